@@ -1,0 +1,52 @@
+//! The command line.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "edgebss",
+    version,
+    about = "Billing and customer management for small telecom operators, in one binary",
+    long_about = None
+)]
+pub struct Cli {
+    /// TOML configuration file (see the README's configuration reference).
+    #[arg(long, global = true, env = "EDGEBSS_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Folder for the database, keys and backups [default: ./edgebss-data].
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server: REST API, admin UI and background jobs.
+    Serve(ServeArgs),
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Exit 0 when the server at the configured address answers /readyz.
+    Healthcheck {
+        /// Address of the server [default: the configured bind address].
+        #[arg(long, value_name = "ADDR")]
+        bind: Option<String>,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on [default: 127.0.0.1:8080].
+    #[arg(long, value_name = "ADDR")]
+    pub bind: Option<String>,
+    /// Load the demo catalog and customers (once).
+    #[arg(long)]
+    pub demo: bool,
+    /// Start the clock at this date (YYYY-MM-DD) or RFC 3339 instant, for demos and tests.
+    #[arg(long, value_name = "DATE")]
+    pub now: Option<String>,
+}

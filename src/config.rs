@@ -1,0 +1,297 @@
+//! Settings, layered: built-in defaults, then the TOML file (`--config`), then `EDGEBSS_*`
+//! environment variables (`__` separates sections: `EDGEBSS_BILLING__TAX_RATE_PERCENT=20`), then
+//! command-line flags. Unknown keys and bad values stop start-up with a message naming them.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+use crate::db::Synchronous;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Settings {
+    /// Address and port the server listens on.
+    pub bind: SocketAddr,
+    /// Folder holding the database, keys and backups; created if missing.
+    pub data_dir: PathBuf,
+    /// Load the demo catalog and customers (once) at start-up.
+    pub demo: bool,
+    /// Run on a clock that starts at this date (`YYYY-MM-DD`) or instant (RFC 3339), for demos
+    /// and tests. Unset: the system clock.
+    pub now: Option<String>,
+    pub log: LogSettings,
+    pub storage: StorageSettings,
+    pub billing: BillingSettings,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogSettings {
+    pub format: LogFormat,
+    /// A tracing filter such as `info` or `edgebss=debug,actix_web=info`.
+    pub level: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StorageSettings {
+    pub synchronous: Synchronous,
+    /// Commit concurrent writes together (one fsync per batch). Off: one commit per write.
+    pub group_commit: bool,
+    /// Most writes committed in one batch.
+    pub max_batch: usize,
+    /// Read-only connections serving queries in parallel.
+    pub read_connections: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BillingSettings {
+    /// IANA time zone in which days and billing periods begin.
+    pub timezone: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("edgebss-data"),
+            demo: false,
+            now: None,
+            log: LogSettings::default(),
+            storage: StorageSettings::default(),
+            billing: BillingSettings::default(),
+        }
+    }
+}
+
+impl Default for LogSettings {
+    fn default() -> Self {
+        Self {
+            format: LogFormat::Text,
+            level: "info".to_owned(),
+        }
+    }
+}
+
+impl Default for StorageSettings {
+    fn default() -> Self {
+        Self {
+            synchronous: Synchronous::Full,
+            group_commit: true,
+            max_batch: 512,
+            read_connections: 8,
+        }
+    }
+}
+
+impl Default for BillingSettings {
+    fn default() -> Self {
+        Self {
+            timezone: "UTC".to_owned(),
+        }
+    }
+}
+
+/// Values given on the command line; they win over everything else.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct FlagOverrides {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bind: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_dir: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub demo: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub now: Option<String>,
+}
+
+impl Settings {
+    /// Loads the layers. `config_file`, when given, must exist.
+    pub fn load(config_file: Option<&Path>, flags: &FlagOverrides) -> anyhow::Result<Self> {
+        Self::load_from(config_file, flags, Env::prefixed("EDGEBSS_"))
+    }
+
+    fn load_from(
+        config_file: Option<&Path>,
+        flags: &FlagOverrides,
+        env: Env,
+    ) -> anyhow::Result<Self> {
+        let mut figment = Figment::from(Serialized::defaults(Settings::default()));
+        if let Some(path) = config_file {
+            anyhow::ensure!(
+                path.is_file(),
+                "configuration file {} does not exist (given with --config or EDGEBSS_CONFIG)",
+                path.display()
+            );
+            figment = figment.merge(Toml::file_exact(path));
+        }
+        let settings: Settings = figment
+            .merge(env.ignore(&["config"]).split("__"))
+            .merge(Serialized::defaults(flags))
+            .extract()
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "invalid configuration: {e}. Fix the value (see the configuration reference \
+                     in the README) and start again."
+                )
+            })?;
+        settings.check()?;
+        Ok(settings)
+    }
+
+    /// Rules serde cannot express.
+    fn check(&self) -> anyhow::Result<()> {
+        self.timezone()?;
+        self.clock_start()?;
+        anyhow::ensure!(
+            self.storage.max_batch >= 1,
+            "invalid configuration: storage.max_batch must be at least 1"
+        );
+        anyhow::ensure!(
+            (1..=64).contains(&self.storage.read_connections),
+            "invalid configuration: storage.read_connections must be from 1 to 64"
+        );
+        tracing_subscriber::EnvFilter::try_new(&self.log.level).with_context(|| {
+            format!(
+                "invalid configuration: log.level `{}` is not a valid filter",
+                self.log.level
+            )
+        })?;
+        Ok(())
+    }
+
+    pub fn timezone(&self) -> anyhow::Result<chrono_tz::Tz> {
+        self.billing.timezone.parse().map_err(|_| {
+            anyhow::anyhow!(
+                "invalid configuration: billing.timezone `{}` is not an IANA time zone such as \
+                 UTC or Europe/Berlin",
+                self.billing.timezone
+            )
+        })
+    }
+
+    /// The instant the clock starts at when `now` is set.
+    pub fn clock_start(&self) -> anyhow::Result<Option<chrono::DateTime<chrono::Utc>>> {
+        let Some(now) = &self.now else {
+            return Ok(None);
+        };
+        if let Ok(t) = chrono::DateTime::parse_from_rfc3339(now) {
+            return Ok(Some(t.to_utc()));
+        }
+        let date = crate::domain::date::parse_date("now", now).map_err(|_| {
+            anyhow::anyhow!(
+                "invalid configuration: now `{now}` is neither a date (2027-01-15) nor an RFC 3339 \
+                 instant (2027-01-15T09:00:00Z)"
+            )
+        })?;
+        Ok(Some(crate::clock::start_of_day(self.timezone()?, date)))
+    }
+
+    pub fn clock(&self) -> anyhow::Result<crate::clock::Clock> {
+        let tz = self.timezone()?;
+        Ok(match self.clock_start()? {
+            Some(start) => crate::clock::Clock::starting_at(tz, start),
+            None => crate::clock::Clock::system(tz),
+        })
+    }
+
+    pub fn db_path(&self) -> PathBuf {
+        self.data_dir.join("edgebss.db")
+    }
+
+    pub fn db_options(&self) -> crate::db::DbOptions {
+        crate::db::DbOptions {
+            path: self.db_path(),
+            synchronous: self.storage.synchronous,
+            max_batch: if self.storage.group_commit {
+                self.storage.max_batch
+            } else {
+                1
+            },
+            read_connections: self.storage.read_connections,
+        }
+    }
+}
+
+#[cfg(test)]
+#[expect(
+    clippy::result_large_err,
+    reason = "figment::Jail closures return figment::Error"
+)]
+mod tests {
+    use super::*;
+    use figment::Jail;
+
+    fn load(config: Option<&Path>, flags: &FlagOverrides) -> anyhow::Result<Settings> {
+        Settings::load_from(config, flags, Env::prefixed("EDGEBSS_"))
+    }
+
+    #[test]
+    fn layers_apply_in_order_defaults_file_env_flags() {
+        Jail::expect_with(|jail| {
+            jail.create_file(
+                "e.toml",
+                "bind = \"127.0.0.1:9000\"\ndemo = true\n[storage]\nmax_batch = 7\n",
+            )?;
+            jail.set_env("EDGEBSS_STORAGE__MAX_BATCH", "9");
+            jail.set_env("EDGEBSS_BIND", "127.0.0.1:9001");
+            let flags = FlagOverrides {
+                bind: Some("127.0.0.1:9002".into()),
+                ..Default::default()
+            };
+            let s = load(Some(Path::new("e.toml")), &flags).map_err(|e| e.to_string())?;
+            assert_eq!(s.bind.port(), 9002);
+            assert_eq!(s.storage.max_batch, 9);
+            assert!(s.demo);
+            assert_eq!(s.storage.read_connections, 8);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn an_unknown_key_is_refused_by_name() {
+        Jail::expect_with(|jail| {
+            jail.create_file("e.toml", "[storage]\nmax_bach = 7\n")?;
+            let err = load(Some(Path::new("e.toml")), &FlagOverrides::default()).unwrap_err();
+            assert!(err.to_string().contains("max_bach"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn bad_values_are_refused_with_what_to_fix() {
+        Jail::expect_with(|jail| {
+            jail.set_env("EDGEBSS_BILLING__TIMEZONE", "Mars/Olympus");
+            let err = load(None, &FlagOverrides::default()).unwrap_err();
+            assert!(err.to_string().contains("billing.timezone"), "{err}");
+            jail.set_env("EDGEBSS_BILLING__TIMEZONE", "UTC");
+            jail.set_env("EDGEBSS_BIND", "not-an-address");
+            let err = load(None, &FlagOverrides::default()).unwrap_err();
+            assert!(err.to_string().to_lowercase().contains("bind"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_missing_config_file_is_an_error() {
+        let err = load(
+            Some(Path::new("/nonexistent/edgebss.toml")),
+            &FlagOverrides::default(),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("does not exist"), "{err}");
+    }
+}

@@ -1,0 +1,247 @@
+//! Embedded SQLite: one writer thread with group commit, a pool of read-only connections used
+//! off the async runtime, and the SQL of each table in its own file.
+
+pub mod customers;
+pub mod invoices;
+pub mod migrate;
+pub mod products;
+pub mod subscriptions;
+mod writer;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::Context;
+use r2d2_sqlite::SqliteConnectionManager;
+use rusqlite::{Connection, OpenFlags};
+
+use writer::Writer;
+pub use writer::WriterStats;
+
+/// How hard SQLite works to make a commit durable; see the README's configuration reference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Synchronous {
+    /// fsync on every commit: an acknowledged write survives power loss (the default).
+    Full,
+    /// fsync at checkpoints only: survives a crash of edgebss, not of the machine.
+    Normal,
+}
+
+#[derive(Debug, Clone)]
+pub struct DbOptions {
+    pub path: PathBuf,
+    pub synchronous: Synchronous,
+    /// Most write jobs committed together; 1 turns group commit off.
+    pub max_batch: usize,
+    pub read_connections: u32,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("database error")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("no read connection available")]
+    Pool(#[from] r2d2::Error),
+    #[error("the database writer has stopped")]
+    Closed,
+    #[error("commit failed: {0}")]
+    Commit(String),
+    #[error("a write job panicked")]
+    JobPanicked,
+    #[error("a database task was cancelled")]
+    Cancelled,
+}
+
+/// Handle to the database, cloned into every part of the application that needs it.
+#[derive(Clone)]
+pub struct Db {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    writer: Mutex<Option<Writer>>,
+    writer_thread: Mutex<Option<std::thread::JoinHandle<()>>>,
+    stats: Arc<WriterStats>,
+    readers: r2d2::Pool<SqliteConnectionManager>,
+    path: PathBuf,
+}
+
+impl Db {
+    /// Opens (creating if needed) the database, refuses one from a newer edgebss, applies pending
+    /// migrations and starts the writer.
+    pub fn open(opts: &DbOptions) -> anyhow::Result<Self> {
+        migrate::refuse_newer_schema(&opts.path)?;
+        let mut conn = open_write_connection(&opts.path, opts.synchronous)?;
+        migrate::run(&mut conn)?;
+
+        let (writer, handle) = Writer::start(conn, opts.max_batch)
+            .context("failed to start the database writer thread")?;
+        let manager = SqliteConnectionManager::file(&opts.path)
+            .with_flags(
+                OpenFlags::SQLITE_OPEN_READ_ONLY
+                    | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                    | OpenFlags::SQLITE_OPEN_URI,
+            )
+            .with_init(|c| {
+                c.set_prepared_statement_cache_capacity(64);
+                c.busy_timeout(Duration::from_secs(5))?;
+                c.execute_batch("PRAGMA query_only = ON; PRAGMA cache_size = -16000;")
+            });
+        let readers = r2d2::Pool::builder()
+            .max_size(opts.read_connections.max(1))
+            .min_idle(Some(1))
+            .connection_timeout(Duration::from_secs(10))
+            .build(manager)
+            .context("failed to open read connections to the database")?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                stats: Arc::clone(&writer.stats),
+                writer: Mutex::new(Some(writer)),
+                writer_thread: Mutex::new(Some(handle)),
+                readers,
+                path: opts.path.clone(),
+            }),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    pub fn writer_stats(&self) -> &WriterStats {
+        &self.inner.stats
+    }
+
+    /// Runs `f` on a read-only connection on the blocking thread pool, keeping the tracing span.
+    pub async fn read<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&Connection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+    {
+        let db = self.clone();
+        let span = tracing::Span::current();
+        tokio::task::spawn_blocking(move || span.in_scope(|| db.read_blocking(f)))
+            .await
+            .map_err(|_| E::from(DbError::Cancelled))?
+    }
+
+    /// [`Db::read`] for callers that are not on the async runtime (CLI, jobs' own threads).
+    pub fn read_blocking<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&Connection) -> Result<T, E>,
+        E: From<DbError>,
+    {
+        let conn = self.inner.readers.get().map_err(DbError::from)?;
+        f(&conn)
+    }
+
+    /// Queues `f` for the writer; the answer comes once the batch holding it has committed.
+    pub async fn write<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&Connection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+    {
+        let rx = self.submit(f);
+        rx.await.map_err(|_| E::from(DbError::Closed))?
+    }
+
+    /// [`Db::write`] for callers that are not on the async runtime.
+    pub fn write_blocking<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&Connection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+    {
+        let rx = self.submit(f);
+        rx.blocking_recv().map_err(|_| E::from(DbError::Closed))?
+    }
+
+    fn submit<T, E, F>(&self, f: F) -> tokio::sync::oneshot::Receiver<Result<T, E>>
+    where
+        F: FnOnce(&Connection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+    {
+        let guard = self.inner.writer.lock().unwrap_or_else(|p| p.into_inner());
+        match guard.as_ref() {
+            Some(w) => w.submit(f),
+            None => {
+                let (tx, rx) = tokio::sync::oneshot::channel();
+                let _ = tx.send(Err(E::from(DbError::Closed)));
+                rx
+            }
+        }
+    }
+
+    /// Stops the writer after it has drained its queue and checkpointed the WAL. Later writes
+    /// fail with [`DbError::Closed`].
+    pub fn close(&self) {
+        let writer = self
+            .inner
+            .writer
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        drop(writer);
+        let handle = self
+            .inner
+            .writer_thread
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        if let Some(h) = handle
+            && h.join().is_err()
+        {
+            tracing::error!("the database writer thread panicked");
+        }
+    }
+}
+
+/// Opens the read-write connection with the pragmas every write relies on.
+pub fn open_write_connection(path: &Path, sync: Synchronous) -> anyhow::Result<Connection> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI,
+    )
+    .with_context(|| format!("failed to open the database {}", path.display()))?;
+    conn.busy_timeout(Duration::from_secs(10))?;
+    conn.set_prepared_statement_cache_capacity(64);
+    let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+    anyhow::ensure!(
+        mode.eq_ignore_ascii_case("wal"),
+        "the database {} cannot use write-ahead logging (journal mode stayed {mode})",
+        path.display()
+    );
+    let sync = match sync {
+        Synchronous::Full => "FULL",
+        Synchronous::Normal => "NORMAL",
+    };
+    conn.execute_batch(&format!(
+        "PRAGMA synchronous = {sync}; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; \
+         PRAGMA cache_size = -32000;"
+    ))
+    .context("failed to configure the database connection")?;
+    Ok(conn)
+}
+
+/// Maps "no row" to `None`, the usual shape of a lookup by id.
+pub trait OptionalRow<T> {
+    fn optional_row(self) -> rusqlite::Result<Option<T>>;
+}
+
+impl<T> OptionalRow<T> for rusqlite::Result<T> {
+    fn optional_row(self) -> rusqlite::Result<Option<T>> {
+        match self {
+            Ok(v) => Ok(Some(v)),
+            Err(rusqlite::Error::QueryReturnedNoRows) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}

@@ -1,0 +1,95 @@
+//! SQL for `products`.
+
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use crate::domain::enums::{ProductStatus, ProductType};
+use crate::domain::ids::ProductId;
+use crate::domain::money::Currency;
+use crate::domain::product::{Product, ProductDraft};
+
+const COLUMNS: &str =
+    "id, name, product_type, description, monthly_price, currency, features, status";
+
+/// A product with its price in minor units, as the billing and subscription code wants it.
+#[derive(Debug, Clone)]
+pub struct StoredProduct {
+    pub product: Product,
+    pub price_minor: i64,
+}
+
+fn from_row(row: &Row<'_>) -> rusqlite::Result<StoredProduct> {
+    let currency: Currency = row.get(5)?;
+    let price_minor: i64 = row.get(4)?;
+    let features: String = row.get(6)?;
+    let features = serde_json::from_str(&features).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(6, rusqlite::types::Type::Text, Box::new(e))
+    })?;
+    Ok(StoredProduct {
+        product: Product {
+            product_id: row.get(0)?,
+            product_name: row.get(1)?,
+            product_type: row.get(2)?,
+            description: row.get(3)?,
+            monthly_price: currency.from_minor(price_minor),
+            currency,
+            features,
+            status: row.get(7)?,
+        },
+        price_minor,
+    })
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ProductFilter {
+    pub product_type: Option<ProductType>,
+    pub status: Option<ProductStatus>,
+}
+
+/// The catalog in the order products were added.
+pub fn list(conn: &Connection, filter: ProductFilter) -> rusqlite::Result<Vec<Product>> {
+    conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM products \
+         WHERE (?1 IS NULL OR product_type = ?1) AND (?2 IS NULL OR status = ?2) ORDER BY seq"
+    ))?
+    .query_map(params![filter.product_type, filter.status], |r| {
+        from_row(r).map(|p| p.product)
+    })?
+    .collect()
+}
+
+pub fn get(conn: &Connection, id: &str) -> rusqlite::Result<Option<StoredProduct>> {
+    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM products WHERE id = ?1"))?
+        .query_row([id], from_row)
+        .optional()
+}
+
+pub fn insert(
+    conn: &Connection,
+    p: &ProductDraft,
+    status: ProductStatus,
+    now: &str,
+) -> rusqlite::Result<ProductId> {
+    let id = ProductId::generate();
+    let price = p
+        .currency
+        .to_minor(p.monthly_price)
+        .ok_or_else(|| rusqlite::Error::ToSqlConversionFailure("price out of range".into()))?;
+    let features = serde_json::to_string(&p.features)
+        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+    conn.prepare_cached(
+        "INSERT INTO products (id, name, product_type, description, monthly_price, currency, \
+         features, status, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+    )?
+    .execute(params![
+        id,
+        p.name,
+        p.product_type,
+        p.description,
+        price,
+        p.currency,
+        features,
+        status,
+        now
+    ])?;
+    Ok(id)
+}

@@ -1,0 +1,209 @@
+//! The single writer: one thread owns the only read-write connection and applies write jobs in
+//! batches ("group commit").
+//!
+//! Every job waiting in the queue is taken at once; each runs inside its own `SAVEPOINT`, so a job
+//! that fails rolls back alone; then one `COMMIT` (one fsync at `synchronous=FULL`) makes the whole
+//! batch durable, and only then is each caller answered. Under load this turns N fsyncs into one,
+//! which is what lets full durability and high write throughput coexist.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+
+use rusqlite::Connection;
+use tokio::sync::{mpsc, oneshot};
+
+use super::DbError;
+
+/// A write job as the writer thread sees it, whatever its result type.
+trait WriteJob: Send {
+    /// Runs the job; the returned delivery answers the caller once the batch's fate is known.
+    fn run(self: Box<Self>, conn: &Connection) -> Box<dyn Delivery>;
+    /// Answers the caller without running the job (the batch could not start).
+    fn fail(self: Box<Self>, error: DbError);
+}
+
+trait Delivery: Send {
+    fn succeeded(&self) -> bool;
+    fn deliver(self: Box<Self>, commit: Result<(), String>);
+}
+
+struct TypedJob<F, T, E> {
+    f: F,
+    reply: oneshot::Sender<Result<T, E>>,
+}
+
+struct TypedDelivery<T, E> {
+    result: Result<T, E>,
+    reply: oneshot::Sender<Result<T, E>>,
+}
+
+impl<F, T, E> WriteJob for TypedJob<F, T, E>
+where
+    F: FnOnce(&Connection) -> Result<T, E> + Send,
+    T: Send + 'static,
+    E: From<DbError> + Send + 'static,
+{
+    fn run(self: Box<Self>, conn: &Connection) -> Box<dyn Delivery> {
+        let f = self.f;
+        let result = catch_unwind(AssertUnwindSafe(|| f(conn)))
+            .unwrap_or_else(|_| Err(E::from(DbError::JobPanicked)));
+        Box::new(TypedDelivery {
+            result,
+            reply: self.reply,
+        })
+    }
+
+    fn fail(self: Box<Self>, error: DbError) {
+        let _ = self.reply.send(Err(E::from(error)));
+    }
+}
+
+impl<T: Send, E: From<DbError> + Send> Delivery for TypedDelivery<T, E> {
+    fn succeeded(&self) -> bool {
+        self.result.is_ok()
+    }
+
+    fn deliver(self: Box<Self>, commit: Result<(), String>) {
+        let answer = match (self.result, commit) {
+            (Ok(_), Err(msg)) => Err(E::from(DbError::Commit(msg))),
+            (result, _) => result,
+        };
+        // The caller may have gone away (client disconnected); the write stands regardless.
+        let _ = self.reply.send(answer);
+    }
+}
+
+/// Counters the writer keeps for monitoring.
+#[derive(Debug, Default)]
+pub struct WriterStats {
+    pub queued: AtomicUsize,
+    pub batches: AtomicU64,
+    pub jobs: AtomicU64,
+    pub last_batch_size: AtomicUsize,
+}
+
+/// The sending side; cheap to share.
+pub struct Writer {
+    tx: mpsc::UnboundedSender<Box<dyn WriteJob>>,
+    pub stats: Arc<WriterStats>,
+}
+
+impl Writer {
+    /// Starts the writer thread on `conn`. `max_batch = 1` gives one commit per job (used to
+    /// measure what group commit buys).
+    pub fn start(
+        conn: Connection,
+        max_batch: usize,
+    ) -> std::io::Result<(Self, std::thread::JoinHandle<()>)> {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let stats = Arc::new(WriterStats::default());
+        let thread_stats = Arc::clone(&stats);
+        let handle = std::thread::Builder::new()
+            .name("edgebss-writer".into())
+            .spawn(move || run_writer(conn, rx, max_batch.max(1), &thread_stats))?;
+        Ok((Self { tx, stats }, handle))
+    }
+
+    /// Queues `f` and returns the receiver of its answer, which arrives after its batch committed.
+    pub fn submit<F, T, E>(&self, f: F) -> oneshot::Receiver<Result<T, E>>
+    where
+        F: FnOnce(&Connection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+    {
+        let (reply, rx) = oneshot::channel();
+        let job: Box<dyn WriteJob> = Box::new(TypedJob { f, reply });
+        self.stats.queued.fetch_add(1, Ordering::Relaxed);
+        if let Err(mpsc::error::SendError(job)) = self.tx.send(job) {
+            self.stats.queued.fetch_sub(1, Ordering::Relaxed);
+            job.fail(DbError::Closed);
+        }
+        rx
+    }
+}
+
+fn run_writer(
+    mut conn: Connection,
+    mut rx: mpsc::UnboundedReceiver<Box<dyn WriteJob>>,
+    max_batch: usize,
+    stats: &WriterStats,
+) {
+    let mut batch: Vec<Box<dyn WriteJob>> = Vec::with_capacity(max_batch.min(1024));
+    while let Some(first) = rx.blocking_recv() {
+        batch.push(first);
+        while batch.len() < max_batch {
+            match rx.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        stats.queued.fetch_sub(batch.len(), Ordering::Relaxed);
+        stats.last_batch_size.store(batch.len(), Ordering::Relaxed);
+        stats.batches.fetch_add(1, Ordering::Relaxed);
+        stats.jobs.fetch_add(batch.len() as u64, Ordering::Relaxed);
+        run_batch(&mut conn, &mut batch);
+    }
+    // Every sender is gone: the application is shutting down. Fold the WAL back into the main
+    // file so the data folder is a single self-contained database at rest.
+    if let Err(e) = conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);") {
+        tracing::warn!(error = %e, "WAL checkpoint at shutdown failed");
+    }
+    if let Err((_, e)) = conn.close() {
+        tracing::warn!(error = %e, "closing the write connection failed");
+    }
+    tracing::debug!("writer stopped");
+}
+
+fn run_batch(conn: &mut Connection, batch: &mut Vec<Box<dyn WriteJob>>) {
+    if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
+        tracing::error!(error = %e, "could not begin a write transaction");
+        for job in batch.drain(..) {
+            job.fail(DbError::Commit(e.to_string()));
+        }
+        return;
+    }
+    let mut deliveries = Vec::with_capacity(batch.len());
+    for job in batch.drain(..) {
+        if let Err(e) = conn.execute_batch("SAVEPOINT job") {
+            job.fail(DbError::Sqlite(e));
+            continue;
+        }
+        let delivery = job.run(conn);
+        let end = if delivery.succeeded() {
+            "RELEASE job"
+        } else {
+            "ROLLBACK TO job; RELEASE job"
+        };
+        if let Err(e) = conn.execute_batch(end) {
+            // The savepoint is in an unknown state: give up the whole batch rather than commit
+            // something half-done.
+            tracing::error!(error = %e, "savepoint could not be closed; rolling back the batch");
+            deliveries.push(delivery);
+            return abort_batch(conn, deliveries, e.to_string());
+        }
+        deliveries.push(delivery);
+    }
+    match conn.execute_batch("COMMIT") {
+        Ok(()) => {
+            for d in deliveries {
+                d.deliver(Ok(()));
+            }
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "group commit failed; the batch is rolled back");
+            abort_batch(conn, deliveries, e.to_string());
+        }
+    }
+}
+
+fn abort_batch(conn: &Connection, deliveries: Vec<Box<dyn Delivery>>, msg: String) {
+    if !conn.is_autocommit()
+        && let Err(e) = conn.execute_batch("ROLLBACK")
+    {
+        tracing::error!(error = %e, "rollback after a failed batch failed");
+    }
+    for d in deliveries {
+        d.deliver(Err(msg.clone()));
+    }
+}

@@ -1,0 +1,236 @@
+use serde::Serialize;
+
+use super::FieldError;
+use super::address::{Address, AddressInput};
+use super::email::Email;
+use super::enums::{CustomerStatus, CustomerType};
+use super::ids::CustomerId;
+use super::text::{parse_opt_text, parse_phone};
+
+const NAME_MAX: usize = 100;
+
+/// A customer account, shaped as the contract's `Customer`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Customer {
+    pub customer_id: CustomerId,
+    pub customer_type: CustomerType,
+    pub status: CustomerStatus,
+    pub account_number: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub company_name: Option<String>,
+    pub email: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<Address>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub billing_address: Option<Address>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl Customer {
+    /// The name to show people: the company for organisations, the person's name otherwise.
+    pub fn display_name(&self) -> String {
+        match (&self.company_name, self.customer_type) {
+            (Some(c), CustomerType::Business | CustomerType::Government) => c.clone(),
+            _ => [self.first_name.as_deref(), self.last_name.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" "),
+        }
+    }
+}
+
+/// The raw fields of a new customer, as any surface (API, admin form, demo data) receives them.
+#[derive(Debug, Clone, Default)]
+pub struct CustomerInput<'a> {
+    pub first_name: Option<&'a str>,
+    pub last_name: Option<&'a str>,
+    pub company_name: Option<&'a str>,
+    pub email: &'a str,
+    pub phone: Option<&'a str>,
+    pub address: Option<&'a AddressInput>,
+    pub billing_address: Option<&'a AddressInput>,
+}
+
+/// A customer that passed every rule and can be stored.
+#[derive(Debug, Clone)]
+pub struct NewCustomer {
+    pub customer_type: CustomerType,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub company_name: Option<String>,
+    pub email: Email,
+    pub phone: Option<String>,
+    pub address: Option<Address>,
+    pub billing_address: Option<Address>,
+}
+
+impl NewCustomer {
+    pub fn parse(
+        customer_type: CustomerType,
+        input: CustomerInput<'_>,
+    ) -> Result<Self, FieldError> {
+        let first_name = parse_opt_text("firstName", input.first_name, NAME_MAX)?;
+        let last_name = parse_opt_text("lastName", input.last_name, NAME_MAX)?;
+        let company_name = parse_opt_text("companyName", input.company_name, NAME_MAX * 2)?;
+        let email = Email::parse("email", input.email)?;
+        let phone = input.phone.map(|p| parse_phone("phone", p)).transpose()?;
+        let address = input
+            .address
+            .map(|a| Address::parse("address", a))
+            .transpose()?;
+        let billing_address = input
+            .billing_address
+            .map(|a| Address::parse("billingAddress", a))
+            .transpose()?;
+        match customer_type {
+            CustomerType::Individual => {
+                if first_name.is_none() {
+                    return Err(FieldError::new(
+                        "firstName",
+                        "is required for an Individual customer",
+                    ));
+                }
+                if last_name.is_none() {
+                    return Err(FieldError::new(
+                        "lastName",
+                        "is required for an Individual customer",
+                    ));
+                }
+            }
+            CustomerType::Business | CustomerType::Government => {
+                if company_name.is_none() {
+                    return Err(FieldError::new(
+                        "companyName",
+                        format!("is required for a {customer_type} customer"),
+                    ));
+                }
+            }
+        }
+        Ok(Self {
+            customer_type,
+            first_name,
+            last_name,
+            company_name,
+            email,
+            phone,
+            address,
+            billing_address,
+        })
+    }
+}
+
+/// The raw fields of a change to a customer; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct CustomerChangesInput<'a> {
+    pub status: Option<CustomerStatus>,
+    pub first_name: Option<&'a str>,
+    pub last_name: Option<&'a str>,
+    pub company_name: Option<&'a str>,
+    pub email: Option<&'a str>,
+    pub phone: Option<&'a str>,
+    pub address: Option<&'a AddressInput>,
+    pub billing_address: Option<&'a AddressInput>,
+}
+
+/// A validated change to a customer. A status of `Terminated` cannot be set this way: ending a
+/// customer relationship is its own action, with its own consequences.
+#[derive(Debug, Clone, Default)]
+pub struct CustomerChanges {
+    pub status: Option<CustomerStatus>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub company_name: Option<String>,
+    pub email: Option<Email>,
+    pub phone: Option<String>,
+    pub address: Option<Address>,
+    pub billing_address: Option<Address>,
+}
+
+impl CustomerChanges {
+    pub fn parse(input: CustomerChangesInput<'_>) -> Result<Self, FieldError> {
+        if input.status == Some(CustomerStatus::Terminated) {
+            return Err(FieldError::new(
+                "status",
+                "can be set to Active, Inactive or Suspended; terminating a customer is its own action",
+            ));
+        }
+        Ok(Self {
+            status: input.status,
+            first_name: parse_opt_text("firstName", input.first_name, NAME_MAX)?,
+            last_name: parse_opt_text("lastName", input.last_name, NAME_MAX)?,
+            company_name: parse_opt_text("companyName", input.company_name, NAME_MAX * 2)?,
+            email: input.email.map(|e| Email::parse("email", e)).transpose()?,
+            phone: input.phone.map(|p| parse_phone("phone", p)).transpose()?,
+            address: input
+                .address
+                .map(|a| Address::parse("address", a))
+                .transpose()?,
+            billing_address: input
+                .billing_address
+                .map(|a| Address::parse("billingAddress", a))
+                .transpose()?,
+        })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.status.is_none()
+            && self.first_name.is_none()
+            && self.last_name.is_none()
+            && self.company_name.is_none()
+            && self.email.is_none()
+            && self.phone.is_none()
+            && self.address.is_none()
+            && self.billing_address.is_none()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(email: &str) -> CustomerInput<'_> {
+        CustomerInput {
+            email,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn an_individual_needs_both_names() {
+        let err = NewCustomer::parse(CustomerType::Individual, input("a@example.com")).unwrap_err();
+        assert_eq!(err.field, "firstName");
+        let mut i = input("a@example.com");
+        i.first_name = Some("Ada");
+        let err = NewCustomer::parse(CustomerType::Individual, i.clone()).unwrap_err();
+        assert_eq!(err.field, "lastName");
+        i.last_name = Some("Lovelace");
+        assert!(NewCustomer::parse(CustomerType::Individual, i).is_ok());
+    }
+
+    #[test]
+    fn an_organisation_needs_a_company_name() {
+        for t in [CustomerType::Business, CustomerType::Government] {
+            let err = NewCustomer::parse(t, input("a@example.com")).unwrap_err();
+            assert_eq!(err.field, "companyName");
+        }
+    }
+
+    #[test]
+    fn termination_is_not_a_patchable_status() {
+        let err = CustomerChanges::parse(CustomerChangesInput {
+            status: Some(CustomerStatus::Terminated),
+            ..Default::default()
+        })
+        .unwrap_err();
+        assert_eq!(err.field, "status");
+    }
+}

@@ -1,0 +1,19 @@
+//! Value types: every one has a single fallible constructor, so code past the handlers only ever
+//! holds valid values.
+
+pub mod account_number;
+pub mod address;
+pub mod customer;
+pub mod date;
+pub mod email;
+pub mod enums;
+pub mod error;
+pub mod ids;
+pub mod invoice;
+pub mod money;
+pub mod page;
+pub mod product;
+pub mod subscription;
+pub mod text;
+
+pub use error::FieldError;

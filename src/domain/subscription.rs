@@ -1,0 +1,44 @@
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use super::enums::SubscriptionStatus;
+use super::ids::{CustomerId, ProductId, SubscriptionId};
+use super::money::{Currency, as_json_number};
+
+/// A subscription, shaped as the contract's `Subscription`. Name and charges are the catalog's at
+/// the moment of subscribing.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Subscription {
+    pub subscription_id: SubscriptionId,
+    pub customer_id: CustomerId,
+    pub product_id: ProductId,
+    pub product_name: String,
+    pub status: SubscriptionStatus,
+    pub start_date: NaiveDate,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_date: Option<NaiveDate>,
+    #[serde(serialize_with = "as_json_number")]
+    pub monthly_charge: Decimal,
+    pub currency: Currency,
+    pub addons: Vec<SubscriptionAddon>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SubscriptionAddon {
+    pub addon_id: ProductId,
+    pub addon_name: String,
+    #[serde(serialize_with = "as_json_number")]
+    pub charge: Decimal,
+}
+
+/// A request for a new subscription, syntactically valid; the catalog rules are checked against
+/// the store when it is created.
+#[derive(Debug, Clone)]
+pub struct SubscriptionOrder {
+    pub product_id: String,
+    pub start_date: NaiveDate,
+    pub addons: Vec<String>,
+}

@@ -1,0 +1,16 @@
+//! edgebss: a billing and customer-management appliance in one binary.
+//!
+//! The library holds everything; `main.rs` only parses the command line and calls in here, so the
+//! integration tests start the application exactly as production does.
+#![forbid(unsafe_code)]
+
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod domain;
+pub mod routes;
+pub mod service;
+pub mod startup;
+pub mod telemetry;

@@ -1,0 +1,95 @@
+#![forbid(unsafe_code)]
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Parser;
+use edgebss::cli::{Cli, Command};
+use edgebss::config::{FlagOverrides, Settings};
+use edgebss::{db, startup, telemetry};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("edgebss: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let mut flags = FlagOverrides {
+        data_dir: cli.data_dir.clone(),
+        ..Default::default()
+    };
+    match &cli.command {
+        Command::Serve(args) => {
+            flags.bind = args.bind.clone();
+            flags.demo = args.demo.then_some(true);
+            flags.now = args.now.clone();
+        }
+        Command::Healthcheck { bind } => flags.bind = bind.clone(),
+        Command::Migrate => {}
+    }
+    let settings = Settings::load(cli.config.as_deref(), &flags)?;
+    telemetry::init(&settings.log);
+    match cli.command {
+        Command::Serve(_) => serve(settings),
+        Command::Migrate => {
+            startup::create_data_dir(&settings.data_dir)?;
+            let db = db::Db::open(&settings.db_options())?;
+            db.close();
+            println!(
+                "database {} is at schema version {}",
+                settings.db_path().display(),
+                db::migrate::latest_known_version()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Healthcheck { .. } => healthcheck(&settings),
+    }
+}
+
+fn serve(settings: Settings) -> anyhow::Result<ExitCode> {
+    actix_web::rt::System::new().block_on(async move {
+        let app = startup::Application::build(settings).await?;
+        let state = app.state();
+        tracing::info!(
+            address = %state.settings.bind,
+            port = app.port(),
+            data_dir = %state.settings.data_dir.display(),
+            "edgebss {} listening on http://{}",
+            env!("CARGO_PKG_VERSION"),
+            std::net::SocketAddr::new(state.settings.bind.ip(), app.port()),
+        );
+        app.run_until_stopped().await?;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+fn healthcheck(settings: &Settings) -> anyhow::Result<ExitCode> {
+    let mut addr = settings.bind;
+    if addr.ip().is_unspecified() {
+        addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+    }
+    let url = format!("http://{addr}/readyz");
+    let agent = ureq::Agent::config_builder()
+        .timeout_global(Some(std::time::Duration::from_secs(5)))
+        .http_status_as_error(false)
+        .build()
+        .new_agent();
+    let status = agent
+        .get(&url)
+        .call()
+        .with_context(|| format!("no answer from {url}"))?
+        .status();
+    if status.is_success() {
+        println!("ready: {url}");
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprintln!("not ready: {url} answered {status}");
+        Ok(ExitCode::FAILURE)
+    }
+}

@@ -1,0 +1,132 @@
+use actix_web::http::header;
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+
+use super::error::ApiError;
+use super::extract::{ApiJson, ApiQuery};
+use super::{ListResponse, not_null, present};
+use crate::db::customers::CustomerFilter;
+use crate::domain::address::AddressInput;
+use crate::domain::customer::{CustomerChanges, CustomerChangesInput, CustomerInput, NewCustomer};
+use crate::domain::enums::{CustomerStatus, CustomerType};
+use crate::domain::page::PageRequest;
+use crate::service::customers as service;
+use crate::startup::AppState;
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListCustomersQuery {
+    status: Option<CustomerStatus>,
+    customer_type: Option<CustomerType>,
+    page: Option<i64>,
+    page_size: Option<i64>,
+}
+
+pub async fn list_customers(
+    state: web::Data<AppState>,
+    ApiQuery(q): ApiQuery<ListCustomersQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let page = PageRequest::parse(q.page, q.page_size)?;
+    let filter = CustomerFilter {
+        status: q.status,
+        customer_type: q.customer_type,
+    };
+    let result = service::list(&state.db, filter, page).await?;
+    Ok(HttpResponse::Ok().json(ListResponse {
+        data: result.items,
+        pagination: Some(result.pagination),
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CreateCustomerRequest {
+    customer_type: CustomerType,
+    first_name: Option<String>,
+    last_name: Option<String>,
+    company_name: Option<String>,
+    email: String,
+    phone: Option<String>,
+    address: Option<AddressInput>,
+    billing_address: Option<AddressInput>,
+}
+
+pub async fn create_customer(
+    state: web::Data<AppState>,
+    ApiJson(req): ApiJson<CreateCustomerRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let new = NewCustomer::parse(
+        req.customer_type,
+        CustomerInput {
+            first_name: req.first_name.as_deref(),
+            last_name: req.last_name.as_deref(),
+            company_name: req.company_name.as_deref(),
+            email: &req.email,
+            phone: req.phone.as_deref(),
+            address: req.address.as_ref(),
+            billing_address: req.billing_address.as_ref(),
+        },
+    )?;
+    let customer = service::create(&state.db, &state.clock, new).await?;
+    Ok(HttpResponse::Created()
+        .insert_header((
+            header::LOCATION,
+            format!("/v1/customers/{}", customer.customer_id),
+        ))
+        .json(customer))
+}
+
+pub async fn get_customer(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let customer = service::get(&state.db, &id).await?;
+    Ok(HttpResponse::Ok().json(customer))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UpdateCustomerRequest {
+    #[serde(default, deserialize_with = "present")]
+    status: Option<Option<CustomerStatus>>,
+    #[serde(default, deserialize_with = "present")]
+    first_name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    last_name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    company_name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    email: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    phone: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    address: Option<Option<AddressInput>>,
+    #[serde(default, deserialize_with = "present")]
+    billing_address: Option<Option<AddressInput>>,
+}
+
+pub async fn update_customer(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    ApiJson(req): ApiJson<UpdateCustomerRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let first_name = not_null("firstName", req.first_name)?;
+    let last_name = not_null("lastName", req.last_name)?;
+    let company_name = not_null("companyName", req.company_name)?;
+    let email = not_null("email", req.email)?;
+    let phone = not_null("phone", req.phone)?;
+    let address = not_null("address", req.address)?;
+    let billing_address = not_null("billingAddress", req.billing_address)?;
+    let changes = CustomerChanges::parse(CustomerChangesInput {
+        status: not_null("status", req.status)?,
+        first_name: first_name.as_deref(),
+        last_name: last_name.as_deref(),
+        company_name: company_name.as_deref(),
+        email: email.as_deref(),
+        phone: phone.as_deref(),
+        address: address.as_ref(),
+        billing_address: billing_address.as_ref(),
+    })?;
+    let customer = service::update(&state.db, &state.clock, &id, changes).await?;
+    Ok(HttpResponse::Ok().json(customer))
+}

@@ -1,0 +1,48 @@
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+
+use super::ListResponse;
+use super::error::ApiError;
+use super::extract::ApiQuery;
+use crate::domain::date::parse_date;
+use crate::domain::enums::InvoiceStatus;
+use crate::domain::invoice::InvoiceFilter;
+use crate::domain::page::PageRequest;
+use crate::service::invoices as service;
+use crate::startup::AppState;
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListInvoicesQuery {
+    from_date: Option<String>,
+    to_date: Option<String>,
+    status: Option<InvoiceStatus>,
+    page: Option<i64>,
+    page_size: Option<i64>,
+}
+
+pub async fn list_customer_invoices(
+    state: web::Data<AppState>,
+    customer_id: web::Path<String>,
+    ApiQuery(q): ApiQuery<ListInvoicesQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let page = PageRequest::parse(q.page, q.page_size)?;
+    let filter = InvoiceFilter {
+        from_date: q
+            .from_date
+            .as_deref()
+            .map(|d| parse_date("fromDate", d))
+            .transpose()?,
+        to_date: q
+            .to_date
+            .as_deref()
+            .map(|d| parse_date("toDate", d))
+            .transpose()?,
+        status: q.status,
+    };
+    let result = service::list_for_customer(&state.db, &customer_id, filter, page).await?;
+    Ok(HttpResponse::Ok().json(ListResponse {
+        data: result.items,
+        pagination: Some(result.pagination),
+    }))
+}

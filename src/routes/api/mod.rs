@@ -1,0 +1,80 @@
+//! The REST API under `/v1`: the connectX contract's operations and our additions, all listed
+//! in [`configure`].
+
+pub mod customers;
+pub mod error;
+pub mod extract;
+pub mod invoices;
+pub mod openapi;
+pub mod products;
+pub mod subscriptions;
+
+use actix_web::middleware::ErrorHandlers;
+use actix_web::web;
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::domain::FieldError;
+use crate::domain::page::Pagination;
+
+/// The `/v1` route table.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/v1")
+            .wrap(ErrorHandlers::new().default_handler(error::json_error_bodies))
+            .route("/openapi.yaml", web::get().to(openapi::spec))
+            .service(
+                web::resource("/customers")
+                    .route(web::get().to(customers::list_customers))
+                    .route(web::post().to(customers::create_customer)),
+            )
+            .service(
+                web::resource("/customers/{customerId}")
+                    .route(web::get().to(customers::get_customer))
+                    .route(web::patch().to(customers::update_customer)),
+            )
+            .service(
+                web::resource("/customers/{customerId}/subscriptions")
+                    .route(web::get().to(subscriptions::list_customer_subscriptions))
+                    .route(web::post().to(subscriptions::create_subscription)),
+            )
+            .service(
+                web::resource("/customers/{customerId}/invoices")
+                    .route(web::get().to(invoices::list_customer_invoices)),
+            )
+            .service(
+                web::resource("/subscriptions/{subscriptionId}")
+                    .route(web::get().to(subscriptions::get_subscription)),
+            )
+            .service(web::resource("/products").route(web::get().to(products::list_products)))
+            .default_service(web::to(error::not_found)),
+    );
+}
+
+/// A list answer: `data`, and `pagination` for the lists that page.
+#[derive(Debug, Serialize)]
+pub struct ListResponse<T> {
+    pub data: Vec<T>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pagination: Option<Pagination>,
+}
+
+/// For PATCH fields: tells "sent as null" (`Some(None)`) from "not sent" (`None`).
+pub fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// PATCH leaves out what does not change; `null` is refused rather than guessed at.
+pub fn not_null<T>(field: &str, v: Option<Option<T>>) -> Result<Option<T>, FieldError> {
+    match v {
+        Some(None) => Err(FieldError::new(
+            field,
+            "must not be null; leave the field out to keep its value",
+        )),
+        Some(Some(x)) => Ok(Some(x)),
+        None => Ok(None),
+    }
+}

@@ -1,0 +1,32 @@
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+
+use super::ListResponse;
+use super::error::ApiError;
+use super::extract::ApiQuery;
+use crate::db::products::ProductFilter;
+use crate::domain::enums::{ProductStatus, ProductType};
+use crate::service::products as service;
+use crate::startup::AppState;
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListProductsQuery {
+    product_type: Option<ProductType>,
+    status: Option<ProductStatus>,
+}
+
+pub async fn list_products(
+    state: web::Data<AppState>,
+    ApiQuery(q): ApiQuery<ListProductsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let filter = ProductFilter {
+        product_type: q.product_type,
+        status: q.status,
+    };
+    let products = service::list(&state.db, filter).await?;
+    Ok(HttpResponse::Ok().json(ListResponse {
+        data: products,
+        pagination: None,
+    }))
+}

@@ -1,0 +1,68 @@
+use actix_web::http::header;
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+
+use super::ListResponse;
+use super::error::ApiError;
+use super::extract::{ApiJson, ApiQuery};
+use crate::domain::FieldError;
+use crate::domain::date::parse_date;
+use crate::domain::enums::SubscriptionStatus;
+use crate::domain::subscription::SubscriptionOrder;
+use crate::service::subscriptions as service;
+use crate::startup::AppState;
+
+#[derive(Debug, Deserialize)]
+pub struct ListSubscriptionsQuery {
+    status: Option<SubscriptionStatus>,
+}
+
+pub async fn list_customer_subscriptions(
+    state: web::Data<AppState>,
+    customer_id: web::Path<String>,
+    ApiQuery(q): ApiQuery<ListSubscriptionsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let subs = service::list_for_customer(&state.db, &customer_id, q.status).await?;
+    Ok(HttpResponse::Ok().json(ListResponse {
+        data: subs,
+        pagination: None,
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CreateSubscriptionRequest {
+    product_id: String,
+    start_date: String,
+    #[serde(default)]
+    addons: Vec<String>,
+}
+
+pub async fn create_subscription(
+    state: web::Data<AppState>,
+    customer_id: web::Path<String>,
+    ApiJson(req): ApiJson<CreateSubscriptionRequest>,
+) -> Result<HttpResponse, ApiError> {
+    if req.addons.len() > 20 {
+        return Err(FieldError::new("addons", "at most 20 add-ons per subscription").into());
+    }
+    let order = SubscriptionOrder {
+        product_id: req.product_id,
+        start_date: parse_date("startDate", &req.start_date)?,
+        addons: req.addons,
+    };
+    let sub = service::create(&state.db, &state.clock, &customer_id, order).await?;
+    Ok(HttpResponse::Created()
+        .insert_header((
+            header::LOCATION,
+            format!("/v1/subscriptions/{}", sub.subscription_id),
+        ))
+        .json(sub))
+}
+
+pub async fn get_subscription(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(service::get(&state.db, &id).await?))
+}

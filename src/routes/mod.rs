@@ -1,0 +1,4 @@
+//! HTTP surfaces: the REST API under `/v1`, health probes, and the fallbacks.
+
+pub mod api;
+pub mod health;

@@ -1,0 +1,65 @@
+use crate::clock::Clock;
+use crate::db::Db;
+use crate::db::customers::{self as sql, CustomerFilter};
+use crate::domain::customer::{Customer, CustomerChanges, NewCustomer};
+use crate::domain::enums::CustomerStatus;
+use crate::domain::ids::CustomerId;
+use crate::domain::page::{Page, PageRequest, Pagination};
+
+use super::ServiceError;
+
+pub async fn create(db: &Db, clock: &Clock, new: NewCustomer) -> Result<Customer, ServiceError> {
+    let now = clock.timestamp();
+    db.write(move |conn| Ok(sql::insert(conn, &new, &now)?))
+        .await
+}
+
+pub async fn get(db: &Db, id: &str) -> Result<Customer, ServiceError> {
+    let Some(cid) = CustomerId::parse(id) else {
+        return Err(ServiceError::not_found("customer", id));
+    };
+    let missing = ServiceError::not_found("customer", id);
+    db.read(move |conn| sql::get(conn, &cid)?.ok_or(missing))
+        .await
+}
+
+pub async fn list(
+    db: &Db,
+    filter: CustomerFilter,
+    page: PageRequest,
+) -> Result<Page<Customer>, ServiceError> {
+    db.read(move |conn| {
+        let (items, total) = sql::list(conn, filter, page)?;
+        Ok(Page {
+            items,
+            pagination: Pagination::new(page, total),
+        })
+    })
+    .await
+}
+
+/// Applies a change. A terminated customer is closed for good: nothing about it changes any more.
+pub async fn update(
+    db: &Db,
+    clock: &Clock,
+    id: &str,
+    changes: CustomerChanges,
+) -> Result<Customer, ServiceError> {
+    let Some(cid) = CustomerId::parse(id) else {
+        return Err(ServiceError::not_found("customer", id));
+    };
+    let now = clock.timestamp();
+    let id = id.to_owned();
+    db.write(move |conn| {
+        let current =
+            sql::get(conn, &cid)?.ok_or_else(|| ServiceError::not_found("customer", &id))?;
+        if current.status == CustomerStatus::Terminated {
+            return Err(ServiceError::Conflict(format!(
+                "customer `{id}` is terminated and can no longer be changed"
+            )));
+        }
+        sql::update(conn, &cid, &changes, &now)?
+            .ok_or_else(|| ServiceError::not_found("customer", &id))
+    })
+    .await
+}

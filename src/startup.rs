@@ -1,0 +1,113 @@
+//! Building the application: open the data folder and the database (migrating it), load demo
+//! data when asked, bind the port and assemble the routes. Production and the tests start the
+//! application exactly this way.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::{App, HttpServer, middleware, web};
+use anyhow::Context;
+use tracing_actix_web::TracingLogger;
+
+use crate::clock::Clock;
+use crate::config::Settings;
+use crate::db::Db;
+use crate::routes;
+
+/// Everything a request handler may need; built once, shared by every worker.
+pub struct AppState {
+    pub db: Db,
+    pub clock: Clock,
+    pub settings: Arc<Settings>,
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: web::Data<AppState>,
+}
+
+impl Application {
+    /// Opens everything `settings` describes and binds the port (port 0 picks a free one).
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let clock = settings.clock()?;
+        Self::build_with_clock(settings, clock).await
+    }
+
+    /// As [`Application::build`], on a given clock (tests move it).
+    pub async fn build_with_clock(settings: Settings, clock: Clock) -> anyhow::Result<Self> {
+        create_data_dir(&settings.data_dir)?;
+        let db_options = settings.db_options();
+        let db = tokio::task::spawn_blocking(move || Db::open(&db_options))
+            .await
+            .context("database start-up was interrupted")??;
+        if settings.demo {
+            crate::demo::load(&db, &clock).await?;
+        }
+        let state = web::Data::new(AppState {
+            db,
+            clock,
+            settings: Arc::new(settings),
+        });
+        let listener = TcpListener::bind(state.settings.bind)
+            .with_context(|| format!("failed to listen on {}", state.settings.bind))?;
+        let port = listener.local_addr()?.port();
+        let app_state = state.clone();
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(app_state.clone())
+                .wrap(middleware::Compress::default())
+                .wrap(TracingLogger::default())
+                .route("/healthz", web::get().to(routes::health::healthz))
+                .route("/readyz", web::get().to(routes::health::readyz))
+                .configure(routes::api::configure)
+                .default_service(web::to(routes::api::error::not_found))
+        })
+        .listen(listener)?
+        .shutdown_timeout(30)
+        .run();
+        Ok(Self {
+            port,
+            server,
+            state,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn state(&self) -> web::Data<AppState> {
+        self.state.clone()
+    }
+
+    /// A handle that can stop the server gracefully.
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until a stop signal (SIGTERM, Ctrl-C) or [`Application::handle`] stops it; requests
+    /// in flight finish, then the writer drains its queue and checkpoints the WAL.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let result = self.server.await;
+        let db = self.state.db.clone();
+        tokio::task::spawn_blocking(move || db.close()).await?;
+        tracing::info!("edgebss stopped");
+        result.context("the HTTP server failed")
+    }
+}
+
+/// Creates the data folder, readable by its owner only: it holds secrets.
+pub fn create_data_dir(dir: &std::path::Path) -> anyhow::Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder
+        .create(dir)
+        .with_context(|| format!("failed to create the data folder {}", dir.display()))
+}

@@ -1,0 +1,161 @@
+//! Starting a real server for a test, and typed helpers to talk to it.
+
+use chrono::NaiveDate;
+use edgebss::clock::Clock;
+use edgebss::config::Settings;
+use edgebss::startup::{AppState, Application};
+use reqwest::{Response, StatusCode};
+use serde_json::{Value, json};
+use tempfile::TempDir;
+
+/// A server running for one test. Dropping it deletes its data folder.
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub clock: Clock,
+    pub state: actix_web::web::Data<AppState>,
+    pub data_dir: TempDir,
+}
+
+/// The date test servers start at, unless a test moves the clock.
+pub fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 26).expect("valid date")
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Starts a server after `adjust` has changed its settings.
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    let data_dir = tempfile::tempdir().expect("temp dir");
+    let mut settings = Settings {
+        bind: "127.0.0.1:0".parse().expect("address"),
+        data_dir: data_dir.path().to_path_buf(),
+        ..Default::default()
+    };
+    settings.log.level = "warn".into();
+    adjust(&mut settings);
+    let clock = Clock::system(settings.timezone().expect("timezone"));
+    clock.set_date(today());
+    let app = Application::build_with_clock(settings, clock.clone())
+        .await
+        .expect("application starts");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let state = app.state();
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address,
+        client: reqwest::Client::new(),
+        clock,
+        state,
+        data_dir,
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    pub async fn post_json(&self, path: &str, body: &Value) -> Response {
+        self.client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    pub async fn patch_json(&self, path: &str, body: &Value) -> Response {
+        self.client
+            .patch(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    /// Creates an Individual customer and returns its JSON.
+    pub async fn create_individual(&self, first: &str, last: &str) -> Value {
+        let res = self
+            .post_json(
+                "/v1/customers",
+                &json!({
+                    "customerType": "Individual",
+                    "firstName": first,
+                    "lastName": last,
+                    "email": format!("{}.{}@example.com", first.to_lowercase(), last.to_lowercase()),
+                }),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        res.json().await.expect("customer json")
+    }
+
+    /// A read-write connection to the test server's database, for arranging rows the API cannot
+    /// create (yet) and for checking what is stored.
+    pub fn sql(&self) -> rusqlite::Connection {
+        let conn =
+            rusqlite::Connection::open(self.data_dir.path().join("edgebss.db")).expect("open db");
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .expect("busy timeout");
+        conn
+    }
+
+    /// Adds a product straight to the catalog and returns its id.
+    pub fn insert_product(
+        &self,
+        name: &str,
+        product_type: &str,
+        cents: i64,
+        status: &str,
+    ) -> String {
+        let id = format!("prd_{}", ulid_like(name));
+        self.sql()
+            .execute(
+                "INSERT INTO products (id, name, product_type, monthly_price, currency, status, created_at, updated_at) \
+                 VALUES (?1, ?2, ?3, ?4, 'USD', ?5, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')",
+                rusqlite::params![id, name, product_type, cents, status],
+            )
+            .expect("insert product");
+        id
+    }
+}
+
+/// A valid, unique ULID string derived from nothing in particular (tests need many ids).
+pub fn ulid_like(_seed: &str) -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(1);
+    let n = N.fetch_add(1, Ordering::Relaxed);
+    const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let mut s = String::from("01J");
+    let mut v = n;
+    let mut tail = Vec::new();
+    for _ in 0..23 {
+        tail.push(ALPHABET[(v % 32) as usize] as char);
+        v /= 32;
+    }
+    s.extend(tail.into_iter().rev());
+    s
+}
+
+pub async fn assert_error(res: Response, status: StatusCode, code: &str, mentions: &str) -> Value {
+    assert_eq!(res.status(), status, "unexpected status");
+    let body: Value = res.json().await.expect("error body is JSON");
+    assert_eq!(body["code"], code, "{body}");
+    let message = body["message"].as_str().expect("message is a string");
+    assert!(
+        message.contains(mentions),
+        "message `{message}` should mention `{mentions}`"
+    );
+    body
+}
