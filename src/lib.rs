@@ -4,6 +4,7 @@
 //! integration tests start the application exactly as production does.
 #![forbid(unsafe_code)]
 
+pub mod auth;
 pub mod cli;
 pub mod clock;
 pub mod config;
