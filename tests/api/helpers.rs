@@ -58,17 +58,21 @@ impl TestApp {
         format!("{}{}", self.address, path)
     }
 
+    /// Every API call of a test goes through here, so what all requests need (credentials)
+    /// is added in one place.
+    pub fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.client.request(method, self.url(path))
+    }
+
     pub async fn get(&self, path: &str) -> Response {
-        self.client
-            .get(self.url(path))
+        self.request(reqwest::Method::GET, path)
             .send()
             .await
             .expect("request sent")
     }
 
     pub async fn post_json(&self, path: &str, body: &Value) -> Response {
-        self.client
-            .post(self.url(path))
+        self.request(reqwest::Method::POST, path)
             .json(body)
             .send()
             .await
@@ -76,8 +80,7 @@ impl TestApp {
     }
 
     pub async fn patch_json(&self, path: &str, body: &Value) -> Response {
-        self.client
-            .patch(self.url(path))
+        self.request(reqwest::Method::PATCH, path)
             .json(body)
             .send()
             .await
