@@ -20,12 +20,15 @@ pub struct AppState {
     pub db: Db,
     pub clock: Clock,
     pub settings: Arc<Settings>,
+    /// One bill run at a time; asks a running one to stop at shutdown.
+    pub billing: crate::billing::BillingControl,
 }
 
 pub struct Application {
     port: u16,
     server: Server,
     state: web::Data<AppState>,
+    jobs: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Application {
@@ -45,10 +48,12 @@ impl Application {
         if settings.demo {
             crate::demo::load(&db, &clock).await?;
         }
+        crate::billing::run::mark_interrupted(&db, &clock).await?;
         let state = web::Data::new(AppState {
             db,
             clock,
             settings: Arc::new(settings),
+            billing: crate::billing::BillingControl::default(),
         });
         let listener = TcpListener::bind(state.settings.bind)
             .with_context(|| format!("failed to listen on {}", state.settings.bind))?;
@@ -67,10 +72,16 @@ impl Application {
         .listen(listener)?
         .shutdown_timeout(30)
         .run();
+        let jobs = state
+            .settings
+            .billing
+            .jobs
+            .then(|| crate::jobs::spawn(state.clone()));
         Ok(Self {
             port,
             server,
             state,
+            jobs,
         })
     }
 
@@ -91,8 +102,20 @@ impl Application {
     /// in flight finish, then the writer drains its queue and checkpoints the WAL.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let result = self.server.await;
+        if let Some(jobs) = self.jobs {
+            jobs.abort();
+        }
         let db = self.state.db.clone();
-        tokio::task::spawn_blocking(move || db.close()).await?;
+        let billing = self.state.billing.clone();
+        tokio::task::spawn_blocking(move || {
+            // A bill run in flight finishes its chunk, then stops; only then may the writer go.
+            billing
+                .stop
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+            drop(billing.run_lock.lock());
+            db.close()
+        })
+        .await?;
         tracing::info!("edgebss stopped");
         result.context("the HTTP server failed")
     }

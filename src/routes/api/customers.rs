@@ -49,13 +49,14 @@ pub struct CreateCustomerRequest {
     phone: Option<String>,
     address: Option<AddressInput>,
     billing_address: Option<AddressInput>,
+    tax_exempt: Option<bool>,
 }
 
 pub async fn create_customer(
     state: web::Data<AppState>,
     ApiJson(req): ApiJson<CreateCustomerRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let new = NewCustomer::parse(
+    let mut new = NewCustomer::parse(
         req.customer_type,
         CustomerInput {
             first_name: req.first_name.as_deref(),
@@ -67,6 +68,7 @@ pub async fn create_customer(
             billing_address: req.billing_address.as_ref(),
         },
     )?;
+    new.tax_exempt = req.tax_exempt.unwrap_or(false);
     let customer = service::create(&state.db, &state.clock, new).await?;
     Ok(HttpResponse::Created()
         .insert_header((
@@ -103,6 +105,8 @@ pub struct UpdateCustomerRequest {
     address: Option<Option<AddressInput>>,
     #[serde(default, deserialize_with = "present")]
     billing_address: Option<Option<AddressInput>>,
+    #[serde(default, deserialize_with = "present")]
+    tax_exempt: Option<Option<bool>>,
 }
 
 pub async fn update_customer(
@@ -117,7 +121,7 @@ pub async fn update_customer(
     let phone = not_null("phone", req.phone)?;
     let address = not_null("address", req.address)?;
     let billing_address = not_null("billingAddress", req.billing_address)?;
-    let changes = CustomerChanges::parse(CustomerChangesInput {
+    let mut changes = CustomerChanges::parse(CustomerChangesInput {
         status: not_null("status", req.status)?,
         first_name: first_name.as_deref(),
         last_name: last_name.as_deref(),
@@ -127,6 +131,7 @@ pub async fn update_customer(
         address: address.as_ref(),
         billing_address: billing_address.as_ref(),
     })?;
+    changes.tax_exempt = not_null("taxExempt", req.tax_exempt)?;
     let customer = service::update(&state.db, &state.clock, &id, changes).await?;
     Ok(HttpResponse::Ok().json(customer))
 }

@@ -1,11 +1,14 @@
 //! The REST API under `/v1`: the connectX contract's operations and our additions, all listed
 //! in [`configure`].
 
+pub mod bill_runs;
 pub mod customers;
 pub mod error;
 pub mod extract;
 pub mod invoices;
+pub mod lifecycle;
 pub mod openapi;
+pub mod payments;
 pub mod products;
 pub mod subscriptions;
 
@@ -46,6 +49,48 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     .route(web::get().to(subscriptions::get_subscription)),
             )
             .service(web::resource("/products").route(web::get().to(products::list_products)))
+            // Billing: subscription lifecycle, bill runs, invoices and payments.
+            .service(
+                web::resource("/customers/{customerId}/terminate")
+                    .route(web::post().to(lifecycle::terminate_customer)),
+            )
+            .service(
+                web::resource("/subscriptions/{subscriptionId}/suspend")
+                    .route(web::post().to(lifecycle::suspend_subscription)),
+            )
+            .service(
+                web::resource("/subscriptions/{subscriptionId}/resume")
+                    .route(web::post().to(lifecycle::resume_subscription)),
+            )
+            .service(
+                web::resource("/subscriptions/{subscriptionId}/cancel")
+                    .route(web::post().to(lifecycle::cancel_subscription)),
+            )
+            .service(
+                web::resource("/bill-runs")
+                    .route(web::get().to(bill_runs::list_bill_runs))
+                    .route(web::post().to(bill_runs::create_bill_run)),
+            )
+            .service(
+                web::resource("/bill-runs/{billRunId}")
+                    .route(web::get().to(bill_runs::get_bill_run)),
+            )
+            .service(
+                web::resource("/invoices/{invoiceId}").route(web::get().to(invoices::get_invoice)),
+            )
+            .service(
+                web::resource("/invoices/{invoiceId}/cancel")
+                    .route(web::post().to(invoices::cancel_invoice)),
+            )
+            .service(
+                web::resource("/invoices/{invoiceId}/payments")
+                    .route(web::get().to(payments::list_payments))
+                    .route(web::post().to(payments::create_payment)),
+            )
+            .service(
+                web::resource("/invoices/{invoiceId}/payments/{paymentId}")
+                    .route(web::get().to(payments::get_payment)),
+            )
             .default_service(web::to(error::not_found)),
     );
 }
