@@ -20,6 +20,7 @@ use crate::startup::AppState;
 
 /// What one round did.
 #[derive(Debug, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Round {
     pub subscriptions_started: usize,
     pub subscriptions_ended: usize,

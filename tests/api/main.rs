@@ -1,6 +1,8 @@
 //! The integration tests: one binary, each module a surface or a concern. Every test starts its
 //! own server on port 0 with a temporary data folder.
 
+mod billing;
+mod billing_lifecycle;
 mod customers;
 mod durability;
 mod errors;
