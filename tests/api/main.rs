@@ -3,6 +3,7 @@
 
 mod billing;
 mod billing_lifecycle;
+mod billing_payments;
 mod customers;
 mod durability;
 mod errors;
