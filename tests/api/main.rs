@@ -4,6 +4,7 @@
 mod billing;
 mod billing_lifecycle;
 mod billing_payments;
+mod billing_year;
 mod customers;
 mod durability;
 mod errors;
