@@ -2,6 +2,7 @@
 //! own server on port 0 with a temporary data folder.
 
 mod billing;
+mod billing_crash;
 mod billing_lifecycle;
 mod billing_payments;
 mod billing_year;
