@@ -119,7 +119,15 @@ struct Stored {
     due_date: NaiveDate,
     net: i64,
     tax: i64,
-    lines: Vec<(String, i64, LineKind, String, Option<String>, NaiveDate, NaiveDate)>,
+    lines: Vec<(
+        String,
+        i64,
+        LineKind,
+        String,
+        Option<String>,
+        NaiveDate,
+        NaiveDate,
+    )>,
 }
 
 fn read_back(db: &Db) -> Vec<Stored> {

@@ -136,3 +136,45 @@ fn an_invoice_of_only_credits_is_settled_at_once() {
     assert_eq!(inv.status, InvoiceStatus::Paid);
     assert_eq!(updates[0].charged_through, Some(d(2026, 12, 15)));
 }
+
+#[test]
+fn the_readme_worked_example_holds() {
+    let mut ada = sub(1, "Fiber 500", 4999, d(2026, 11, 26));
+    ada.addons.push(AddonRow {
+        addon_id: "prd_ip".into(),
+        name: "Static IP".into(),
+        charge: 500,
+        billed_through: None,
+        charged_through: None,
+    });
+    let (december, _) = invoice(
+        bill_customer(
+            &customer(false, vec![ada.clone()]),
+            period("2026-12"),
+            dec("20"),
+        )
+        .unwrap(),
+    );
+    let amounts: Vec<i64> = december.lines.iter().map(|l| l.rated.amount).collect();
+    assert_eq!(amounts, [833, 4999, 83, 500]);
+    assert_eq!(
+        (december.net, december.tax, december.total()),
+        (6415, 1283, 7698)
+    );
+
+    // Billed through January, cancelled with 10 January as the last day.
+    ada.status = SubscriptionStatus::Cancelled;
+    ada.end = Some(d(2027, 1, 10));
+    ada.billed_through = Some(d(2027, 1, 31));
+    ada.charged_through = Some(d(2027, 1, 31));
+    for a in &mut ada.addons {
+        a.billed_through = ada.billed_through;
+        a.charged_through = ada.charged_through;
+    }
+    let (feb, _) =
+        invoice(bill_customer(&customer(false, vec![ada]), period("2027-02"), dec("20")).unwrap());
+    let amounts: Vec<i64> = feb.lines.iter().map(|l| l.rated.amount).collect();
+    assert_eq!(amounts, [-3386, -339]);
+    assert_eq!((feb.net, feb.tax, feb.total()), (-3725, -745, -4470));
+    assert_eq!(feb.status, InvoiceStatus::Paid);
+}

@@ -29,6 +29,12 @@ impl Period {
         }
         let year: i32 = value[..4].parse().map_err(|_| bad())?;
         let month: u32 = value[5..].parse().map_err(|_| bad())?;
+        if year < 2000 {
+            return Err(FieldError::new(
+                field,
+                format!("`{value}` is before 2000-01, the earliest period edgebss bills"),
+            ));
+        }
         NaiveDate::from_ymd_opt(year, month, 1)
             .map(|first| Self { first })
             .ok_or_else(bad)
@@ -135,6 +141,7 @@ mod tests {
             "2026/12",
             "",
             "2026-12-01",
+            "1999-12",
         ] {
             assert_eq!(
                 Period::parse("period", bad).unwrap_err().field,
