@@ -74,12 +74,12 @@ fn seed(db: &Db, n: usize) {
         let mut s = 0_usize;
         for i in 0..n {
             let cid = format!("cus_{i:026}");
-            cust.execute(params![cid, format!("ACC{i:09}"), ts, i % 20 == 0])?;
+            cust.execute(params![cid, format!("ACC{i:09}"), ts, i.is_multiple_of(20)])?;
             for k in 0..(1 + i % 2) {
                 s += 1;
                 let (pid, name, price) = mains[(i + k) % 3];
                 let sid = format!("sub_{s:026}");
-                let (start, billed) = if s % 10 == 0 {
+                let (start, billed) = if s.is_multiple_of(10) {
                     (format!("2026-11-{:02}", 2 + s % 28), None)
                 } else {
                     (format!("2026-{:02}-{:02}", 1 + s % 10, 1 + s % 28), Some("2026-11-30"))
@@ -110,6 +110,17 @@ fn counts(conn: &Connection) -> Counts {
     }
 }
 
+/// A line as stored: description, amount, kind, subscription, add-on, first and last day.
+type StoredLine = (
+    String,
+    i64,
+    LineKind,
+    String,
+    Option<String>,
+    NaiveDate,
+    NaiveDate,
+);
+
 /// An invoice row as stored, with its lines, to insert again elsewhere.
 struct Stored {
     number: String,
@@ -119,15 +130,7 @@ struct Stored {
     due_date: NaiveDate,
     net: i64,
     tax: i64,
-    lines: Vec<(
-        String,
-        i64,
-        LineKind,
-        String,
-        Option<String>,
-        NaiveDate,
-        NaiveDate,
-    )>,
+    lines: Vec<StoredLine>,
 }
 
 fn read_back(db: &Db) -> Vec<Stored> {

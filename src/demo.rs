@@ -440,31 +440,13 @@ fn insert_all(conn: &Connection, today: NaiveDate, now: &str) -> Result<(), Serv
         },
         now,
     )?;
-    settle_history(conn, today)?;
-    Ok(())
-}
-
-/// The demo's subscriptions started months ago, before edgebss billed them: count the months
-/// before this one as billed, so the first bill run invoices this month only, and mark the
-/// suspended customers' subscriptions as suspended on their behalf.
-fn settle_history(conn: &Connection, today: NaiveDate) -> rusqlite::Result<()> {
+    // The subscriptions started months ago, before edgebss billed them: count the months
+    // before this one as billed, so the first bill run invoices this month only.
     let billed = today
         .with_day(1)
         .and_then(|d| d.pred_opt())
         .unwrap_or(today);
-    conn.execute(
-        "UPDATE subscription_addons SET billed_through = ?1, charged_through = ?1 \
-         WHERE subscription_id IN (SELECT id FROM subscriptions WHERE start_date <= ?1)",
-        [billed],
-    )?;
-    conn.execute(
-        "UPDATE subscriptions SET billed_through = ?1, charged_through = ?1 WHERE start_date <= ?1",
-        [billed],
-    )?;
-    conn.execute(
-        "UPDATE subscriptions SET suspended_by = 'Customer' WHERE status = 'Suspended'",
-        [],
-    )?;
+    crate::db::billing_state::settle_history(conn, billed)?;
     Ok(())
 }
 

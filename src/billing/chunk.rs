@@ -41,12 +41,15 @@ enum Plan {
     Bill(CustomerOutcome),
 }
 
+/// A chunk's last customer id, and what to do for each of its customers, in id order.
+type ChunkPlan = (String, Vec<(String, Plan)>);
+
 /// Reads and rates the chunk after `after`: the customers in it and what to do for each.
 fn plan(
     conn: &Connection,
     ctx: &ChunkContext,
     after: &str,
-) -> Result<Option<(String, Vec<(String, Plan)>)>, ServiceError> {
+) -> Result<Option<ChunkPlan>, ServiceError> {
     let Some(upto) = billing_state::chunk_end(conn, after, ctx.chunk_customers)? else {
         return Ok(None);
     };

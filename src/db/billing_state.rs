@@ -127,3 +127,23 @@ pub fn set_addon_state(
     ])?;
     Ok(())
 }
+
+/// For data that existed before edgebss billed it (the demo): counts every subscription and
+/// add-on started by `through` as billed and charged up to that day, and marks suspended ones
+/// as suspended on their customer's behalf.
+pub fn settle_history(conn: &Connection, through: NaiveDate) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE subscription_addons SET billed_through = ?1, charged_through = ?1 \
+         WHERE subscription_id IN (SELECT id FROM subscriptions WHERE start_date <= ?1)",
+        [through],
+    )?;
+    conn.execute(
+        "UPDATE subscriptions SET billed_through = ?1, charged_through = ?1 WHERE start_date <= ?1",
+        [through],
+    )?;
+    conn.execute(
+        "UPDATE subscriptions SET suspended_by = 'Customer' WHERE status = 'Suspended'",
+        [],
+    )?;
+    Ok(())
+}

@@ -87,7 +87,13 @@ fn seed(data_dir: &Path) {
             "INSERT INTO customers (id, account_number, customer_type, status, first_name, \
              last_name, email, created_at, updated_at, tax_exempt) \
              VALUES (?1, ?2, 'Individual', 'Active', 'Test', ?3, 'c@example.com', ?4, ?4, ?5)",
-            params![cid, format!("ACC{i:09}"), format!("N{i}"), ts, i % 10 == 0],
+            params![
+                cid,
+                format!("ACC{i:09}"),
+                format!("N{i}"),
+                ts,
+                i.is_multiple_of(10)
+            ],
         )
         .unwrap();
         for k in 0..(1 + i % 2) {
@@ -102,7 +108,7 @@ fn seed(data_dir: &Path) {
                 params![sid, cid, pid, name, start, price, ts],
             )
             .unwrap();
-            if i % 4 == 0 && k == 0 {
+            if i.is_multiple_of(4) && k == 0 {
                 tx.execute(
                     "INSERT INTO subscription_addons (subscription_id, position, addon_id, \
                      addon_name, charge) VALUES (?1, 0, 'prd_01J0000000000000000000000D', \
