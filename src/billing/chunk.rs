@@ -9,6 +9,7 @@ use rust_decimal::Decimal;
 use super::draft::{CustomerOutcome, StateUpdate, bill_customer};
 use super::period::Period;
 use super::report::{PreviewInvoice, Skipped, Sums};
+use crate::db::sql_date::SqlDate;
 use crate::db::{bill_runs, billing_state, invoices};
 use crate::domain::ids::{BillRunId, InvoiceId};
 use crate::service::ServiceError;
@@ -79,7 +80,10 @@ pub fn bill(
         return Ok(ChunkResult::default());
     };
     let year = ctx.invoice_date.year();
+    let (invoice_date, due_date) = (sql_date(ctx.invoice_date)?, sql_date(ctx.due_date)?);
     let first_number = bill_runs::last_invoice_number(conn, year)?;
+    let mut writer = invoices::InvoiceWriter::new(conn)?;
+    let mut states = billing_state::StateWriter::new(conn)?;
     let mut number = first_number;
     let tax_rate = ctx.tax_rate.normalize().to_string();
     let period = ctx.period.to_string();
@@ -102,33 +106,29 @@ pub fn bill(
             }
             Plan::Bill(CustomerOutcome::NothingDue { updates }) => {
                 result.skipped.nothing_due += 1;
-                store_state(conn, &updates)?;
+                store_state(&mut states, &updates)?;
             }
             Plan::Bill(CustomerOutcome::Invoice { invoice, updates }) => {
                 number += 1;
                 let id = InvoiceId::generate();
                 let invoice_number = format!("INV-{year}-{number:06}");
-                invoices::insert(
-                    conn,
-                    &invoices::NewInvoiceRow {
-                        id: &id,
-                        number: &invoice_number,
-                        customer_id: &customer_id,
-                        status: invoice.status,
-                        invoice_date: ctx.invoice_date,
-                        due_date: ctx.due_date,
-                        currency: invoice.currency,
-                        net: invoice.net,
-                        tax: invoice.tax,
-                        tax_rate: &tax_rate,
-                        period: &period,
-                        bill_run_id: run.as_str(),
-                        now: &ctx.now,
-                    },
-                )?;
+                writer.invoice(&invoices::NewInvoiceRow {
+                    id: &id,
+                    number: &invoice_number,
+                    customer_id: &customer_id,
+                    status: invoice.status,
+                    invoice_date,
+                    due_date,
+                    currency: invoice.currency,
+                    net: invoice.net,
+                    tax: invoice.tax,
+                    tax_rate: &tax_rate,
+                    period: &period,
+                    bill_run_id: run.as_str(),
+                    now: &ctx.now,
+                })?;
                 for (position, line) in invoice.lines.iter().enumerate() {
-                    invoices::insert_line(
-                        conn,
+                    writer.line(
                         &id,
                         &invoices::NewLineRow {
                             position: position as i64,
@@ -137,17 +137,18 @@ pub fn bill(
                             kind: line.rated.kind,
                             subscription_id: &line.subscription_id,
                             addon_id: line.addon_id.as_deref(),
-                            period_start: line.rated.first,
-                            period_end: line.rated.last,
+                            period_start: sql_date(line.rated.first)?,
+                            period_end: sql_date(line.rated.last)?,
                         },
                     )?;
                 }
-                store_state(conn, &updates)?;
+                store_state(&mut states, &updates)?;
                 result.invoices += 1;
                 result.sums.add_invoice(&invoice);
             }
         }
     }
+    states.finish()?;
     if number != first_number {
         bill_runs::set_last_invoice_number(conn, year, number)?;
     }
@@ -162,17 +163,14 @@ pub fn bill(
     Ok(result)
 }
 
-fn store_state(conn: &Connection, updates: &[StateUpdate]) -> rusqlite::Result<()> {
+fn store_state(
+    states: &mut billing_state::StateWriter<'_>,
+    updates: &[StateUpdate],
+) -> rusqlite::Result<()> {
     for u in updates {
         match &u.addon_id {
-            None => billing_state::set_subscription_state(
-                conn,
-                u.subscription_seq,
-                u.billed_through,
-                u.charged_through,
-            )?,
-            Some(addon) => billing_state::set_addon_state(
-                conn,
+            None => states.subscription(u.subscription_seq, u.billed_through, u.charged_through)?,
+            Some(addon) => states.addon(
                 &u.subscription_id,
                 addon,
                 u.billed_through,
@@ -181,6 +179,11 @@ fn store_state(conn: &Connection, updates: &[StateUpdate]) -> rusqlite::Result<(
         }
     }
     Ok(())
+}
+
+fn sql_date(d: NaiveDate) -> Result<SqlDate, ServiceError> {
+    SqlDate::new(d)
+        .ok_or_else(|| ServiceError::Unexpected(anyhow::anyhow!("date {d} is out of range")))
 }
 
 /// Rates the chunk after `after` without storing anything; adds would-be invoices to

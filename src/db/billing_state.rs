@@ -4,7 +4,9 @@
 use std::collections::HashSet;
 
 use chrono::NaiveDate;
-use rusqlite::{Connection, params};
+use rusqlite::{CachedStatement, Connection, params};
+
+use super::sql_date::{SqlDate, read_date};
 
 use crate::billing::draft::{AddonRow, CustomerRows, SubRow};
 use crate::billing::period::Period;
@@ -57,12 +59,16 @@ pub fn chunk_rows(
                 id: row.get(1)?,
                 product_name: row.get(3)?,
                 status: row.get(4)?,
-                start: row.get(5)?,
-                end: row.get(6)?,
+                start: read_date(row, 5)?.ok_or(rusqlite::Error::InvalidColumnType(
+                    5,
+                    "start_date".into(),
+                    rusqlite::types::Type::Null,
+                ))?,
+                end: read_date(row, 6)?,
                 monthly: row.get(7)?,
                 currency: row.get(8)?,
-                billed_through: row.get(9)?,
-                charged_through: row.get(10)?,
+                billed_through: read_date(row, 9)?,
+                charged_through: read_date(row, 10)?,
                 addons: Vec::new(),
             });
         }
@@ -72,8 +78,8 @@ pub fn chunk_rows(
                 addon_id,
                 name: row.get(13)?,
                 charge: row.get(14)?,
-                billed_through: row.get(15)?,
-                charged_through: row.get(16)?,
+                billed_through: read_date(row, 15)?,
+                charged_through: read_date(row, 16)?,
             });
         }
     }
@@ -95,37 +101,115 @@ pub fn invoiced_customers(
     .collect()
 }
 
-pub fn set_subscription_state(
-    conn: &Connection,
-    seq: i64,
-    billed_through: Option<NaiveDate>,
-    charged_through: Option<NaiveDate>,
+/// Subscription states written by one statement: a run updates most subscriptions, and one
+/// statement per row would cost more than the rows themselves.
+const STATE_BATCH: usize = 128;
+
+/// Writes new billing states with statements prepared once per chunk of a bill run;
+/// subscriptions' states are buffered and written [`STATE_BATCH`] at a time. Call
+/// [`StateWriter::finish`] to write the rest.
+pub struct StateWriter<'c> {
+    conn: &'c Connection,
+    batch: CachedStatement<'c>,
+    pending: Vec<(i64, Option<SqlDate>, Option<SqlDate>)>,
+    addon: CachedStatement<'c>,
+}
+
+impl<'c> StateWriter<'c> {
+    pub fn new(conn: &'c Connection) -> rusqlite::Result<Self> {
+        Ok(Self {
+            conn,
+            batch: conn.prepare_cached(&batch_update(STATE_BATCH))?,
+            pending: Vec::with_capacity(STATE_BATCH),
+            addon: conn.prepare_cached(
+                "UPDATE subscription_addons SET billed_through = ?3, charged_through = ?4 \
+                 WHERE subscription_id = ?1 AND addon_id = ?2",
+            )?,
+        })
+    }
+
+    pub fn subscription(
+        &mut self,
+        seq: i64,
+        billed_through: Option<NaiveDate>,
+        charged_through: Option<NaiveDate>,
+    ) -> rusqlite::Result<()> {
+        self.pending
+            .push((seq, date(billed_through)?, date(charged_through)?));
+        if self.pending.len() == STATE_BATCH {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Writes the buffered subscription states.
+    pub fn finish(mut self) -> rusqlite::Result<()> {
+        self.flush()
+    }
+
+    fn flush(&mut self) -> rusqlite::Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let rows = std::mem::take(&mut self.pending);
+        if rows.len() == STATE_BATCH {
+            bind_rows(&mut self.batch, &rows)?;
+            self.batch.raw_execute()?;
+        } else {
+            let mut stmt = self.conn.prepare(&batch_update(rows.len()))?;
+            bind_rows(&mut stmt, &rows)?;
+            stmt.raw_execute()?;
+        }
+        self.pending = rows;
+        self.pending.clear();
+        Ok(())
+    }
+
+    pub fn addon(
+        &mut self,
+        subscription_id: &str,
+        addon_id: &str,
+        billed_through: Option<NaiveDate>,
+        charged_through: Option<NaiveDate>,
+    ) -> rusqlite::Result<()> {
+        self.addon.execute(params![
+            subscription_id,
+            addon_id,
+            date(billed_through)?,
+            date(charged_through)?
+        ])?;
+        Ok(())
+    }
+}
+
+/// `UPDATE ... FROM (VALUES (seq, billed, charged), ...)` for `n` rows.
+fn batch_update(n: usize) -> String {
+    let values = vec!["(?, ?, ?)"; n].join(", ");
+    format!(
+        "UPDATE subscriptions SET billed_through = v.column2, charged_through = v.column3 \
+         FROM (VALUES {values}) AS v WHERE subscriptions.seq = v.column1"
+    )
+}
+
+fn bind_rows(
+    stmt: &mut rusqlite::Statement<'_>,
+    rows: &[(i64, Option<SqlDate>, Option<SqlDate>)],
 ) -> rusqlite::Result<()> {
-    conn.prepare_cached(
-        "UPDATE subscriptions SET billed_through = ?2, charged_through = ?3 WHERE seq = ?1",
-    )?
-    .execute(params![seq, billed_through, charged_through])?;
+    for (i, (seq, billed, charged)) in rows.iter().enumerate() {
+        stmt.raw_bind_parameter(3 * i + 1, seq)?;
+        stmt.raw_bind_parameter(3 * i + 2, billed)?;
+        stmt.raw_bind_parameter(3 * i + 3, charged)?;
+    }
     Ok(())
 }
 
-pub fn set_addon_state(
-    conn: &Connection,
-    subscription_id: &str,
-    addon_id: &str,
-    billed_through: Option<NaiveDate>,
-    charged_through: Option<NaiveDate>,
-) -> rusqlite::Result<()> {
-    conn.prepare_cached(
-        "UPDATE subscription_addons SET billed_through = ?3, charged_through = ?4 \
-         WHERE subscription_id = ?1 AND addon_id = ?2",
-    )?
-    .execute(params![
-        subscription_id,
-        addon_id,
-        billed_through,
-        charged_through
-    ])?;
-    Ok(())
+fn date(d: Option<NaiveDate>) -> rusqlite::Result<Option<SqlDate>> {
+    d.map(|d| {
+        SqlDate::new(d).ok_or_else(|| {
+            rusqlite::Error::ToSqlConversionFailure(format!("date {d} is out of range").into())
+        })
+    })
+    .transpose()
 }
 
 /// For data that existed before edgebss billed it (the demo): counts every subscription and

@@ -1,7 +1,7 @@
 //! SQL for `invoices` and `invoice_lines`.
 
 use chrono::NaiveDate;
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::{CachedStatement, Connection, OptionalExtension, Row, params};
 use rust_decimal::Decimal;
 
 use crate::domain::enums::{InvoiceStatus, LineKind};
@@ -9,6 +9,8 @@ use crate::domain::ids::{CustomerId, InvoiceId, ProductId, SubscriptionId};
 use crate::domain::invoice::{Invoice, InvoiceFilter, InvoiceLine, amount_due_minor};
 use crate::domain::money::Currency;
 use crate::domain::page::PageRequest;
+
+pub use super::sql_date::SqlDate;
 
 const COLUMNS: &str = "id, invoice_number, customer_id, status, invoice_date, due_date, \
     total_amount, tax_amount, currency, net_amount, period, tax_rate, amount_paid, cancel_reason";
@@ -129,8 +131,8 @@ pub struct NewInvoiceRow<'a> {
     pub number: &'a str,
     pub customer_id: &'a str,
     pub status: InvoiceStatus,
-    pub invoice_date: NaiveDate,
-    pub due_date: NaiveDate,
+    pub invoice_date: SqlDate,
+    pub due_date: SqlDate,
     pub currency: Currency,
     pub net: i64,
     pub tax: i64,
@@ -138,32 +140,6 @@ pub struct NewInvoiceRow<'a> {
     pub period: &'a str,
     pub bill_run_id: &'a str,
     pub now: &'a str,
-}
-
-pub fn insert(conn: &Connection, row: &NewInvoiceRow<'_>) -> rusqlite::Result<()> {
-    conn.prepare_cached(
-        "INSERT INTO invoices (id, invoice_number, customer_id, status, invoice_date, due_date, \
-         currency, net_amount, tax_amount, total_amount, tax_rate, period, bill_run_id, \
-         created_at, updated_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14)",
-    )?
-    .execute(params![
-        row.id,
-        row.number,
-        row.customer_id,
-        row.status,
-        row.invoice_date,
-        row.due_date,
-        row.currency,
-        row.net,
-        row.tax,
-        row.net + row.tax,
-        row.tax_rate,
-        row.period,
-        row.bill_run_id,
-        row.now,
-    ])?;
-    Ok(())
 }
 
 /// A line as a bill run stores it: quantity 1, unit price = amount (see the README's rules).
@@ -175,32 +151,68 @@ pub struct NewLineRow<'a> {
     pub kind: LineKind,
     pub subscription_id: &'a str,
     pub addon_id: Option<&'a str>,
-    pub period_start: NaiveDate,
-    pub period_end: NaiveDate,
+    pub period_start: SqlDate,
+    pub period_end: SqlDate,
 }
 
-pub fn insert_line(
-    conn: &Connection,
-    invoice: &InvoiceId,
-    line: &NewLineRow<'_>,
-) -> rusqlite::Result<()> {
-    conn.prepare_cached(
-        "INSERT INTO invoice_lines (invoice_id, position, description, quantity, unit_price, \
-         amount, kind, subscription_id, addon_id, period_start, period_end) \
-         VALUES (?1, ?2, ?3, '1', ?4, ?4, ?5, ?6, ?7, ?8, ?9)",
-    )?
-    .execute(params![
-        invoice,
-        line.position,
-        line.description,
-        line.amount,
-        line.kind,
-        line.subscription_id,
-        line.addon_id,
-        line.period_start,
-        line.period_end,
-    ])?;
-    Ok(())
+/// Stores invoices and their lines with statements prepared once, for a bill run that stores
+/// thousands in one transaction.
+pub struct InvoiceWriter<'c> {
+    invoice: CachedStatement<'c>,
+    line: CachedStatement<'c>,
+}
+
+impl<'c> InvoiceWriter<'c> {
+    pub fn new(conn: &'c Connection) -> rusqlite::Result<Self> {
+        Ok(Self {
+            invoice: conn.prepare_cached(
+                "INSERT INTO invoices (id, invoice_number, customer_id, status, invoice_date, \
+                 due_date, currency, net_amount, tax_amount, total_amount, tax_rate, period, \
+                 bill_run_id, created_at, updated_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14)",
+            )?,
+            line: conn.prepare_cached(
+                "INSERT INTO invoice_lines (invoice_id, position, description, quantity, \
+                 unit_price, amount, kind, subscription_id, addon_id, period_start, period_end) \
+                 VALUES (?1, ?2, ?3, '1', ?4, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?,
+        })
+    }
+
+    pub fn invoice(&mut self, row: &NewInvoiceRow<'_>) -> rusqlite::Result<()> {
+        self.invoice.execute(params![
+            row.id,
+            row.number,
+            row.customer_id,
+            row.status,
+            row.invoice_date,
+            row.due_date,
+            row.currency,
+            row.net,
+            row.tax,
+            row.net + row.tax,
+            row.tax_rate,
+            row.period,
+            row.bill_run_id,
+            row.now,
+        ])?;
+        Ok(())
+    }
+
+    pub fn line(&mut self, invoice: &InvoiceId, line: &NewLineRow<'_>) -> rusqlite::Result<()> {
+        self.line.execute(params![
+            invoice,
+            line.position,
+            line.description,
+            line.amount,
+            line.kind,
+            line.subscription_id,
+            line.addon_id,
+            line.period_start,
+            line.period_end,
+        ])?;
+        Ok(())
+    }
 }
 
 /// The billing links of an invoice's lines: (kind, subscription, add-on, first day, last day).

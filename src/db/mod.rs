@@ -8,6 +8,7 @@ pub mod invoices;
 pub mod migrate;
 pub mod payments;
 pub mod products;
+pub mod sql_date;
 pub mod subscriptions;
 mod writer;
 
