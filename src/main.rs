@@ -1,5 +1,6 @@
 #![forbid(unsafe_code)]
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -71,7 +72,12 @@ fn serve(settings: Settings) -> anyhow::Result<ExitCode> {
             if addr.ip().is_unspecified() {
                 addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
             }
-            println!("{}", demo.banner(&format!("http://{addr}")));
+            // Informational: a closed stdout (`serve --demo | head`) must not stop the server.
+            let _ = writeln!(
+                std::io::stdout(),
+                "{}",
+                demo.banner(&format!("http://{addr}"))
+            );
         }
         app.run_until_stopped().await?;
         Ok(ExitCode::SUCCESS)

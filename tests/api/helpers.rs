@@ -129,18 +129,24 @@ impl TestApp {
         form: &[(&str, &str)],
         basic: Option<(&str, &str)>,
     ) -> Response {
-        let mut req = self.request_as(reqwest::Method::POST, "/oauth/token", Auth::None);
-        if let Some((id, secret)) = basic {
-            req = req.basic_auth(id, Some(secret));
-        }
-        let body: String = form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(form)
-            .finish();
-        req.header("content-type", "application/x-www-form-urlencoded")
-            .body(body)
-            .send()
-            .await
-            .expect("request sent")
+        let req = self.request_as(reqwest::Method::POST, "/oauth/token", Auth::None);
+        send_token_request(req, form, basic).await
+    }
+
+    /// [`TestApp::token_request`] from another loopback source address (e.g. 127.0.0.2), as if
+    /// from another machine.
+    pub async fn token_request_from(
+        &self,
+        source: std::net::IpAddr,
+        form: &[(&str, &str)],
+        basic: Option<(&str, &str)>,
+    ) -> Response {
+        let client = reqwest::Client::builder()
+            .local_address(source)
+            .build()
+            .expect("client");
+        let req = client.post(self.url("/oauth/token"));
+        send_token_request(req, form, basic).await
     }
 
     /// A token for a client, asking for `scope` (all the client's scopes when `None`).
@@ -232,6 +238,24 @@ impl TestApp {
             .expect("insert product");
         id
     }
+}
+
+async fn send_token_request(
+    mut req: reqwest::RequestBuilder,
+    form: &[(&str, &str)],
+    basic: Option<(&str, &str)>,
+) -> Response {
+    if let Some((id, secret)) = basic {
+        req = req.basic_auth(id, Some(secret));
+    }
+    let body: String = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(form)
+        .finish();
+    req.header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .expect("request sent")
 }
 
 /// A valid, unique ULID string derived from nothing in particular (tests need many ids).
