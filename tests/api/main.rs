@@ -1,6 +1,7 @@
 //! The integration tests: one binary, each module a surface or a concern. Every test starts its
 //! own server on port 0 with a temporary data folder.
 
+mod cli;
 mod customers;
 mod durability;
 mod errors;
