@@ -6,6 +6,7 @@ mod auth_scopes;
 mod auth_throttle;
 mod auth_token_endpoint;
 mod auth_tokens;
+mod cli;
 mod customers;
 mod durability;
 mod errors;
