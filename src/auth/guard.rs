@@ -12,6 +12,7 @@
 
 use std::future::{Ready, ready};
 use std::pin::Pin;
+use std::sync::Arc;
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
@@ -19,7 +20,8 @@ use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::{Error, HttpMessage, ResponseError, web};
 
-use super::scope::{Scope, ScopeSet};
+use super::scope::Scope;
+use super::tokens::VerifiedToken;
 use crate::routes::api::error::ApiError;
 use crate::startup::AppState;
 
@@ -28,10 +30,7 @@ pub const REALM: &str = "edgebss";
 
 /// Who is calling, for handlers that want to know (put in the request extensions).
 #[derive(Debug, Clone)]
-pub struct Principal {
-    pub client_id: String,
-    pub scopes: ScopeSet,
-}
+pub struct Principal(pub Arc<VerifiedToken>);
 
 /// Requires a valid token carrying `scope`.
 pub fn require(scope: Scope) -> Require {
@@ -138,10 +137,7 @@ fn authorize(req: &ServiceRequest, needed: Option<Scope>) -> Result<Principal, A
             format!("Bearer realm=\"{REALM}\", error=\"insufficient_scope\", scope=\"{scope}\""),
         ));
     }
-    Ok(Principal {
-        client_id: verified.client_id,
-        scopes: verified.scopes,
-    })
+    Ok(Principal(verified))
 }
 
 /// The token of an `Authorization: Bearer ...` header (scheme name in any case, RFC 7235).

@@ -1,5 +1,6 @@
 //! Authentication and authorisation: secrets, API tokens and scopes, admin sessions.
 
+pub mod cache;
 pub mod commands;
 pub mod demo;
 pub mod guard;

@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 
+use super::cache::VerifiedTokens;
 use super::keys::{Key, KeyStore, Keyring};
 use super::scope::ScopeSet;
 use super::throttle::FailureLimiter;
@@ -41,6 +42,7 @@ struct Inner {
     /// Failed client authentications, per client id and per source address.
     failures_by_client: FailureLimiter,
     failures_by_address: FailureLimiter,
+    verified: VerifiedTokens,
     /// Key files that could not be used, so each is reported once rather than every second.
     reported_problems: std::sync::Mutex<Vec<String>>,
 }
@@ -71,6 +73,7 @@ impl AuthState {
                 client_changes: AtomicU64::new(0),
                 failures_by_client: FailureLimiter::new(settings.max_failed_attempts, window),
                 failures_by_address: FailureLimiter::new(settings.max_failed_attempts, window),
+                verified: VerifiedTokens::default(),
                 reported_problems: std::sync::Mutex::new(Vec::new()),
             }),
         };
@@ -201,13 +204,24 @@ impl AuthState {
     }
 
     /// Checks a bearer token: signature, claims, and that its client is still honoured. No
-    /// database access.
-    pub fn verify(&self, token: &str) -> Result<VerifiedToken, TokenError> {
+    /// database access; a token seen before skips the signature check (see [`VerifiedTokens`]).
+    pub fn verify(&self, token: &str) -> Result<Arc<VerifiedToken>, TokenError> {
         let snapshot = self.snapshot();
-        let verified = self
-            .inner
-            .rules
-            .verify(token, &snapshot.keys, self.inner.clock.now())?;
+        let rules = &self.inner.rules;
+        let now = self.inner.clock.now();
+        let verified = match self.inner.verified.get(token) {
+            Some(known) if snapshot.keys.get(&known.kid).is_some() => known,
+            _ => {
+                let fresh = Arc::new(rules.decode(token, &snapshot.keys)?);
+                let leeway = i64::try_from(rules.leeway().as_secs()).unwrap_or(i64::MAX);
+                let expired_before = now.timestamp().saturating_sub(leeway);
+                self.inner
+                    .verified
+                    .insert(token, Arc::clone(&fresh), expired_before);
+                fresh
+            }
+        };
+        rules.check_times(&verified, now)?;
         if !snapshot.clients.contains(&verified.client_id) {
             return Err(TokenError::Revoked);
         }

@@ -46,6 +46,8 @@ pub struct VerifiedToken {
     pub client_id: String,
     pub scopes: ScopeSet,
     pub kid: String,
+    pub iat: i64,
+    pub exp: i64,
 }
 
 /// Why a token was refused; the text goes into `error_description` and the API message, so it
@@ -104,6 +106,10 @@ impl TokenRules {
         self.ttl
     }
 
+    pub fn leeway(&self) -> Duration {
+        self.leeway
+    }
+
     /// How long after being superseded a key must still verify: the longest a token it signed can
     /// live, the leeway, and a minute for running servers to notice the rotation.
     pub fn key_overlap(&self) -> Duration {
@@ -149,6 +155,14 @@ impl TokenRules {
         keys: &Keyring,
         now: DateTime<Utc>,
     ) -> Result<VerifiedToken, TokenError> {
+        let verified = self.decode(token, keys)?;
+        self.check_times(&verified, now)?;
+        Ok(verified)
+    }
+
+    /// Everything [`TokenRules::verify`] checks except time, which changes: the part worth
+    /// remembering for a token seen again.
+    pub fn decode(&self, token: &str, keys: &Keyring) -> Result<VerifiedToken, TokenError> {
         use jsonwebtoken::errors::ErrorKind;
         let header = jsonwebtoken::decode_header(token).map_err(|_| TokenError::Malformed)?;
         if header.alg != Algorithm::EdDSA {
@@ -176,14 +190,6 @@ impl TokenRules {
             },
         )?;
         let claims = data.claims;
-        let leeway = i64::try_from(self.leeway.as_secs()).unwrap_or(i64::MAX);
-        let now = now.timestamp();
-        if claims.exp.saturating_add(leeway) <= now {
-            return Err(TokenError::Expired);
-        }
-        if claims.iat.saturating_sub(leeway) > now {
-            return Err(TokenError::NotYetValid);
-        }
         if claims.client_id != claims.sub {
             return Err(TokenError::NotAnAccessToken);
         }
@@ -193,7 +199,22 @@ impl TokenRules {
             client_id: claims.sub,
             scopes,
             kid: key.kid.clone(),
+            iat: claims.iat,
+            exp: claims.exp,
         })
+    }
+
+    /// `exp` and `iat` against `now`, with the leeway.
+    pub fn check_times(&self, token: &VerifiedToken, now: DateTime<Utc>) -> Result<(), TokenError> {
+        let leeway = i64::try_from(self.leeway.as_secs()).unwrap_or(i64::MAX);
+        let now = now.timestamp();
+        if token.exp.saturating_add(leeway) <= now {
+            return Err(TokenError::Expired);
+        }
+        if token.iat.saturating_sub(leeway) > now {
+            return Err(TokenError::NotYetValid);
+        }
+        Ok(())
     }
 }
 

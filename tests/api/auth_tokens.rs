@@ -276,3 +276,33 @@ async fn after_a_key_rotation_new_tokens_use_the_new_key_and_old_tokens_stay_val
         "a token signed before the rotation stays valid until it expires"
     );
 }
+
+#[tokio::test]
+async fn deleting_a_compromised_keys_file_ends_the_tokens_it_signed_within_about_a_second() {
+    let app = spawn_app().await;
+    let old_token = app.token.clone();
+    let old_kid = parts(&old_token).0["kid"].as_str().unwrap().to_owned();
+    assert_eq!(status_with(&app, &old_token).await.status(), StatusCode::OK);
+    edgebss_cli(&app, &["keys", "rotate"]);
+    let old_file = app
+        .data_dir
+        .path()
+        .join("keys")
+        .join(format!("{old_kid}.pem"));
+    std::fs::remove_file(old_file).unwrap();
+
+    let took = within(Duration::from_secs(5), async || {
+        status_with(&app, &old_token).await.status() == StatusCode::UNAUTHORIZED
+    })
+    .await;
+    assert!(
+        took.is_some(),
+        "a token seen before is refused once its key is gone"
+    );
+    let why = assert_invalid_token(&app, &old_token).await;
+    assert!(why.contains("unknown"), "{why}");
+    let new_token = app
+        .token_with_secret(&app.client_id, &app.client_secret, None)
+        .await;
+    assert_eq!(status_with(&app, &new_token).await.status(), StatusCode::OK);
+}
