@@ -343,6 +343,19 @@ mod tests {
     }
 
     #[test]
+    fn auth_settings_out_of_range_are_refused_by_name() {
+        Jail::expect_with(|jail| {
+            jail.set_env("EDGEBSS_AUTH__TOKEN_TTL_SECONDS", "5");
+            let err = load(None, &FlagOverrides::default()).unwrap_err();
+            assert!(err.to_string().contains("auth.token_ttl_seconds"), "{err}");
+            jail.set_env("EDGEBSS_AUTH__TOKEN_TTL_SECONDS", "600");
+            let s = load(None, &FlagOverrides::default()).map_err(|e| e.to_string())?;
+            assert_eq!(s.auth.token_ttl_seconds, 600);
+            Ok(())
+        });
+    }
+
+    #[test]
     fn a_missing_config_file_is_an_error() {
         let err = load(
             Some(Path::new("/nonexistent/edgebss.toml")),
