@@ -10,6 +10,8 @@ use actix_web::{App, HttpServer, middleware, web};
 use anyhow::Context;
 use tracing_actix_web::TracingLogger;
 
+use crate::auth::demo::DemoClient;
+use crate::auth::state::AuthState;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::Db;
@@ -22,6 +24,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// One bill run at a time; asks a running one to stop at shutdown.
     pub billing: crate::billing::BillingControl,
+    /// Keys and honoured API clients, for checking tokens without a database read.
+    pub auth: AuthState,
 }
 
 pub struct Application {
@@ -29,6 +33,8 @@ pub struct Application {
     server: Server,
     state: web::Data<AppState>,
     jobs: Option<tokio::task::JoinHandle<()>>,
+    auth_refresher: tokio::task::JoinHandle<()>,
+    demo_client: Option<DemoClient>,
 }
 
 impl Application {
@@ -49,15 +55,23 @@ impl Application {
             crate::demo::load(&db, &clock).await?;
         }
         crate::billing::run::mark_interrupted(&db, &clock).await?;
+        let auth = AuthState::load(&settings.auth, &settings.data_dir, &db, clock.clone()).await?;
+        let demo_client = if settings.demo {
+            Some(crate::auth::demo::ensure(&db, &clock, &auth, &settings.data_dir).await?)
+        } else {
+            None
+        };
         let state = web::Data::new(AppState {
             db,
             clock,
             settings: Arc::new(settings),
             billing: crate::billing::BillingControl::default(),
+            auth,
         });
         let listener = TcpListener::bind(state.settings.bind)
             .with_context(|| format!("failed to listen on {}", state.settings.bind))?;
         let port = listener.local_addr()?.port();
+        let auth_refresher = state.auth.spawn_refresher(state.db.clone());
         let app_state = state.clone();
         let server = HttpServer::new(move || {
             App::new()
@@ -66,6 +80,7 @@ impl Application {
                 .wrap(TracingLogger::default())
                 .route("/healthz", web::get().to(routes::health::healthz))
                 .route("/readyz", web::get().to(routes::health::readyz))
+                .configure(routes::oauth::configure)
                 .configure(routes::api::configure)
                 .default_service(web::to(routes::api::error::not_found))
         })
@@ -82,6 +97,8 @@ impl Application {
             server,
             state,
             jobs,
+            auth_refresher,
+            demo_client,
         })
     }
 
@@ -91,6 +108,11 @@ impl Application {
 
     pub fn state(&self) -> web::Data<AppState> {
         self.state.clone()
+    }
+
+    /// The demo API client's credentials, when started with `demo`.
+    pub fn demo_client(&self) -> Option<&DemoClient> {
+        self.demo_client.as_ref()
     }
 
     /// A handle that can stop the server gracefully.
@@ -105,6 +127,7 @@ impl Application {
         if let Some(jobs) = self.jobs {
             jobs.abort();
         }
+        self.auth_refresher.abort();
         let db = self.state.db.clone();
         let billing = self.state.billing.clone();
         tokio::task::spawn_blocking(move || {

@@ -3,6 +3,7 @@
 
 pub mod bill_runs;
 pub mod billing_state;
+pub mod clients;
 pub mod customers;
 pub mod invoices;
 pub mod migrate;

@@ -54,6 +54,7 @@ id_type!(SubscriptionId, "sub_");
 id_type!(InvoiceId, "inv_");
 id_type!(PaymentId, "pay_");
 id_type!(BillRunId, "brn_");
+id_type!(ClientId, "cli_");
 
 #[cfg(test)]
 mod tests {

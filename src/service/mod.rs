@@ -2,6 +2,7 @@
 //! transactions: a write runs as one job on the writer, so it is all-or-nothing.
 
 pub mod bill_runs;
+pub mod clients;
 pub mod customers;
 pub mod invoices;
 pub mod lifecycle;

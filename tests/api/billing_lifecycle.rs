@@ -27,7 +27,7 @@ async fn get_sub(app: &TestApp, sub: &str) -> Value {
 
 #[tokio::test]
 async fn subscriptions_can_be_suspended_resumed_and_cancelled() {
-    let app = spawn_app().await;
+    let mut app = spawn_app().await;
     let cat = catalog(&app);
     let c = id(
         &app.create_individual("Ada", "Lovelace").await,
@@ -75,7 +75,7 @@ async fn subscriptions_can_be_suspended_resumed_and_cancelled() {
         "2026-11-30",
     )
     .await;
-    app.clock.set_date(d("2026-12-01"));
+    app.move_clock(d("2026-12-01")).await;
     run_jobs(&app).await;
     assert_eq!(get_sub(&app, &s).await["status"], "Cancelled");
     assert_error(
@@ -184,7 +184,7 @@ async fn lifecycle_requests_are_validated() {
 
 #[tokio::test]
 async fn a_suspended_customer_suspends_its_subscriptions_and_resuming_it_resumes_exactly_those() {
-    let app = spawn_app().await;
+    let mut app = spawn_app().await;
     let cat = catalog(&app);
     let c = id(
         &app.create_individual("Ada", "Lovelace").await,
@@ -227,7 +227,7 @@ async fn a_suspended_customer_suspends_its_subscriptions_and_resuming_it_resumes
     )
     .await;
     // A subscription starting while its customer is suspended starts suspended.
-    app.clock.set_date(d("2026-12-10"));
+    app.move_clock(d("2026-12-10")).await;
     run_jobs(&app).await;
     assert_eq!(get_sub(&app, &pending).await["suspendedBy"], "Customer");
 
@@ -244,7 +244,7 @@ async fn a_suspended_customer_suspends_its_subscriptions_and_resuming_it_resumes
 
 #[tokio::test]
 async fn a_subscription_suspended_on_the_bill_day_is_not_charged_for_that_month() {
-    let app = spawn_app().await;
+    let mut app = spawn_app().await;
     let cat = catalog(&app);
     let c = id(
         &app.create_individual("Ada", "Lovelace").await,
@@ -255,17 +255,17 @@ async fn a_subscription_suspended_on_the_bill_day_is_not_charged_for_that_month(
         "subscriptionId",
     );
     subscribe(&app, &c, &cat.tv, "2026-12-01", &[]).await;
-    app.clock.set_date(d("2026-12-01"));
+    app.move_clock(d("2026-12-01")).await;
     run_jobs(&app).await;
     // Suspended inside a charged month: no credit. Still suspended on 1 January: January is not
     // charged. Resumed on 10 January: the rest of January stays free, February is charged.
-    app.clock.set_date(d("2026-12-20"));
+    app.move_clock(d("2026-12-20")).await;
     ok(action(&app, &s, "suspend").await).await;
-    app.clock.set_date(d("2027-01-01"));
+    app.move_clock(d("2027-01-01")).await;
     let jan = run_jobs(&app).await;
-    app.clock.set_date(d("2027-01-10"));
+    app.move_clock(d("2027-01-10")).await;
     ok(action(&app, &s, "resume").await).await;
-    app.clock.set_date(d("2027-02-01"));
+    app.move_clock(d("2027-02-01")).await;
     run_jobs(&app).await;
 
     assert_eq!(jan["billRun"]["invoicesCreated"], 1);
@@ -299,7 +299,7 @@ async fn a_subscription_suspended_on_the_bill_day_is_not_charged_for_that_month(
 
 #[tokio::test]
 async fn terminating_a_customer_cancels_everything_and_credits_days_already_charged() {
-    let app = spawn_app().await;
+    let mut app = spawn_app().await;
     let cat = catalog(&app);
     let c = id(
         &app.create_individual("Ada", "Lovelace").await,
@@ -313,10 +313,10 @@ async fn terminating_a_customer_cancels_everything_and_credits_days_already_char
         &subscribe(&app, &c, &cat.tv, "2027-03-01", &[]).await,
         "subscriptionId",
     );
-    app.clock.set_date(d("2026-12-01"));
+    app.move_clock(d("2026-12-01")).await;
     bill(&app, "2026-12").await;
 
-    app.clock.set_date(d("2026-12-10"));
+    app.move_clock(d("2026-12-10")).await;
     let path = format!("/v1/customers/{c}/terminate");
     let v = ok(app
         .request(reqwest::Method::POST, &path)
@@ -338,7 +338,7 @@ async fn terminating_a_customer_cancels_everything_and_credits_days_already_char
         .unwrap();
     assert_error(res, StatusCode::CONFLICT, "conflict", "terminated").await;
 
-    app.clock.set_date(d("2027-01-01"));
+    app.move_clock(d("2027-01-01")).await;
     bill(&app, "2027-01").await;
     let jan = &invoices_of(&app, &c).await[0];
     let line = &jan["lineItems"][0];
@@ -352,14 +352,14 @@ async fn terminating_a_customer_cancels_everything_and_credits_days_already_char
     assert_eq!(jan["status"], "Paid", "a credit has nothing to collect");
     assert_eq!(jan["amountDue"], json!(0.0));
     // The credit is given once.
-    app.clock.set_date(d("2027-02-01"));
+    app.move_clock(d("2027-02-01")).await;
     let feb = bill(&app, "2027-02").await;
     assert_eq!(feb["invoicesCreated"], 0);
 }
 
 #[tokio::test]
 async fn pending_subscriptions_start_on_their_start_date() {
-    let app = spawn_app().await;
+    let mut app = spawn_app().await;
     let cat = catalog(&app);
     let c = id(
         &app.create_individual("Ada", "Lovelace").await,
@@ -369,10 +369,10 @@ async fn pending_subscriptions_start_on_their_start_date() {
         &subscribe(&app, &c, &cat.fiber, "2026-12-03", &[]).await,
         "subscriptionId",
     );
-    app.clock.set_date(d("2026-12-02"));
+    app.move_clock(d("2026-12-02")).await;
     run_jobs(&app).await;
     assert_eq!(get_sub(&app, &s).await["status"], "Pending");
-    app.clock.set_date(d("2026-12-03"));
+    app.move_clock(d("2026-12-03")).await;
     let round = run_jobs(&app).await;
     assert_eq!(round["subscriptionsStarted"], 1);
     assert_eq!(get_sub(&app, &s).await["status"], "Active");

@@ -7,7 +7,7 @@ use crate::billing::{bill, catalog, d, id, invoices_of, post, run_jobs, subscrib
 use crate::helpers::{TestApp, assert_error, spawn_app};
 
 /// A customer with Fiber 500 from 1 December, billed for December: one invoice of 49.99.
-async fn one_invoice(app: &TestApp) -> (String, String) {
+async fn one_invoice(app: &mut TestApp) -> (String, String) {
     let cat = catalog(app);
     let c = id(
         &app.create_individual("Ada", "Lovelace").await,
@@ -17,7 +17,7 @@ async fn one_invoice(app: &TestApp) -> (String, String) {
         &subscribe(app, &c, &cat.fiber, "2026-12-01", &[]).await,
         "subscriptionId",
     );
-    app.clock.set_date(d("2026-12-01"));
+    app.move_clock(d("2026-12-01")).await;
     run_jobs(app).await;
     let inv = id(&invoices_of(app, &c).await[0], "invoiceId");
     (inv, s)
@@ -43,8 +43,8 @@ fn state(v: &Value) -> (&str, &Value, &Value) {
 
 #[tokio::test]
 async fn partial_payments_reduce_the_amount_due_until_the_invoice_is_paid() {
-    let app = spawn_app().await;
-    let (inv, _) = one_invoice(&app).await;
+    let mut app = spawn_app().await;
+    let (inv, _) = one_invoice(&mut app).await;
     let before = invoice(&app, &inv).await;
     assert_eq!(state(&before), ("Open", &json!(0.0), &json!(49.99)));
 
@@ -106,8 +106,8 @@ async fn partial_payments_reduce_the_amount_due_until_the_invoice_is_paid() {
 
 #[tokio::test]
 async fn payment_requests_are_validated_by_field() {
-    let app = spawn_app().await;
-    let (inv, _) = one_invoice(&app).await;
+    let mut app = spawn_app().await;
+    let (inv, _) = one_invoice(&mut app).await;
     for (body, field) in [
         (json!({"amount": "10.00", "method": "Cash"}), "amount"),
         (json!({"amount": 10.001, "method": "Cash"}), "amount"),
@@ -157,15 +157,15 @@ async fn payment_requests_are_validated_by_field() {
 
 #[tokio::test]
 async fn an_unpaid_invoice_becomes_overdue_after_its_due_date_and_paid_when_settled() {
-    let app = spawn_app().await;
-    let (inv, _) = one_invoice(&app).await;
-    app.clock.set_date(d("2026-12-15"));
+    let mut app = spawn_app().await;
+    let (inv, _) = one_invoice(&mut app).await;
+    app.move_clock(d("2026-12-15")).await;
     assert_eq!(
         run_jobs(&app).await["invoicesOverdue"],
         0,
         "due today is not late"
     );
-    app.clock.set_date(d("2026-12-16"));
+    app.move_clock(d("2026-12-16")).await;
     assert_eq!(run_jobs(&app).await["invoicesOverdue"], 1);
     assert_eq!(invoice(&app, &inv).await["status"], "Overdue");
 
@@ -188,8 +188,8 @@ async fn an_unpaid_invoice_becomes_overdue_after_its_due_date_and_paid_when_sett
 
 #[tokio::test]
 async fn an_open_invoice_without_payments_can_be_cancelled_with_a_reason() {
-    let app = spawn_app().await;
-    let (inv, sub) = one_invoice(&app).await;
+    let mut app = spawn_app().await;
+    let (inv, sub) = one_invoice(&mut app).await;
     let path = format!("/v1/invoices/{inv}/cancel");
     for body in [json!({}), json!({"reason": "  "}), json!({"reason": 5})] {
         let res = post(&app, &path, body).await;
@@ -209,7 +209,7 @@ async fn an_open_invoice_without_payments_can_be_cancelled_with_a_reason() {
 
     // The cancelled days are written off: not billed again, and not credited when the
     // subscription ends inside them.
-    app.clock.set_date(d("2026-12-10"));
+    app.move_clock(d("2026-12-10")).await;
     let res = post(
         &app,
         &format!("/v1/subscriptions/{sub}/cancel"),
@@ -217,7 +217,7 @@ async fn an_open_invoice_without_payments_can_be_cancelled_with_a_reason() {
     )
     .await;
     assert_eq!(res.status(), StatusCode::OK);
-    app.clock.set_date(d("2027-01-01"));
+    app.move_clock(d("2027-01-01")).await;
     let jan = bill(&app, "2027-01").await;
     assert_eq!(jan["invoicesCreated"], 0);
     assert_eq!(jan["customersSkipped"]["nothingDue"], 1);
@@ -225,8 +225,8 @@ async fn an_open_invoice_without_payments_can_be_cancelled_with_a_reason() {
 
 #[tokio::test]
 async fn an_invoice_with_payments_cannot_be_cancelled() {
-    let app = spawn_app().await;
-    let (inv, _) = one_invoice(&app).await;
+    let mut app = spawn_app().await;
+    let (inv, _) = one_invoice(&mut app).await;
     let res = pay(&app, &inv, json!({"amount": 10, "method": "Card"})).await;
     assert_eq!(res.status(), StatusCode::CREATED);
     let res = post(

@@ -58,7 +58,7 @@ fn expected(month: &str) -> [Option<i64>; 4] {
 
 #[tokio::test]
 async fn a_year_of_billing_numbers_charges_and_collects_every_month() {
-    let app = spawn_app_with(|s| s.billing.tax_rate_percent = Decimal::from(20)).await;
+    let mut app = spawn_app_with(|s| s.billing.tax_rate_percent = Decimal::from(20)).await;
     let cat = catalog(&app);
     // November's run happens before anyone subscribes.
     let round = run_jobs(&app).await;
@@ -97,7 +97,7 @@ async fn a_year_of_billing_numbers_charges_and_collects_every_month() {
     let mut last_number = (2026, 0);
     for month in months {
         let date = format!("{month}-01");
-        app.clock.set_date(d(&date));
+        app.move_clock(d(&date)).await;
         let round = run_jobs(&app).await;
         let run = &round["billRun"];
         assert_eq!(run["status"], "Completed", "{month}: {round}");
@@ -170,7 +170,7 @@ async fn a_year_of_billing_numbers_charges_and_collects_every_month() {
                 pay(&app, b_inv, json!(4.22)).await;
                 assert_eq!(status_of(&app, b_inv).await.0, "Paid");
                 // C pays late: overdue the day after its due date, then paid in full.
-                app.clock.set_date(d("2026-12-16"));
+                app.move_clock(d("2026-12-16")).await;
                 let round = run_jobs(&app).await;
                 assert_eq!(round["invoicesOverdue"], 1);
                 assert_eq!(round["subscriptionsStarted"], 1, "B's TV started");
@@ -180,7 +180,7 @@ async fn a_year_of_billing_numbers_charges_and_collects_every_month() {
                 assert_eq!(status_of(&app, c_inv).await.0, "Paid");
             }
             "2027-02" => {
-                app.clock.set_date(d("2027-02-10"));
+                app.move_clock(d("2027-02-10")).await;
                 let url = format!("/v1/subscriptions/{c_mobile}/suspend");
                 let res = app
                     .request(reqwest::Method::POST, &url)
@@ -191,7 +191,7 @@ async fn a_year_of_billing_numbers_charges_and_collects_every_month() {
             }
             "2027-03" => {
                 assert_eq!(run["customersSkipped"]["nothingDue"], 1, "C is suspended");
-                app.clock.set_date(d("2027-03-20"));
+                app.move_clock(d("2027-03-20")).await;
                 let url = format!("/v1/subscriptions/{c_mobile}/resume");
                 let res = app
                     .request(reqwest::Method::POST, &url)
@@ -210,7 +210,7 @@ async fn a_year_of_billing_numbers_charges_and_collects_every_month() {
                 );
             }
             "2027-06" => {
-                app.clock.set_date(d("2027-06-10"));
+                app.move_clock(d("2027-06-10")).await;
                 let url = format!("/v1/customers/{dd}/terminate");
                 let res = app
                     .request(reqwest::Method::POST, &url)
@@ -230,7 +230,7 @@ async fn a_year_of_billing_numbers_charges_and_collects_every_month() {
                 assert_eq!(d_inv["amountDue"], json!(0.0));
             }
             "2027-08" => {
-                app.clock.set_date(d("2027-08-05"));
+                app.move_clock(d("2027-08-05")).await;
                 let url = format!("/v1/subscriptions/{b_tv}/cancel");
                 let res = post(&app, &url, json!({"when": "end_of_period"})).await;
                 assert_eq!(res.status(), StatusCode::OK);
@@ -241,7 +241,7 @@ async fn a_year_of_billing_numbers_charges_and_collects_every_month() {
             }
             "2027-10" => {
                 let a_inv = &of(0);
-                app.clock.set_date(d("2027-10-16"));
+                app.move_clock(d("2027-10-16")).await;
                 assert_eq!(run_jobs(&app).await["invoicesOverdue"], 1);
                 pay(&app, a_inv, json!(30)).await;
                 assert_eq!(

@@ -1,11 +1,18 @@
 //! The integration tests: one binary, each module a surface or a concern. Every test starts its
 //! own server on port 0 with a temporary data folder.
 
+mod auth_cli;
+mod auth_scopes;
+mod auth_throttle;
+mod auth_token_endpoint;
+mod auth_tokens;
 mod billing;
 mod billing_crash;
 mod billing_lifecycle;
 mod billing_payments;
+mod billing_scopes;
 mod billing_year;
+mod cli;
 mod customers;
 mod durability;
 mod errors;

@@ -16,10 +16,13 @@ use actix_web::middleware::ErrorHandlers;
 use actix_web::web;
 use serde::{Deserialize, Deserializer, Serialize};
 
+use crate::auth::guard::{any_token, require};
+use crate::auth::scope::Scope;
 use crate::domain::FieldError;
 use crate::domain::page::Pagination;
 
-/// The `/v1` route table.
+/// The `/v1` route table. Each operation names the scope its access token must carry
+/// (`any_token()`: any valid token); only the OpenAPI document is open.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/v1")
@@ -27,69 +30,143 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/openapi.yaml", web::get().to(openapi::spec))
             .service(
                 web::resource("/customers")
-                    .route(web::get().to(customers::list_customers))
-                    .route(web::post().to(customers::create_customer)),
+                    .route(
+                        web::get()
+                            .to(customers::list_customers)
+                            .wrap(require(Scope::ReadCustomers)),
+                    )
+                    .route(
+                        web::post()
+                            .to(customers::create_customer)
+                            .wrap(require(Scope::WriteCustomers)),
+                    ),
             )
             .service(
                 web::resource("/customers/{customerId}")
-                    .route(web::get().to(customers::get_customer))
-                    .route(web::patch().to(customers::update_customer)),
+                    .route(
+                        web::get()
+                            .to(customers::get_customer)
+                            .wrap(require(Scope::ReadCustomers)),
+                    )
+                    .route(
+                        web::patch()
+                            .to(customers::update_customer)
+                            .wrap(require(Scope::WriteCustomers)),
+                    ),
             )
             .service(
                 web::resource("/customers/{customerId}/subscriptions")
-                    .route(web::get().to(subscriptions::list_customer_subscriptions))
-                    .route(web::post().to(subscriptions::create_subscription)),
+                    .route(
+                        web::get()
+                            .to(subscriptions::list_customer_subscriptions)
+                            .wrap(require(Scope::ReadCustomers)),
+                    )
+                    .route(
+                        web::post()
+                            .to(subscriptions::create_subscription)
+                            .wrap(require(Scope::WriteSubscriptions)),
+                    ),
             )
             .service(
-                web::resource("/customers/{customerId}/invoices")
-                    .route(web::get().to(invoices::list_customer_invoices)),
+                web::resource("/customers/{customerId}/invoices").route(
+                    web::get()
+                        .to(invoices::list_customer_invoices)
+                        .wrap(require(Scope::ReadBilling)),
+                ),
             )
             .service(
-                web::resource("/subscriptions/{subscriptionId}")
-                    .route(web::get().to(subscriptions::get_subscription)),
+                web::resource("/subscriptions/{subscriptionId}").route(
+                    web::get()
+                        .to(subscriptions::get_subscription)
+                        .wrap(require(Scope::ReadCustomers)),
+                ),
             )
-            .service(web::resource("/products").route(web::get().to(products::list_products)))
+            .service(
+                web::resource("/products")
+                    .route(web::get().to(products::list_products).wrap(any_token())),
+            )
             // Billing: subscription lifecycle, bill runs, invoices and payments.
             .service(
-                web::resource("/customers/{customerId}/terminate")
-                    .route(web::post().to(lifecycle::terminate_customer)),
+                web::resource("/customers/{customerId}/terminate").route(
+                    web::post()
+                        .to(lifecycle::terminate_customer)
+                        .wrap(require(Scope::WriteCustomers)),
+                ),
             )
             .service(
-                web::resource("/subscriptions/{subscriptionId}/suspend")
-                    .route(web::post().to(lifecycle::suspend_subscription)),
+                web::resource("/subscriptions/{subscriptionId}/suspend").route(
+                    web::post()
+                        .to(lifecycle::suspend_subscription)
+                        .wrap(require(Scope::WriteSubscriptions)),
+                ),
             )
             .service(
-                web::resource("/subscriptions/{subscriptionId}/resume")
-                    .route(web::post().to(lifecycle::resume_subscription)),
+                web::resource("/subscriptions/{subscriptionId}/resume").route(
+                    web::post()
+                        .to(lifecycle::resume_subscription)
+                        .wrap(require(Scope::WriteSubscriptions)),
+                ),
             )
             .service(
-                web::resource("/subscriptions/{subscriptionId}/cancel")
-                    .route(web::post().to(lifecycle::cancel_subscription)),
+                web::resource("/subscriptions/{subscriptionId}/cancel").route(
+                    web::post()
+                        .to(lifecycle::cancel_subscription)
+                        .wrap(require(Scope::WriteSubscriptions)),
+                ),
             )
             .service(
                 web::resource("/bill-runs")
-                    .route(web::get().to(bill_runs::list_bill_runs))
-                    .route(web::post().to(bill_runs::create_bill_run)),
+                    .route(
+                        web::get()
+                            .to(bill_runs::list_bill_runs)
+                            .wrap(require(Scope::ReadBilling)),
+                    )
+                    .route(
+                        web::post()
+                            .to(bill_runs::create_bill_run)
+                            .wrap(require(Scope::WriteBilling)),
+                    ),
             )
             .service(
-                web::resource("/bill-runs/{billRunId}")
-                    .route(web::get().to(bill_runs::get_bill_run)),
+                web::resource("/bill-runs/{billRunId}").route(
+                    web::get()
+                        .to(bill_runs::get_bill_run)
+                        .wrap(require(Scope::ReadBilling)),
+                ),
             )
             .service(
-                web::resource("/invoices/{invoiceId}").route(web::get().to(invoices::get_invoice)),
+                web::resource("/invoices/{invoiceId}").route(
+                    web::get()
+                        .to(invoices::get_invoice)
+                        .wrap(require(Scope::ReadBilling)),
+                ),
             )
             .service(
-                web::resource("/invoices/{invoiceId}/cancel")
-                    .route(web::post().to(invoices::cancel_invoice)),
+                web::resource("/invoices/{invoiceId}/cancel").route(
+                    web::post()
+                        .to(invoices::cancel_invoice)
+                        .wrap(require(Scope::WriteBilling)),
+                ),
             )
             .service(
                 web::resource("/invoices/{invoiceId}/payments")
-                    .route(web::get().to(payments::list_payments))
-                    .route(web::post().to(payments::create_payment)),
+                    .route(
+                        web::get()
+                            .to(payments::list_payments)
+                            .wrap(require(Scope::ReadBilling)),
+                    )
+                    .route(
+                        web::post()
+                            .to(payments::create_payment)
+                            .wrap(require(Scope::WriteBilling)),
+                    ),
             )
             .service(
-                web::resource("/invoices/{invoiceId}/payments/{paymentId}")
-                    .route(web::get().to(payments::get_payment)),
+                web::resource("/invoices/{invoiceId}/payments/{paymentId}").route(
+                    web::get()
+                        .to(payments::get_payment)
+                        .wrap(require(Scope::ReadBilling)),
+                ),
             )
             .default_service(web::to(error::not_found)),
     );
@@ -103,7 +180,7 @@ pub struct ListResponse<T> {
     pub pagination: Option<Pagination>,
 }
 
-/// For PATCH fields: tells "sent as null" (`Some(None)`) from "not sent" (`None`).
+/// Tells "sent as null" (`Some(None)`) from "not sent" (`None`).
 pub fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
 where
     D: Deserializer<'de>,
@@ -112,12 +189,12 @@ where
     Option::<T>::deserialize(d).map(Some)
 }
 
-/// PATCH leaves out what does not change; `null` is refused rather than guessed at.
+/// An optional field is left out or given a value; `null` is refused rather than guessed at.
 pub fn not_null<T>(field: &str, v: Option<Option<T>>) -> Result<Option<T>, FieldError> {
     match v {
         Some(None) => Err(FieldError::new(
             field,
-            "must not be null; leave the field out to keep its value",
+            "must not be null; leave the field out instead",
         )),
         Some(Some(x)) => Ok(Some(x)),
         None => Ok(None),
