@@ -19,6 +19,9 @@ pub fn init(settings: &LogSettings) {
             .json()
             .flatten_event(true)
             .with_current_span(true)
+            // The list includes the request's root span, whose `request_id` every line of a
+            // request then carries, however deep the span it was logged in.
+            .with_span_list(true)
             .try_init(),
     };
 }
