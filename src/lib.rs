@@ -15,8 +15,8 @@ pub mod metrics;
 pub mod ops;
 pub mod routes;
 pub mod service;
+#[cfg(windows)]
+pub mod service_windows;
 pub mod startup;
 pub mod telemetry;
 pub mod tls;
-#[cfg(windows)]
-pub mod service_windows;

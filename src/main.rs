@@ -56,7 +56,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ))
             });
             let bytes = ops::backup::copy_database(&settings.db_path(), &dest)?;
-            println!("backed up the database to {} ({bytes} bytes)", dest.display());
+            println!(
+                "backed up the database to {} ({bytes} bytes)",
+                dest.display()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Restore { file } => {
@@ -107,7 +110,11 @@ fn healthcheck(settings: &Settings) -> anyhow::Result<ExitCode> {
     if addr.ip().is_unspecified() {
         addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
     }
-    let scheme = if settings.tls_enabled() { "https" } else { "http" };
+    let scheme = if settings.tls_enabled() {
+        "https"
+    } else {
+        "http"
+    };
     let url = format!("{scheme}://{addr}/readyz");
     // The probe asks this machine's own server for a status and sends nothing secret, so it
     // does not verify the certificate: a certificate names the public host, never 127.0.0.1.

@@ -26,9 +26,7 @@ pub async fn record(
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = Instant::now();
     let method = req.method().as_str().to_owned();
-    let route = req
-        .match_pattern()
-        .unwrap_or_else(|| UNMATCHED.to_owned());
+    let route = req.match_pattern().unwrap_or_else(|| UNMATCHED.to_owned());
     let state = req.app_data::<web::Data<AppState>>().cloned();
     let request_id = req.extensions().get::<RequestId>().copied();
 
@@ -50,8 +48,7 @@ pub async fn record(
         "request finished"
     );
     result.map(|mut res| {
-        if let Some(value) = request_id.and_then(|id| HeaderValue::from_str(&id.to_string()).ok())
-        {
+        if let Some(value) = request_id.and_then(|id| HeaderValue::from_str(&id.to_string()).ok()) {
             res.headers_mut().insert(REQUEST_ID_HEADER, value);
         }
         res

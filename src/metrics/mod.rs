@@ -192,14 +192,12 @@ pub async fn scrape(req: HttpRequest, state: web::Data<AppState>) -> HttpRespons
         }
     };
     let mut body = String::with_capacity(8 * 1024);
-    let encoded = prometheus_client::encoding::prometheus_text::encode(
-        &mut body,
-        &state.metrics.registry,
-    )
-    .and_then(|()| {
-        let scraped = business::registry(&state, &snapshot);
-        prometheus_client::encoding::prometheus_text::encode(&mut body, &scraped)
-    });
+    let encoded =
+        prometheus_client::encoding::prometheus_text::encode(&mut body, &state.metrics.registry)
+            .and_then(|()| {
+                let scraped = business::registry(&state, &snapshot);
+                prometheus_client::encoding::prometheus_text::encode(&mut body, &scraped)
+            });
     if encoded.is_err() {
         return HttpResponse::InternalServerError().finish();
     }
@@ -224,8 +222,11 @@ async fn cached_snapshot(state: &AppState) -> anyhow::Result<business::Snapshot>
         return Ok(s);
     }
     let snapshot = business::read(state).await?;
-    *state.metrics.cache.lock().unwrap_or_else(|p| p.into_inner()) =
-        Some((Instant::now(), snapshot.clone()));
+    *state
+        .metrics
+        .cache
+        .lock()
+        .unwrap_or_else(|p| p.into_inner()) = Some((Instant::now(), snapshot.clone()));
     Ok(snapshot)
 }
 
@@ -266,5 +267,51 @@ fn refuse(req: &HttpRequest, settings: &MetricsSettings) -> Option<HttpResponse>
                     ))
             })
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::test::TestRequest;
+
+    fn from(addr: &str) -> HttpRequest {
+        TestRequest::default()
+            .peer_addr(addr.parse().unwrap())
+            .to_http_request()
+    }
+
+    #[test]
+    fn loopback_access_lets_only_this_machine_in() {
+        let s = MetricsSettings::default();
+        assert!(refuse(&from("127.0.0.1:5000"), &s).is_none());
+        assert!(refuse(&from("[::1]:5000"), &s).is_none());
+        let denied = refuse(&from("192.0.2.7:5000"), &s).expect("refused");
+        assert_eq!(denied.status(), 403);
+        let open = MetricsSettings {
+            access: MetricsAccess::Open,
+            token: None,
+        };
+        assert!(refuse(&from("192.0.2.7:5000"), &open).is_none());
+    }
+
+    #[test]
+    fn token_access_needs_a_long_enough_token_and_a_token_needs_token_access() {
+        let with = |access, token: Option<&str>| MetricsSettings {
+            access,
+            token: token.map(Secret::new),
+        };
+        assert!(with(MetricsAccess::Token, None).check().is_err());
+        assert!(with(MetricsAccess::Token, Some("short")).check().is_err());
+        assert!(
+            with(MetricsAccess::Token, Some("0123456789abcdef"))
+                .check()
+                .is_ok()
+        );
+        let err = with(MetricsAccess::Loopback, Some("0123456789abcdef"))
+            .check()
+            .unwrap_err();
+        assert!(err.to_string().contains("metrics.access"), "{err}");
+        assert_eq!(format!("{:?}", Secret::new("x")), "***");
     }
 }

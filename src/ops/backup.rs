@@ -135,7 +135,10 @@ fn write_copy(src: &Path, partial: &Path) -> anyhow::Result<u64> {
         "the copy stayed in journal mode {mode}"
     );
     let check = integrity_check(&target)?;
-    anyhow::ensure!(check == "ok", "the copy failed its integrity check: {check}");
+    anyhow::ensure!(
+        check == "ok",
+        "the copy failed its integrity check: {check}"
+    );
     target
         .close()
         .map_err(|(_, e)| e)

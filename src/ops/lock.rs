@@ -72,7 +72,10 @@ mod tests {
         let first = DataDirLock::acquire(dir.path(), "start the server").unwrap();
         let err = DataDirLock::acquire(dir.path(), "restore").unwrap_err();
         let msg = err.to_string();
-        assert!(msg.contains("cannot restore") && msg.contains("running"), "{msg}");
+        assert!(
+            msg.contains("cannot restore") && msg.contains("running"),
+            "{msg}"
+        );
         assert!(msg.contains(&std::process::id().to_string()), "{msg}");
         drop(first);
         DataDirLock::acquire(dir.path(), "restore").unwrap();

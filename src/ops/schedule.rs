@@ -77,7 +77,10 @@ fn take_if_missing(
     date: NaiveDate,
     keep: usize,
 ) -> anyhow::Result<Option<u64>> {
-    let dest = dir.join(backup::file_name(Kind::Scheduled(date), backup::wall_clock_now()));
+    let dest = dir.join(backup::file_name(
+        Kind::Scheduled(date),
+        backup::wall_clock_now(),
+    ));
     if dest.exists() {
         return Ok(None);
     }
@@ -118,9 +121,15 @@ mod tests {
     fn a_day_s_backup_is_due_from_its_time_on() {
         let d = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
         let at = NaiveTime::from_hms_opt(3, 0, 0).unwrap();
-        assert_eq!(due(d, NaiveTime::from_hms_opt(2, 59, 59).unwrap(), at), None);
+        assert_eq!(
+            due(d, NaiveTime::from_hms_opt(2, 59, 59).unwrap(), at),
+            None
+        );
         assert_eq!(due(d, at, at), Some(d));
-        assert_eq!(due(d, NaiveTime::from_hms_opt(23, 0, 0).unwrap(), at), Some(d));
+        assert_eq!(
+            due(d, NaiveTime::from_hms_opt(23, 0, 0).unwrap(), at),
+            Some(d)
+        );
     }
 
     #[test]

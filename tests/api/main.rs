@@ -1,11 +1,15 @@
 //! The integration tests: one binary, each module a surface or a concern. Every test starts its
 //! own server on port 0 with a temporary data folder.
 
+mod backup;
 mod customers;
 mod durability;
 mod errors;
 mod helpers;
 mod invoices;
+mod lifecycle;
+mod metrics;
 mod products;
 mod storage;
 mod subscriptions;
+mod upgrade;
