@@ -8,6 +8,7 @@ mod errors;
 mod helpers;
 mod invoices;
 mod lifecycle;
+mod lifecycle_config;
 mod metrics;
 mod products;
 mod storage;
