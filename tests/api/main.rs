@@ -2,6 +2,7 @@
 //! own server on port 0 with a temporary data folder.
 
 mod backup;
+mod cli;
 mod customers;
 mod durability;
 mod errors;
