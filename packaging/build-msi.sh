@@ -34,4 +34,7 @@ wixl --arch x64 \
     -D ExePath="$exe" \
     -D ConfigPath=packaging/windows/edgebss.toml \
     -o "$msi" packaging/windows/edgebss.wxs
+# wixl ignores Permanent and NeverOverwrite: set them on the configuration's component
+# (256 Win64 + 16 permanent + 128 never overwrite) so uninstall and upgrades keep the file.
+msibuild "$msi" -q "UPDATE Component SET Attributes = 400 WHERE Component = 'Configuration'"
 ls -l "$exe" "$msi"

@@ -18,7 +18,7 @@ fail() {
 rows() { msiinfo export "$msi" "$1" | tail -n +4; }
 
 tables=$(msiinfo tables "$msi")
-for t in File Component ServiceInstall ServiceControl Upgrade CustomAction; do
+for t in File Component ServiceInstall ServiceControl Upgrade; do
     grep -qx "$t" <<<"$tables" || fail "table $t is missing"
 done
 
@@ -26,6 +26,14 @@ files=$(rows File)
 echo "$files"
 grep -q 'edgebss.exe' <<<"$files" || fail "edgebss.exe is not installed"
 grep -q 'edgebss.toml' <<<"$files" || fail "edgebss.toml is not installed"
+
+# Component: Component ComponentId Directory_ Attributes Condition KeyPath. The configuration
+# is permanent and never overwritten (256 + 16 + 128), the program is not.
+components=$(rows Component)
+echo "$components"
+awk -F'\t' '$1 == "Configuration" && $4 == 400 { c = 1 } $1 == "Program" && $4 == 256 { p = 1 }
+    END { exit !(c && p) }' <<<"$components" ||
+    fail "the configuration must be a permanent, never-overwritten component; the program not"
 
 # ServiceInstall: ServiceInstall Name DisplayName ServiceType StartType ErrorControl
 # LoadOrderGroup Dependencies StartName Password Arguments Component_ Description
