@@ -36,19 +36,25 @@ fi
 step "serve with the packaged configuration, as the edgebss user"
 # Without systemd running (CI containers) the service is not started by the package; start the
 # binary the way the unit does, on a free port, then stop it with SIGTERM as systemd would.
-install -d -o edgebss -g edgebss -m 0700 /var/lib/edgebss
+test "$(stat -c '%U %a' /var/lib/edgebss)" = "edgebss 700"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-as_edgebss() { runuser -u edgebss -- env EDGEBSS_BIND="127.0.0.1:$port" "$@"; }
-as_edgebss /usr/bin/edgebss --config /etc/edgebss/edgebss.toml serve &
+# setpriv and env exec edgebss in place, and the server is started without a shell function
+# in between, so $! is the server itself and gets the signal.
+as_edgebss=(setpriv --reuid=edgebss --regid=edgebss --init-groups --reset-env
+    env EDGEBSS_BIND="127.0.0.1:$port" /usr/bin/edgebss --config /etc/edgebss/edgebss.toml)
+as_edgebss() { "${as_edgebss[@]}" "$@"; }
+"${as_edgebss[@]}" serve &
 server=$!
-for _ in $(seq 1 100); do
-    as_edgebss /usr/bin/edgebss --config /etc/edgebss/edgebss.toml healthcheck >/dev/null 2>&1 && break
+trap 'kill -TERM "$server" 2>/dev/null || true' EXIT
+for _ in $(seq 1 150); do
+    as_edgebss healthcheck >/dev/null 2>&1 && break
     sleep 0.2
 done
-as_edgebss /usr/bin/edgebss --config /etc/edgebss/edgebss.toml healthcheck
-as_edgebss /usr/bin/edgebss --config /etc/edgebss/edgebss.toml backup
+as_edgebss healthcheck
+as_edgebss backup
 kill -TERM "$server"
-wait "$server"
+wait "$server" # exit status 0: a graceful stop
+trap - EXIT
 test -f /var/lib/edgebss/edgebss.db
 ls /var/lib/edgebss/backups/edgebss-manual-*.db
 
