@@ -80,9 +80,7 @@ impl Application {
                 .wrap(middleware::Compress::default())
                 .wrap(middleware::from_fn(crate::metrics::http::record))
                 .wrap(TracingLogger::default())
-                .route("/healthz", web::get().to(routes::health::healthz))
-                .route("/readyz", web::get().to(routes::health::readyz))
-                .route("/metrics", web::get().to(crate::metrics::scrape))
+                .configure(operations_routes)
                 .configure(routes::api::configure)
                 .default_service(web::to(routes::api::error::not_found))
         })
@@ -129,6 +127,18 @@ impl Application {
         tracing::info!("edgebss stopped");
         result.context("the HTTP server failed")
     }
+}
+
+/// Health probes and metrics, outside `/v1`. Other methods get the API's JSON 405.
+fn operations_routes(cfg: &mut web::ServiceConfig) {
+    let get = |path: &str, route: actix_web::Route| {
+        web::resource(path.to_owned()).route(route).wrap(
+            middleware::ErrorHandlers::new().default_handler(routes::api::error::json_error_bodies),
+        )
+    };
+    cfg.service(get("/healthz", web::get().to(routes::health::healthz)))
+        .service(get("/readyz", web::get().to(routes::health::readyz)))
+        .service(get("/metrics", web::get().to(crate::metrics::scrape)));
 }
 
 /// Creates the data folder, readable by its owner only: it holds secrets.
