@@ -1,5 +1,6 @@
 #![forbid(unsafe_code)]
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -31,7 +32,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             flags.now = args.now.clone();
         }
         Command::Healthcheck { bind } => flags.bind = bind.clone(),
-        Command::Migrate | Command::Backup { .. } | Command::Restore { .. } => {}
+        Command::Migrate
+        | Command::Backup { .. }
+        | Command::Restore { .. }
+        | Command::Client(_)
+        | Command::Keys(_) => {}
     }
     let settings = Settings::load(cli.config.as_deref(), &flags)?;
     telemetry::init(&settings.log);
@@ -77,6 +82,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Healthcheck { .. } => healthcheck(&settings),
+        Command::Client(cmd) => edgebss::auth::commands::run_client(&settings, cmd),
+        Command::Keys(cmd) => edgebss::auth::commands::run_keys(&settings, cmd),
     }
 }
 
@@ -98,6 +105,25 @@ fn serve(settings: Settings) -> anyhow::Result<ExitCode> {
             if state.settings.tls_enabled() { "https" } else { "http" },
             std::net::SocketAddr::new(state.settings.bind.ip(), app.port()),
         );
+        if let Some(demo) = app.demo_client() {
+            let mut addr = std::net::SocketAddr::new(state.settings.bind.ip(), app.port());
+            if addr.ip().is_unspecified() {
+                addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+            }
+            // Informational: a closed stdout (`serve --demo | head`) must not stop the server.
+            let _ = writeln!(
+                std::io::stdout(),
+                "{}",
+                demo.banner(&format!(
+                    "{}://{addr}",
+                    if state.settings.tls_enabled() {
+                        "https"
+                    } else {
+                        "http"
+                    }
+                ))
+            );
+        }
         actix_web::rt::spawn(ops::lifecycle::stop_on_signal(app.handle()));
         ops::lifecycle::notify_ready();
         app.run_until_stopped().await?;

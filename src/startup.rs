@@ -10,6 +10,8 @@ use actix_web::{App, HttpServer, middleware, web};
 use anyhow::Context;
 use tracing_actix_web::TracingLogger;
 
+use crate::auth::demo::DemoClient;
+use crate::auth::state::AuthState;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::Db;
@@ -22,6 +24,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub metrics: crate::metrics::Metrics,
     pub backups: Arc<crate::ops::schedule::BackupStatus>,
+    /// Keys and honoured API clients, for checking tokens without a database read.
+    pub auth: AuthState,
 }
 
 pub struct Application {
@@ -31,6 +35,8 @@ pub struct Application {
     /// Held while the server runs: tells `edgebss restore` the data folder is in use.
     _lock: crate::ops::lock::DataDirLock,
     backup_task: Option<tokio::task::JoinHandle<()>>,
+    auth_refresher: tokio::task::JoinHandle<()>,
+    demo_client: Option<DemoClient>,
 }
 
 impl Application {
@@ -63,16 +69,24 @@ impl Application {
             None
         };
         let tls = settings.tls.server_config()?;
+        let auth = AuthState::load(&settings.auth, &settings.data_dir, &db, clock.clone()).await?;
+        let demo_client = if settings.demo {
+            Some(crate::auth::demo::ensure(&db, &clock, &auth, &settings.data_dir).await?)
+        } else {
+            None
+        };
         let state = web::Data::new(AppState {
             db,
             clock,
             settings: Arc::new(settings),
             metrics: crate::metrics::Metrics::new(),
             backups,
+            auth,
         });
         let listener = TcpListener::bind(state.settings.bind)
             .with_context(|| format!("failed to listen on {}", state.settings.bind))?;
         let port = listener.local_addr()?.port();
+        let auth_refresher = state.auth.spawn_refresher(state.db.clone());
         let app_state = state.clone();
         let server = HttpServer::new(move || {
             App::new()
@@ -81,6 +95,7 @@ impl Application {
                 .wrap(middleware::from_fn(crate::metrics::http::record))
                 .wrap(TracingLogger::default())
                 .configure(operations_routes)
+                .configure(routes::oauth::configure)
                 .configure(routes::api::configure)
                 .default_service(web::to(routes::api::error::not_found))
         })
@@ -99,6 +114,8 @@ impl Application {
             state,
             _lock: lock,
             backup_task,
+            auth_refresher,
+            demo_client,
         })
     }
 
@@ -108,6 +125,11 @@ impl Application {
 
     pub fn state(&self) -> web::Data<AppState> {
         self.state.clone()
+    }
+
+    /// The demo API client's credentials, when started with `demo`.
+    pub fn demo_client(&self) -> Option<&DemoClient> {
+        self.demo_client.as_ref()
     }
 
     /// A handle that can stop the server gracefully.
@@ -122,6 +144,7 @@ impl Application {
         if let Some(task) = &self.backup_task {
             task.abort();
         }
+        self.auth_refresher.abort();
         let db = self.state.db.clone();
         tokio::task::spawn_blocking(move || db.close()).await?;
         tracing::info!("edgebss stopped");

@@ -90,8 +90,10 @@ async fn sigterm_answers_requests_in_flight_keeps_every_write_and_exits_0() {
         .timeout(Duration::from_secs(10))
         .build()
         .unwrap();
+    let (client_id, secret) = crate::durability::create_client_with_cli(dir.path());
     let mut server = start_server(dir.path(), port, &[], Stdio::null());
     wait_ready(&client, &base).await;
+    let token = crate::durability::get_token(&client, &base, &client_id, &secret).await;
 
     // A request in flight: headers and half the body sent, the rest only after SIGTERM.
     let body = customer_body("In Flight Ltd");
@@ -100,7 +102,7 @@ async fn sigterm_answers_requests_in_flight_keeps_every_write_and_exits_0() {
     write!(
         in_flight,
         "POST /v1/customers HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
-         Content-Length: {}\r\nConnection: close\r\n\r\n{head}",
+         Authorization: Bearer {token}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{head}",
         body.len()
     )
     .unwrap();
@@ -111,10 +113,12 @@ async fn sigterm_answers_requests_in_flight_keeps_every_write_and_exits_0() {
     let mut workers = Vec::new();
     for w in 0..8 {
         let (client, base, acknowledged) = (client.clone(), base.clone(), acknowledged.clone());
+        let token = token.clone();
         workers.push(tokio::spawn(async move {
             for i in 0..10_000 {
                 let sent = client
                     .post(format!("{base}/v1/customers"))
+                    .bearer_auth(&token)
                     .header("content-type", "application/json")
                     .body(customer_body(&format!("Load {w}-{i}")))
                     .send()
