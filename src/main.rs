@@ -39,6 +39,16 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         | Command::Keys(_) => {}
     }
     let settings = Settings::load(cli.config.as_deref(), &flags)?;
+    // Started by the Windows service manager, `serve` runs as a service (logging to files);
+    // from a console it goes on below.
+    #[cfg(windows)]
+    let settings = match &cli.command {
+        Command::Serve(_) => match edgebss::service_windows::run_if_started_as_service(settings)? {
+            edgebss::service_windows::Outcome::RanAsService => return Ok(ExitCode::SUCCESS),
+            edgebss::service_windows::Outcome::NotAService(settings) => settings,
+        },
+        _ => settings,
+    };
     telemetry::init(&settings.log);
     match cli.command {
         Command::Serve(_) => serve(settings),
@@ -88,11 +98,6 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 fn serve(settings: Settings) -> anyhow::Result<ExitCode> {
-    #[cfg(windows)]
-    let settings = match edgebss::service_windows::run_if_started_as_service(settings)? {
-        edgebss::service_windows::Outcome::RanAsService => return Ok(ExitCode::SUCCESS),
-        edgebss::service_windows::Outcome::NotAService(settings) => settings,
-    };
     actix_web::rt::System::new().block_on(async move {
         let app = startup::Application::build(settings).await?;
         let state = app.state();

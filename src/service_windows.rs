@@ -6,7 +6,8 @@
 //! `StartPending` → `Running`, serves, and on `Stop`/`Shutdown` reports `StopPending` and stops
 //! exactly like SIGTERM does on Linux (requests in flight answered, writer drained, WAL
 //! checkpointed) before reporting `Stopped`. Started from a console, the dispatcher refuses at
-//! once (error 1063) and `serve` runs as a console program.
+//! once (error 1063) and `serve` runs as a console program. The service logs to files in
+//! `<data_dir>\logs`, having no console.
 
 use std::ffi::OsString;
 use std::sync::OnceLock;
@@ -64,7 +65,6 @@ fn service_main(_arguments: Vec<OsString>) {
 /// `icacls`, by well-known SIDs so the names' language does not matter. The service does not
 /// start with a folder it could not protect.
 fn protect_data_dir(dir: &std::path::Path) -> anyhow::Result<()> {
-    crate::startup::create_data_dir(dir)?;
     let output = std::process::Command::new("icacls")
         .arg(dir)
         .args([
@@ -106,6 +106,17 @@ fn run_service() -> anyhow::Result<()> {
         .get()
         .cloned()
         .context("the service started without settings")?;
+    crate::startup::create_data_dir(&settings.data_dir)?;
+    // A service has no console: log to `<data_dir>\logs\edgebss.log.YYYY-MM-DD`, a file a
+    // day, the last 14 kept. The guard flushes the writer thread when the service ends.
+    let files = tracing_appender::rolling::Builder::new()
+        .rotation(tracing_appender::rolling::Rotation::DAILY)
+        .filename_prefix("edgebss.log")
+        .max_log_files(14)
+        .build(settings.data_dir.join("logs"))
+        .context("failed to open the log folder")?;
+    let (writer, _flush_on_exit) = tracing_appender::non_blocking(files);
+    crate::telemetry::init_to(&settings.log, writer, false);
     protect_data_dir(&settings.data_dir)?;
     let (stop_tx, mut stop_rx) = tokio::sync::mpsc::unbounded_channel::<()>();
     let status_handle =
