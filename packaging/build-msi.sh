@@ -5,8 +5,8 @@
 # Needs Debian's packages (as root):
 #   apt-get install rustc-web cargo-web rust-web-src gcc-mingw-w64-x86-64 msitools wixl
 # The Windows standard library is compiled from Debian's Rust source (-Zbuild-std), since no
-# prebuilt one exists for this toolchain: a first build takes about half an hour on two cores,
-# later ones a few minutes. It has its own target folder so the Linux build cache stays intact.
+# prebuilt one exists for this toolchain: a first build took 7.5 minutes on two cores (longer
+# when they are busy), later ones a few minutes. It has its own target folder so the Linux build cache stays intact.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
