@@ -26,7 +26,7 @@ use crate::startup::AppState;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum MetricsAccess {
-    /// Only clients on this machine (127.0.0.1 or ::1), e.g. a local Prometheus or agent.
+    /// Only clients on this machine (127.0.0.1 or ::1), e.g. a local Prometheus or collector.
     Loopback,
     /// Anyone who can reach the port.
     Open,
