@@ -30,6 +30,9 @@ pub enum Command {
     Serve(ServeArgs),
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Bill a period: create every invoice still missing for it (or, with --dry-run, show what
+    /// would be created), then print a summary.
+    BillRun(BillRunArgs),
     /// Copy the database to a backup file; safe while the server runs and writes.
     Backup {
         /// Where to write the backup [default: <data-dir>/backups/edgebss-manual-<time>.db].
@@ -68,4 +71,14 @@ pub struct ServeArgs {
     /// Start the clock at this date (YYYY-MM-DD) or RFC 3339 instant, for demos and tests.
     #[arg(long, value_name = "DATE")]
     pub now: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct BillRunArgs {
+    /// The month to bill, YYYY-MM (e.g. 2026-12).
+    #[arg(long, value_name = "YYYY-MM")]
+    pub period: String,
+    /// Compute the invoices without storing anything.
+    #[arg(long)]
+    pub dry_run: bool,
 }

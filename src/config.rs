@@ -65,6 +65,19 @@ pub struct StorageSettings {
 pub struct BillingSettings {
     /// IANA time zone in which days and billing periods begin.
     pub timezone: String,
+    /// Day of the month (1 to 28) on which each month's invoices are issued.
+    pub bill_day: u32,
+    /// Tax on each invoice's net total, in percent (`20` is 20 %).
+    pub tax_rate_percent: rust_decimal::Decimal,
+    /// Days from the invoice date to its due date.
+    pub payment_terms_days: u32,
+    /// Run the background jobs (start and end subscriptions, mark invoices overdue, the bill run
+    /// on the bill day) inside the server.
+    pub jobs: bool,
+    /// Seconds between two rounds of the background jobs.
+    pub job_interval_seconds: u64,
+    /// Customers billed per transaction in a bill run.
+    pub run_chunk_customers: usize,
 }
 
 /// API tokens and client authentication (see the README's "API clients and tokens").
@@ -163,7 +176,43 @@ impl Default for BillingSettings {
     fn default() -> Self {
         Self {
             timezone: "UTC".to_owned(),
+            bill_day: 1,
+            tax_rate_percent: rust_decimal::Decimal::ZERO,
+            payment_terms_days: 14,
+            jobs: true,
+            job_interval_seconds: 60,
+            run_chunk_customers: 2000,
         }
+    }
+}
+
+impl BillingSettings {
+    fn check(&self) -> anyhow::Result<()> {
+        anyhow::ensure!(
+            (1..=28).contains(&self.bill_day),
+            "invalid configuration: billing.bill_day must be from 1 to 28 (every month has it)"
+        );
+        let rate = self.tax_rate_percent;
+        anyhow::ensure!(
+            !rate.is_sign_negative()
+                && rate <= rust_decimal::Decimal::ONE_HUNDRED
+                && rate.scale() <= 6,
+            "invalid configuration: billing.tax_rate_percent must be from 0 to 100 (20 means \
+             20 %), with at most 6 decimals"
+        );
+        anyhow::ensure!(
+            self.payment_terms_days <= 365,
+            "invalid configuration: billing.payment_terms_days must be from 0 to 365"
+        );
+        anyhow::ensure!(
+            (1..=86_400).contains(&self.job_interval_seconds),
+            "invalid configuration: billing.job_interval_seconds must be from 1 to 86400"
+        );
+        anyhow::ensure!(
+            (1..=100_000).contains(&self.run_chunk_customers),
+            "invalid configuration: billing.run_chunk_customers must be from 1 to 100000"
+        );
+        Ok(())
     }
 }
 
@@ -226,6 +275,7 @@ impl Settings {
             (1..=64).contains(&self.storage.read_connections),
             "invalid configuration: storage.read_connections must be from 1 to 64"
         );
+        self.billing.check()?;
         self.auth.check()?;
         tracing_subscriber::EnvFilter::try_new(&self.log.level).with_context(|| {
             format!(
@@ -352,6 +402,32 @@ mod tests {
             jail.set_env("EDGEBSS_BIND", "not-an-address");
             let err = load(None, &FlagOverrides::default()).unwrap_err();
             assert!(err.to_string().to_lowercase().contains("bind"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn billing_settings_are_read_and_checked() {
+        Jail::expect_with(|jail| {
+            jail.create_file(
+                "e.toml",
+                "[billing]\nbill_day = 5\ntax_rate_percent = 7.5\npayment_terms_days = 30\n",
+            )?;
+            let s = load(Some(Path::new("e.toml")), &FlagOverrides::default())
+                .map_err(|e| e.to_string())?;
+            assert_eq!(s.billing.bill_day, 5);
+            assert_eq!(s.billing.tax_rate_percent.to_string(), "7.5");
+            assert_eq!(s.billing.payment_terms_days, 30);
+            jail.set_env("EDGEBSS_BILLING__TAX_RATE_PERCENT", "20");
+            let s = load(None, &FlagOverrides::default()).map_err(|e| e.to_string())?;
+            assert_eq!(s.billing.tax_rate_percent.to_string(), "20");
+            jail.set_env("EDGEBSS_BILLING__BILL_DAY", "31");
+            let err = load(None, &FlagOverrides::default()).unwrap_err();
+            assert!(err.to_string().contains("billing.bill_day"), "{err}");
+            jail.set_env("EDGEBSS_BILLING__BILL_DAY", "1");
+            jail.set_env("EDGEBSS_BILLING__TAX_RATE_PERCENT", "-1");
+            let err = load(None, &FlagOverrides::default()).unwrap_err();
+            assert!(err.to_string().contains("tax_rate_percent"), "{err}");
             Ok(())
         });
     }

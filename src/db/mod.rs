@@ -1,11 +1,15 @@
 //! Embedded SQLite: one writer thread with group commit, a pool of read-only connections used
 //! off the async runtime, and the SQL of each table in its own file.
 
+pub mod bill_runs;
+pub mod billing_state;
 pub mod clients;
 pub mod customers;
 pub mod invoices;
 pub mod migrate;
+pub mod payments;
 pub mod products;
+pub mod sql_date;
 pub mod stats;
 pub mod subscriptions;
 mod writer;

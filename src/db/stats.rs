@@ -1,9 +1,9 @@
 //! Aggregates for monitoring, read at each `/metrics` scrape. Each is one pass over a covering
 //! index (see `V5__metrics_indexes.sql`), never over the tables themselves.
 
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::domain::enums::{InvoiceStatus, SubscriptionStatus};
+use crate::domain::enums::{BillRunStatus, InvoiceStatus, SubscriptionStatus};
 use crate::domain::money::Currency;
 
 /// Active subscriptions in one currency and what they bill each month, add-ons included.
@@ -37,12 +37,13 @@ pub struct Unpaid {
     pub status: InvoiceStatus,
     pub currency: Currency,
     pub invoices: u64,
-    pub total_minor: i64,
+    /// What is still due on them: totals less the payments already recorded.
+    pub due_minor: i64,
 }
 
 pub fn unpaid_invoices(conn: &Connection) -> rusqlite::Result<Vec<Unpaid>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT status, currency, COUNT(*), SUM(total_amount) FROM invoices \
+        "SELECT status, currency, COUNT(*), SUM(total_amount - amount_paid) FROM invoices \
           WHERE status IN (?1, ?2) GROUP BY status, currency",
     )?;
     stmt.query_map(params![InvoiceStatus::Open, InvoiceStatus::Overdue], |r| {
@@ -50,8 +51,34 @@ pub fn unpaid_invoices(conn: &Connection) -> rusqlite::Result<Vec<Unpaid>> {
             status: r.get(0)?,
             currency: r.get(1)?,
             invoices: r.get::<_, i64>(2)?.max(0) as u64,
-            total_minor: r.get(3)?,
+            due_minor: r.get(3)?,
         })
     })?
     .collect()
+}
+
+/// The newest bill run (dry runs are never stored).
+#[derive(Debug, Clone)]
+pub struct LastBillRun {
+    pub period: String,
+    pub status: BillRunStatus,
+    /// When it finished, or started while it is still running (RFC 3339).
+    pub at: String,
+    pub invoices_created: u64,
+}
+
+pub fn last_bill_run(conn: &Connection) -> rusqlite::Result<Option<LastBillRun>> {
+    conn.prepare_cached(
+        "SELECT period, status, COALESCE(finished_at, started_at), invoices_created \
+           FROM bill_runs ORDER BY seq DESC LIMIT 1",
+    )?
+    .query_row([], |r| {
+        Ok(LastBillRun {
+            period: r.get(0)?,
+            status: r.get(1)?,
+            at: r.get(2)?,
+            invoices_created: r.get::<_, i64>(3)?.max(0) as u64,
+        })
+    })
+    .optional()
 }

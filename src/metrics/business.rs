@@ -11,7 +11,7 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::registry::{Registry, Unit};
 use rust_decimal::prelude::ToPrimitive;
 
-use crate::db::stats::{Recurring, Unpaid};
+use crate::db::stats::{LastBillRun, Recurring, Unpaid};
 use crate::db::{DbError, customers, stats};
 use crate::domain::enums::{CustomerStatus, InvoiceStatus};
 use crate::ops::backup::backups_dir;
@@ -23,6 +23,7 @@ pub struct Snapshot {
     customers: Vec<(CustomerStatus, u64)>,
     recurring: Vec<Recurring>,
     unpaid: Vec<Unpaid>,
+    last_run: Option<LastBillRun>,
 }
 
 pub async fn read(state: &AppState) -> Result<Snapshot, DbError> {
@@ -33,6 +34,7 @@ pub async fn read(state: &AppState) -> Result<Snapshot, DbError> {
                 customers: customers::count_by_status(conn)?,
                 recurring: stats::active_recurring(conn)?,
                 unpaid: stats::unpaid_invoices(conn)?,
+                last_run: stats::last_bill_run(conn)?,
             })
         })
         .await
@@ -52,6 +54,12 @@ struct CurrencyLabel {
 struct StatusCurrencyLabels {
     status: String,
     currency: String,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct BillRunLabels {
+    period: String,
+    status: String,
 }
 
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -196,7 +204,7 @@ pub fn registry(state: &AppState, snap: &Snapshot) -> Registry {
                 status: x.status.as_str().to_owned(),
                 currency: x.currency.as_str().to_owned(),
             })
-            .set(amount(x.currency, x.total_minor));
+            .set(amount(x.currency, x.due_minor));
     }
     r.register(
         "unpaid_invoices",
@@ -205,8 +213,39 @@ pub fn registry(state: &AppState, snap: &Snapshot) -> Registry {
     );
     r.register(
         "unpaid_invoice_amount",
-        "Total of the invoices in status Open or Overdue, tax included, by currency",
+        "What is still due on the invoices in status Open or Overdue (tax included, payments deducted), by currency",
         unpaid_amount,
+    );
+
+    // Alert on a run that failed or did not happen: the timestamp stops moving and the info
+    // series carries the status.
+    let (at, invoices) = snap.last_run.as_ref().map_or((0, 0), |run| {
+        let at = chrono::DateTime::parse_from_rfc3339(&run.at).map_or(0, |t| t.timestamp());
+        (at, run.invoices_created)
+    });
+    r.register_with_unit(
+        "last_bill_run_timestamp",
+        "When the newest bill run finished, or started if it is still running (Unix time; 0: none)",
+        Unit::Seconds,
+        gauge(at),
+    );
+    r.register(
+        "last_bill_run_invoices",
+        "Invoices the newest bill run created",
+        gauge(count(invoices)),
+    );
+    let info = Family::<BillRunLabels, Gauge>::default();
+    if let Some(run) = &snap.last_run {
+        info.get_or_create(&BillRunLabels {
+            period: run.period.clone(),
+            status: run.status.as_str().to_owned(),
+        })
+        .set(1);
+    }
+    r.register(
+        "last_bill_run",
+        "The newest bill run's period and status (Running, Completed, Failed, Interrupted); always 1",
+        info,
     );
     r
 }

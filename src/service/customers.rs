@@ -39,6 +39,8 @@ pub async fn list(
 }
 
 /// Applies a change. A terminated customer is closed for good: nothing about it changes any more.
+/// A change of status carries over to the customer's subscriptions (see
+/// [`super::lifecycle::apply_customer_status`]).
 pub async fn update(
     db: &Db,
     clock: &Clock,
@@ -58,8 +60,10 @@ pub async fn update(
                 "customer `{id}` is terminated and can no longer be changed"
             )));
         }
-        sql::update(conn, &cid, &changes, &now)?
-            .ok_or_else(|| ServiceError::not_found("customer", &id))
+        let updated = sql::update(conn, &cid, &changes, &now)?
+            .ok_or_else(|| ServiceError::not_found("customer", &id))?;
+        super::lifecycle::apply_customer_status(conn, &cid, current.status, updated.status, &now)?;
+        Ok(updated)
     })
     .await
 }

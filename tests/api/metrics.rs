@@ -156,6 +156,11 @@ async fn metrics_parse_as_prometheus_text_and_carry_every_gauge() {
     );
     assert_eq!(value(&m, "edgebss_backup_failures_total", &[]), Some(0.0));
     assert_eq!(
+        value(&m, "edgebss_last_bill_run_timestamp_seconds", &[]),
+        Some(0.0),
+        "no bill run yet"
+    );
+    assert_eq!(
         value(
             &m,
             "edgebss_build_info",
@@ -200,4 +205,41 @@ async fn with_token_access_metrics_need_the_bearer_token() {
 async fn metrics_can_be_turned_off() {
     let app = spawn_app_with(|s| s.metrics.access = edgebss::metrics::MetricsAccess::Off).await;
     assert_eq!(app.get("/metrics").await.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_last_bill_run_and_what_is_still_due_show_in_metrics() {
+    use crate::billing::{catalog, d, id, invoices_of, post, run_jobs, subscribe};
+
+    // Business figures are cached for a few seconds, so this app is scraped only once.
+    let mut app = spawn_app().await;
+    let cat = catalog(&app);
+    let ada = id(
+        &app.create_individual("Ada", "Lovelace").await,
+        "customerId",
+    );
+    subscribe(&app, &ada, &cat.fiber, "2026-12-01", &[]).await;
+    app.move_clock(d("2026-12-01")).await;
+    run_jobs(&app).await;
+    let invoice = id(&invoices_of(&app, &ada).await[0], "invoiceId");
+    let res = post(
+        &app,
+        &format!("/v1/invoices/{invoice}/payments"),
+        json!({"amount": 20.05, "method": "Cash"}),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+
+    let m = scrape(&app).await;
+    let run = [("period", "2026-12"), ("status", "Completed")];
+    assert_eq!(value(&m, "edgebss_last_bill_run", &run), Some(1.0));
+    assert_eq!(value(&m, "edgebss_last_bill_run_invoices", &[]), Some(1.0));
+    let at = value(&m, "edgebss_last_bill_run_timestamp_seconds", &[]).unwrap();
+    assert!(at > 1_700_000_000.0, "a real time: {at}");
+    let open = [("status", "Open"), ("currency", "USD")];
+    assert_eq!(
+        value(&m, "edgebss_unpaid_invoice_amount", &open),
+        Some(29.94),
+        "49.99 invoiced less 20.05 paid"
+    );
 }
