@@ -27,6 +27,8 @@ pub struct Settings {
     pub log: LogSettings,
     pub storage: StorageSettings,
     pub billing: BillingSettings,
+    pub ui: UiSettings,
+    pub operator: OperatorSettings,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -63,6 +65,47 @@ pub struct BillingSettings {
     pub timezone: String,
 }
 
+/// The admin UI's sign-in rules.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct UiSettings {
+    /// A session unused for this long ends.
+    pub session_idle_minutes: u32,
+    /// A session ends this long after sign-in, however busy.
+    pub session_absolute_hours: u32,
+    /// Failed sign-ins (per user name, and per address) before sign-in is refused for a while.
+    pub max_failed_sign_ins: u32,
+    /// How long sign-in stays refused after too many failures.
+    pub lockout_minutes: u32,
+    /// Mark cookies `Secure` (sent over HTTPS only). Unset: on when TLS is configured.
+    pub secure_cookies: Option<bool>,
+}
+
+impl Default for UiSettings {
+    fn default() -> Self {
+        Self {
+            session_idle_minutes: 30,
+            session_absolute_hours: 12,
+            max_failed_sign_ins: 5,
+            lockout_minutes: 15,
+            secure_cookies: None,
+        }
+    }
+}
+
+/// Who issues the invoices: printed at the head of every invoice.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OperatorSettings {
+    pub name: String,
+    /// Postal address, one entry per printed line.
+    pub address: Vec<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    /// VAT / tax registration number.
+    pub tax_id: Option<String>,
+}
+
 impl Default for Settings {
     fn default() -> Self {
         Self {
@@ -73,6 +116,8 @@ impl Default for Settings {
             log: LogSettings::default(),
             storage: StorageSettings::default(),
             billing: BillingSettings::default(),
+            ui: UiSettings::default(),
+            operator: OperatorSettings::default(),
         }
     }
 }
@@ -163,6 +208,15 @@ impl Settings {
         anyhow::ensure!(
             (1..=64).contains(&self.storage.read_connections),
             "invalid configuration: storage.read_connections must be from 1 to 64"
+        );
+        anyhow::ensure!(
+            self.ui.session_idle_minutes >= 1 && self.ui.session_absolute_hours >= 1,
+            "invalid configuration: ui.session_idle_minutes and ui.session_absolute_hours must be \
+             at least 1"
+        );
+        anyhow::ensure!(
+            self.ui.max_failed_sign_ins >= 1 && self.ui.lockout_minutes >= 1,
+            "invalid configuration: ui.max_failed_sign_ins and ui.lockout_minutes must be at least 1"
         );
         tracing_subscriber::EnvFilter::try_new(&self.log.level).with_context(|| {
             format!(

@@ -45,6 +45,7 @@ impl Application {
         if settings.demo {
             crate::demo::load(&db, &clock).await?;
         }
+        crate::service::users::ensure_initial_admin(&db, &clock, &settings.data_dir).await?;
         let state = web::Data::new(AppState {
             db,
             clock,
@@ -62,6 +63,7 @@ impl Application {
                 .route("/healthz", web::get().to(routes::health::healthz))
                 .route("/readyz", web::get().to(routes::health::readyz))
                 .configure(routes::api::configure)
+                .configure(routes::ui::configure)
                 .default_service(web::to(routes::api::error::not_found))
         })
         .listen(listener)?

@@ -1,3 +1,6 @@
 //! Authentication and authorisation: secrets, API tokens and scopes, admin sessions.
 
+pub mod csrf;
 pub mod password;
+pub mod session;
+pub mod users;

@@ -1,11 +1,14 @@
 //! Embedded SQLite: one writer thread with group commit, a pool of read-only connections used
 //! off the async runtime, and the SQL of each table in its own file.
 
+pub mod customer_search;
 pub mod customers;
 pub mod invoices;
 pub mod migrate;
 pub mod products;
 pub mod subscriptions;
+pub mod ui_reports;
+pub mod users;
 mod writer;
 
 use std::path::{Path, PathBuf};

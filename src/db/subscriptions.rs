@@ -120,3 +120,32 @@ pub fn insert(
     }
     Ok(id)
 }
+
+/// Sets a subscription's status (and end date, for a cancellation); `false` when it does not exist.
+pub fn set_status(
+    conn: &Connection,
+    id: &SubscriptionId,
+    status: SubscriptionStatus,
+    end_date: Option<NaiveDate>,
+    now: &str,
+) -> rusqlite::Result<bool> {
+    let n = conn
+        .prepare_cached(
+            "UPDATE subscriptions SET status = ?2, end_date = COALESCE(?3, end_date), \
+             updated_at = ?4 WHERE id = ?1",
+        )?
+        .execute(params![id, status, end_date, now])?;
+    Ok(n == 1)
+}
+
+/// Ids of a customer's subscriptions that are not cancelled yet.
+pub fn open_ids_for_customer(
+    conn: &Connection,
+    customer: &CustomerId,
+) -> rusqlite::Result<Vec<(SubscriptionId, NaiveDate)>> {
+    conn.prepare_cached(
+        "SELECT id, start_date FROM subscriptions WHERE customer_id = ?1 AND status <> 'Cancelled'",
+    )?
+    .query_map([customer], |r| Ok((r.get(0)?, r.get(1)?)))?
+    .collect()
+}

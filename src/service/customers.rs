@@ -63,3 +63,56 @@ pub async fn update(
     })
     .await
 }
+
+/// Ends a customer relationship for good: the customer becomes `Terminated` and every
+/// subscription not yet cancelled is cancelled today (or on its start date if later).
+pub async fn terminate(db: &Db, clock: &Clock, id: &str) -> Result<Customer, ServiceError> {
+    use crate::db::subscriptions as subs;
+    use crate::domain::enums::SubscriptionStatus;
+    let Some(cid) = CustomerId::parse(id) else {
+        return Err(ServiceError::not_found("customer", id));
+    };
+    let now = clock.timestamp();
+    let today = clock.today();
+    let id = id.to_owned();
+    db.write(move |conn| {
+        let current =
+            sql::get(conn, &cid)?.ok_or_else(|| ServiceError::not_found("customer", &id))?;
+        if current.status == CustomerStatus::Terminated {
+            return Err(ServiceError::Conflict(format!(
+                "customer `{id}` is already terminated"
+            )));
+        }
+        for (sid, start) in subs::open_ids_for_customer(conn, &cid)? {
+            subs::set_status(
+                conn,
+                &sid,
+                SubscriptionStatus::Cancelled,
+                Some(today.max(start)),
+                &now,
+            )?;
+        }
+        sql::set_status(conn, &cid, CustomerStatus::Terminated, &now)?;
+        sql::get(conn, &cid)?.ok_or_else(|| ServiceError::not_found("customer", &id))
+    })
+    .await
+}
+
+/// Customers whose name, e-mail, phone or account number contains every word of `query`
+/// (words of three characters or more), with the list filters; results in creation order.
+pub async fn search(
+    db: &Db,
+    query: &str,
+    filter: CustomerFilter,
+    page: PageRequest,
+) -> Result<crate::db::customer_search::SearchPage, ServiceError> {
+    let Some(fts) = crate::db::customer_search::fts_query(query) else {
+        return Err(crate::domain::FieldError::new(
+            "q",
+            "type at least three letters or digits to search",
+        )
+        .into());
+    };
+    db.read(move |conn| Ok(crate::db::customer_search::search(conn, &fts, filter, page)?))
+        .await
+}

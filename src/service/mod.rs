@@ -5,6 +5,8 @@ pub mod customers;
 pub mod invoices;
 pub mod products;
 pub mod subscriptions;
+pub mod ui_reports;
+pub mod users;
 
 use crate::db::DbError;
 use crate::domain::FieldError;

@@ -163,3 +163,73 @@ pub async fn create(
     })
     .await
 }
+
+/// A change of a subscription's state asked for by a person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SubscriptionAction {
+    Suspend,
+    Resume,
+    Cancel,
+}
+
+impl SubscriptionAction {
+    pub fn parse(field: &str, s: &str) -> Result<Self, FieldError> {
+        match s {
+            "suspend" => Ok(Self::Suspend),
+            "resume" => Ok(Self::Resume),
+            "cancel" => Ok(Self::Cancel),
+            other => Err(FieldError::new(
+                field,
+                format!("`{other}` is not one of suspend, resume, cancel"),
+            )),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Suspend => "suspend",
+            Self::Resume => "resume",
+            Self::Cancel => "cancel",
+        }
+    }
+}
+
+/// Suspends an active subscription, resumes a suspended one, or cancels one that is not
+/// cancelled yet (ending it today, or on its start date if it has not started).
+pub async fn change_status(
+    db: &Db,
+    clock: &Clock,
+    id: &str,
+    action: SubscriptionAction,
+) -> Result<Subscription, ServiceError> {
+    let Some(sid) = SubscriptionId::parse(id) else {
+        return Err(ServiceError::not_found("subscription", id));
+    };
+    let today = clock.today();
+    let now = clock.timestamp();
+    let id = id.to_owned();
+    db.write(move |conn| {
+        let sub =
+            sql::get(conn, &sid)?.ok_or_else(|| ServiceError::not_found("subscription", &id))?;
+        let (status, end) = match (action, sub.status) {
+            (SubscriptionAction::Suspend, SubscriptionStatus::Active) => {
+                (SubscriptionStatus::Suspended, None)
+            }
+            (SubscriptionAction::Resume, SubscriptionStatus::Suspended) => {
+                (SubscriptionStatus::Active, None)
+            }
+            (SubscriptionAction::Cancel, s) if s != SubscriptionStatus::Cancelled => {
+                (SubscriptionStatus::Cancelled, Some(today.max(sub.start_date)))
+            }
+            (action, s) => {
+                return Err(ServiceError::Conflict(format!(
+                    "subscription `{id}` is {s} and cannot {}",
+                    action.as_str()
+                )));
+            }
+        };
+        sql::set_status(conn, &sid, status, end, &now)?;
+        sql::get(conn, &sid)?.ok_or_else(|| ServiceError::not_found("subscription", &id))
+    })
+    .await
+}
