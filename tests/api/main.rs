@@ -9,3 +9,8 @@ mod invoices;
 mod products;
 mod storage;
 mod subscriptions;
+mod ui_assets;
+mod ui_auth;
+mod ui_helpers;
+mod ui_pages;
+mod ui_roles;
