@@ -102,10 +102,7 @@ pub fn check_new_password(field: &str, password: &str, username: &str) -> Result
     if n > 200 {
         return Err(FieldError::new(field, "must be at most 200 characters"));
     }
-    if password
-        .to_lowercase()
-        .contains(&username.to_lowercase())
-    {
+    if password.to_lowercase().contains(&username.to_lowercase()) {
         return Err(FieldError::new(field, "must not contain the user name"));
     }
     Ok(())

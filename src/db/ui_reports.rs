@@ -81,7 +81,10 @@ pub fn subscriptions_by_type(conn: &Connection) -> rusqlite::Result<Vec<(Product
 }
 
 /// What a customer owes per currency: totals of open and overdue invoices, in minor units.
-pub fn balance_due(conn: &Connection, customer: &CustomerId) -> rusqlite::Result<Vec<(Currency, i64)>> {
+pub fn balance_due(
+    conn: &Connection,
+    customer: &CustomerId,
+) -> rusqlite::Result<Vec<(Currency, i64)>> {
     conn.prepare_cached(
         "SELECT currency, SUM(total_amount) FROM invoices \
          WHERE customer_id = ?1 AND status IN ('Open', 'Overdue') GROUP BY currency",

@@ -69,7 +69,13 @@ pub fn insert(
             "INSERT INTO users (username, password_hash, role, must_change_password, created_at, \
              updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5) ON CONFLICT (username) DO NOTHING",
         )?
-        .execute(params![username, password_hash, role, must_change_password, now])?;
+        .execute(params![
+            username,
+            password_hash,
+            role,
+            must_change_password,
+            now
+        ])?;
     Ok((n == 1).then(|| conn.last_insert_rowid()))
 }
 
@@ -96,7 +102,12 @@ pub fn set_role(conn: &Connection, id: i64, role: Role, now: &str) -> rusqlite::
     Ok(n == 1)
 }
 
-pub fn set_disabled(conn: &Connection, id: i64, disabled: bool, now: &str) -> rusqlite::Result<bool> {
+pub fn set_disabled(
+    conn: &Connection,
+    id: i64,
+    disabled: bool,
+    now: &str,
+) -> rusqlite::Result<bool> {
     let n = conn
         .prepare_cached("UPDATE users SET disabled = ?2, updated_at = ?3 WHERE id = ?1")?
         .execute(params![id, disabled, now])?;

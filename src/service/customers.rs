@@ -113,6 +113,10 @@ pub async fn search(
         )
         .into());
     };
-    db.read(move |conn| Ok(crate::db::customer_search::search(conn, &fts, filter, page)?))
-        .await
+    db.read(move |conn| {
+        Ok(crate::db::customer_search::search(
+            conn, &fts, filter, page,
+        )?)
+    })
+    .await
 }

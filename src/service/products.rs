@@ -44,7 +44,8 @@ pub async fn update(
     let now = clock.timestamp();
     let id = id.to_owned();
     db.write(move |conn| {
-        let current = sql::get(conn, &id)?.ok_or_else(|| ServiceError::not_found("product", &id))?;
+        let current =
+            sql::get(conn, &id)?.ok_or_else(|| ServiceError::not_found("product", &id))?;
         let was_addon = current.product.product_type == ProductType::Addon;
         if was_addon != (draft.product_type == ProductType::Addon) {
             return Err(ServiceError::Unprocessable(crate::domain::FieldError::new(
@@ -65,7 +66,8 @@ pub async fn discontinue(db: &Db, clock: &Clock, id: &str) -> Result<Product, Se
     let now = clock.timestamp();
     let id = id.to_owned();
     db.write(move |conn| {
-        let current = sql::get(conn, &id)?.ok_or_else(|| ServiceError::not_found("product", &id))?;
+        let current =
+            sql::get(conn, &id)?.ok_or_else(|| ServiceError::not_found("product", &id))?;
         if current.product.status == ProductStatus::Discontinued {
             return Err(ServiceError::Conflict(format!(
                 "product `{id}` is already discontinued"

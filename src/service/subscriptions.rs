@@ -218,9 +218,10 @@ pub async fn change_status(
             (SubscriptionAction::Resume, SubscriptionStatus::Suspended) => {
                 (SubscriptionStatus::Active, None)
             }
-            (SubscriptionAction::Cancel, s) if s != SubscriptionStatus::Cancelled => {
-                (SubscriptionStatus::Cancelled, Some(today.max(sub.start_date)))
-            }
+            (SubscriptionAction::Cancel, s) if s != SubscriptionStatus::Cancelled => (
+                SubscriptionStatus::Cancelled,
+                Some(today.max(sub.start_date)),
+            ),
             (action, s) => {
                 return Err(ServiceError::Conflict(format!(
                     "subscription `{id}` is {s} and cannot {}",

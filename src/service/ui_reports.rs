@@ -46,8 +46,7 @@ pub async fn dashboard(db: &Db, clock: &Clock) -> Result<Dashboard, ServiceError
         let mut months: Vec<(NaiveDate, i64, i64)> =
             first_month.iter().map(|m| (*m, 0, 0)).collect();
         if let (Some(c), Some(start)) = (chart_currency, first_month.first()) {
-            for (ym, invoiced, paid) in
-                sql::monthly_invoiced_and_paid(conn, &start.to_string(), c)?
+            for (ym, invoiced, paid) in sql::monthly_invoiced_and_paid(conn, &start.to_string(), c)?
             {
                 if let Some(slot) = months
                     .iter_mut()
@@ -85,7 +84,10 @@ fn last_months(today: NaiveDate, n: u32) -> Vec<NaiveDate> {
 }
 
 /// What a customer owes, per currency, in minor units.
-pub async fn balance_due(db: &Db, customer: &CustomerId) -> Result<Vec<(Currency, i64)>, ServiceError> {
+pub async fn balance_due(
+    db: &Db,
+    customer: &CustomerId,
+) -> Result<Vec<(Currency, i64)>, ServiceError> {
     let cid = customer.clone();
     db.read(move |conn| Ok(sql::balance_due(conn, &cid)?)).await
 }

@@ -52,8 +52,10 @@ pub async fn list(db: &Db) -> Result<Vec<User>, ServiceError> {
 }
 
 pub async fn get(db: &Db, id: i64) -> Result<User, ServiceError> {
-    db.read(move |conn| sql::get(conn, id)?.ok_or_else(|| ServiceError::not_found("user", id.to_string())))
-        .await
+    db.read(move |conn| {
+        sql::get(conn, id)?.ok_or_else(|| ServiceError::not_found("user", id.to_string()))
+    })
+    .await
 }
 
 /// Creates a user with a generated password, which they must change at first sign-in.
@@ -69,13 +71,14 @@ pub async fn create(
     let now = clock.timestamp();
     let user = db
         .write(move |conn| {
-            let id = sql::insert(conn, username.as_str(), &hash, role, true, &now)?
-                .ok_or_else(|| {
+            let id = sql::insert(conn, username.as_str(), &hash, role, true, &now)?.ok_or_else(
+                || {
                     ServiceError::Unprocessable(FieldError::new(
                         "username",
                         format!("`{}` is already taken", username.as_str()),
                     ))
-                })?;
+                },
+            )?;
             sql::get(conn, id)?.ok_or_else(|| ServiceError::not_found("user", id.to_string()))
         })
         .await?;
@@ -339,8 +342,13 @@ pub async fn find(db: &Db, username: &str) -> Result<User, ServiceError> {
 pub async fn set_role(db: &Db, clock: &Clock, id: i64, role: Role) -> Result<User, ServiceError> {
     let now = clock.timestamp();
     db.write(move |conn| {
-        let user = sql::get(conn, id)?.ok_or_else(|| ServiceError::not_found("user", id.to_string()))?;
-        if user.role == Role::Admin && role != Role::Admin && !user.disabled && sql::other_enabled_admins(conn, id)? == 0 {
+        let user =
+            sql::get(conn, id)?.ok_or_else(|| ServiceError::not_found("user", id.to_string()))?;
+        if user.role == Role::Admin
+            && role != Role::Admin
+            && !user.disabled
+            && sql::other_enabled_admins(conn, id)? == 0
+        {
             return Err(ServiceError::Conflict(format!(
                 "`{}` is the only enabled admin; make another user admin first",
                 user.username
@@ -363,7 +371,8 @@ pub async fn set_disabled(
 ) -> Result<User, ServiceError> {
     let now = clock.timestamp();
     db.write(move |conn| {
-        let user = sql::get(conn, id)?.ok_or_else(|| ServiceError::not_found("user", id.to_string()))?;
+        let user =
+            sql::get(conn, id)?.ok_or_else(|| ServiceError::not_found("user", id.to_string()))?;
         if disabled && user.role == Role::Admin && sql::other_enabled_admins(conn, id)? == 0 {
             return Err(ServiceError::Conflict(format!(
                 "`{}` is the only enabled admin and cannot be disabled",

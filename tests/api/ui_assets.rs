@@ -25,9 +25,15 @@ async fn a_versioned_asset_is_cached_for_a_year_with_a_strong_etag() {
     assert!(h["content-type"].to_str().unwrap().starts_with("text/css"));
     assert_eq!(h["x-content-type-options"], "nosniff");
     let etag = h["etag"].to_str().unwrap().to_owned();
-    assert!(etag.starts_with('"') && !etag.starts_with("W/"), "strong: {etag}");
+    assert!(
+        etag.starts_with('"') && !etag.starts_with("W/"),
+        "strong: {etag}"
+    );
     assert_eq!(etag.len(), 64 + 2, "a SHA-256: {etag}");
-    assert!(url.contains(&etag[1..17]), "the URL carries the content hash");
+    assert!(
+        url.contains(&etag[1..17]),
+        "the URL carries the content hash"
+    );
     assert!(res.text().await.unwrap().contains(".stats"));
 
     let again = ui
@@ -61,7 +67,10 @@ async fn an_outdated_or_unversioned_asset_url_must_be_revalidated() {
         assert_eq!(res.headers()["cache-control"], "no-cache", "{url}");
         assert!(res.headers().get("etag").is_some());
     }
-    assert_eq!(ui.get("/assets/nope.css").await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        ui.get("/assets/nope.css").await.status(),
+        StatusCode::NOT_FOUND
+    );
 }
 
 #[tokio::test]
@@ -75,6 +84,12 @@ async fn the_vendored_libraries_are_served_with_their_types() {
         let url = &html[begin..pos + name.len()];
         let res = ui.get(url).await;
         assert_eq!(res.status(), StatusCode::OK, "{url}");
-        assert!(res.headers()["content-type"].to_str().unwrap().contains(mime), "{url}");
+        assert!(
+            res.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .contains(mime),
+            "{url}"
+        );
     }
 }

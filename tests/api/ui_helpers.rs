@@ -79,7 +79,11 @@ impl<'a> UiClient<'a> {
         self.post(
             "/admin/login",
             "/admin/login",
-            &[("username", username), ("password", password), ("next", "/admin/")],
+            &[
+                ("username", username),
+                ("password", password),
+                ("next", "/admin/"),
+            ],
         )
         .await
     }
@@ -93,10 +97,18 @@ impl<'a> UiClient<'a> {
             .post(
                 "/admin/password",
                 "/admin/password",
-                &[("current", generated), ("new", PASSWORD), ("confirm", PASSWORD)],
+                &[
+                    ("current", generated),
+                    ("new", PASSWORD),
+                    ("confirm", PASSWORD),
+                ],
             )
             .await;
-        assert_eq!(res.status(), StatusCode::SEE_OTHER, "password change accepted");
+        assert_eq!(
+            res.status(),
+            StatusCode::SEE_OTHER,
+            "password change accepted"
+        );
     }
 }
 
@@ -111,7 +123,8 @@ pub fn initial_admin_password(app: &TestApp) -> String {
 /// A client signed in as the first admin (password already changed).
 pub async fn admin(app: &TestApp) -> UiClient<'_> {
     let ui = UiClient::new(app);
-    ui.first_sign_in("admin", &initial_admin_password(app)).await;
+    ui.first_sign_in("admin", &initial_admin_password(app))
+        .await;
     ui
 }
 

@@ -26,7 +26,10 @@ async fn a_refused_customer_form_comes_back_with_the_input_and_a_message_beside_
     let html = res.text().await.unwrap();
     assert!(html.contains("value=\"Grace\""), "input kept");
     assert!(html.contains("value=\"Arlington\""), "input kept");
-    assert!(html.contains("id=\"e-email\""), "message beside the e-mail field");
+    assert!(
+        html.contains("id=\"e-email\""),
+        "message beside the e-mail field"
+    );
     assert!(html.contains("aria-invalid=\"true\" aria-describedby=\"e-email\""));
 }
 
@@ -49,10 +52,16 @@ async fn a_customer_created_in_the_form_is_shown_with_a_flash_message() {
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let detail = location(&res);
     let html = ui.get_html(&detail).await;
-    assert!(html.contains("Customer Acme Networks created"), "flash shown");
+    assert!(
+        html.contains("Customer Acme Networks created"),
+        "flash shown"
+    );
     assert!(html.contains("billing@acme.example"));
     let again = ui.get_html(&detail).await;
-    assert!(!again.contains("created (account"), "the flash is shown once");
+    assert!(
+        !again.contains("created (account"),
+        "the flash is shown once"
+    );
     // The API sees the same customer.
     let id = detail.rsplit('/').next().unwrap();
     let api = app.get(&format!("/v1/customers/{id}")).await;
@@ -76,10 +85,17 @@ async fn markup_in_a_name_is_shown_as_text() {
         .await;
     let customer: serde_json::Value = res.json().await.unwrap();
     let id = customer["customerId"].as_str().unwrap();
-    for path in [format!("/admin/customers/{id}"), "/admin/customers".to_owned()] {
+    for path in [
+        format!("/admin/customers/{id}"),
+        "/admin/customers".to_owned(),
+    ] {
         let html = ui.get_html(&path).await;
         assert!(!html.contains("<script>alert(1)</script>"), "{path}");
-        assert!(html.contains("&#60;script&#62;alert(1)&#60;/script&#62;") || html.contains("&lt;script&gt;"), "{path}");
+        assert!(
+            html.contains("&#60;script&#62;alert(1)&#60;/script&#62;")
+                || html.contains("&lt;script&gt;"),
+            "{path}"
+        );
     }
 }
 
@@ -96,14 +112,24 @@ async fn customers_are_found_by_any_part_of_name_email_phone_or_account_number()
     .await;
     let account = ada["accountNumber"].as_str().unwrap();
     for q in ["lovel", "ada.love", "7946 0958", "20-7946", account] {
-        let html = ui.get_html(&format!("/admin/customers?q={}", urlencode(q))).await;
+        let html = ui
+            .get_html(&format!("/admin/customers?q={}", urlencode(q)))
+            .await;
         assert!(html.contains("Ada Lovelace"), "search `{q}`");
         assert!(!html.contains("Alan Turing"), "search `{q}`");
     }
     let html = ui.get_html("/admin/customers?q=ad").await;
-    assert!(html.contains("at least three"), "too short a search is explained");
-    let html = ui.get_html("/admin/customers?q=example.com&status=Suspended").await;
-    assert!(html.contains("No customers match"), "filters combine with the search");
+    assert!(
+        html.contains("at least three"),
+        "too short a search is explained"
+    );
+    let html = ui
+        .get_html("/admin/customers?q=example.com&status=Suspended")
+        .await;
+    assert!(
+        html.contains("No customers match"),
+        "filters combine with the search"
+    );
 }
 
 fn urlencode(s: &str) -> String {
@@ -125,12 +151,19 @@ async fn a_subscription_with_an_add_on_is_added_from_the_customer_page() {
     let ip = app.insert_product("Static IP", "Addon", 500, "Active");
     let page = format!("/admin/customers/{id}/subscriptions/new");
     let html = ui.get_html(&page).await;
-    assert!(html.contains("USD 49.99 / month") && html.contains("USD 5.00 / month"), "prices shown");
+    assert!(
+        html.contains("USD 49.99 / month") && html.contains("USD 5.00 / month"),
+        "prices shown"
+    );
     let res = ui
         .post(
             &page,
             &format!("/admin/customers/{id}/subscriptions"),
-            &[("productId", &fiber), ("addons", &ip), ("startDate", "2026-11-26")],
+            &[
+                ("productId", &fiber),
+                ("addons", &ip),
+                ("startDate", "2026-11-26"),
+            ],
         )
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
@@ -144,7 +177,11 @@ async fn a_subscription_with_an_add_on_is_added_from_the_customer_page() {
         .post(
             &page,
             &format!("/admin/customers/{id}/subscriptions"),
-            &[("productId", &fiber), ("addons", &ip), ("startDate", "2020-01-01")],
+            &[
+                ("productId", &fiber),
+                ("addons", &ip),
+                ("startDate", "2020-01-01"),
+            ],
         )
         .await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
@@ -169,7 +206,11 @@ async fn terminating_a_customer_asks_first_and_cancels_their_subscriptions() {
     let html = ui.get_html(&confirm).await;
     assert!(html.contains("cannot be undone"));
     let res = ui
-        .post(&confirm, &format!("/admin/customers/{id}/status"), &[("action", "terminate")])
+        .post(
+            &confirm,
+            &format!("/admin/customers/{id}/status"),
+            &[("action", "terminate")],
+        )
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let status: String = app
@@ -189,19 +230,30 @@ async fn a_catalog_price_change_applies_to_new_subscriptions_only() {
     let c = app.create_individual("Ada", "Lovelace").await;
     let id = c["customerId"].as_str().unwrap();
     let sub_path = format!("/v1/customers/{id}/subscriptions");
-    app.post_json(&sub_path, &serde_json::json!({"productId": fiber, "startDate": "2026-11-26"}))
-        .await;
+    app.post_json(
+        &sub_path,
+        &serde_json::json!({"productId": fiber, "startDate": "2026-11-26"}),
+    )
+    .await;
     let edit = format!("/admin/catalog/{fiber}/edit");
     let res = ui
         .post(
             &edit,
             &edit,
-            &[("productName", "Fiber 1G"), ("productType", "Broadband"), ("monthlyPrice", "59.99"), ("currency", "USD")],
+            &[
+                ("productName", "Fiber 1G"),
+                ("productType", "Broadband"),
+                ("monthlyPrice", "59.99"),
+                ("currency", "USD"),
+            ],
         )
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    app.post_json(&sub_path, &serde_json::json!({"productId": fiber, "startDate": "2026-11-26"}))
-        .await;
+    app.post_json(
+        &sub_path,
+        &serde_json::json!({"productId": fiber, "startDate": "2026-11-26"}),
+    )
+    .await;
     let subs: serde_json::Value = app.get(&sub_path).await.json().await.unwrap();
     let charges: Vec<f64> = subs["data"]
         .as_array()
@@ -212,7 +264,16 @@ async fn a_catalog_price_change_applies_to_new_subscriptions_only() {
     assert_eq!(charges, vec![49.99, 59.99]);
     // A bad price is refused beside its field.
     let res = ui
-        .post(&edit, &edit, &[("productName", "Fiber 1G"), ("productType", "Broadband"), ("monthlyPrice", "cheap"), ("currency", "USD")])
+        .post(
+            &edit,
+            &edit,
+            &[
+                ("productName", "Fiber 1G"),
+                ("productType", "Broadband"),
+                ("monthlyPrice", "cheap"),
+                ("currency", "USD"),
+            ],
+        )
         .await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     assert!(res.text().await.unwrap().contains("id=\"e-monthlyPrice\""));
@@ -225,12 +286,18 @@ async fn a_discontinued_product_can_no_longer_be_picked() {
     let fiber = app.insert_product("Fiber 1G", "Broadband", 4999, "Active");
     let page = format!("/admin/catalog/{fiber}/discontinue");
     assert!(ui.get_html(&page).await.contains("Discontinue Fiber 1G?"));
-    assert_eq!(ui.post(&page, &page, &[]).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        ui.post(&page, &page, &[]).await.status(),
+        StatusCode::SEE_OTHER
+    );
     let html = ui.get_html("/admin/catalog").await;
     assert!(html.contains("Product Fiber 1G discontinued"), "flash");
     let c = app.create_individual("Ada", "Lovelace").await;
     let html = ui
-        .get_html(&format!("/admin/customers/{}/subscriptions/new", c["customerId"].as_str().unwrap()))
+        .get_html(&format!(
+            "/admin/customers/{}/subscriptions/new",
+            c["customerId"].as_str().unwrap()
+        ))
         .await;
     assert!(!html.contains("Fiber 1G"));
 }
@@ -242,7 +309,10 @@ async fn the_dashboard_shows_the_key_figures_and_two_charts() {
     let c = app.create_individual("Ada", "Lovelace").await;
     let fiber = app.insert_product("Fiber 1G", "Broadband", 4999, "Active");
     app.post_json(
-        &format!("/v1/customers/{}/subscriptions", c["customerId"].as_str().unwrap()),
+        &format!(
+            "/v1/customers/{}/subscriptions",
+            c["customerId"].as_str().unwrap()
+        ),
         &serde_json::json!({"productId": fiber, "startDate": "2026-11-26"}),
     )
     .await;
@@ -259,19 +329,31 @@ async fn an_admin_creates_a_user_whose_password_is_shown_once() {
     let app = spawn_app().await;
     let ui = admin(&app).await;
     let res = ui
-        .post("/admin/users/new", "/admin/users", &[("username", "olga"), ("role", "operator")])
+        .post(
+            "/admin/users/new",
+            "/admin/users",
+            &[("username", "olga"), ("role", "operator")],
+        )
         .await;
     assert_eq!(res.status(), StatusCode::CREATED);
     assert_eq!(res.headers()["cache-control"], "no-store");
     let html = res.text().await.unwrap();
-    let start = html.find("id=\"generated-password\">").unwrap() + "id=\"generated-password\">".len();
+    let start =
+        html.find("id=\"generated-password\">").unwrap() + "id=\"generated-password\">".len();
     let password = &html[start..start + 20];
     let other = crate::ui_helpers::UiClient::new(&app);
-    assert_eq!(location(&other.sign_in("olga", password).await), "/admin/password");
+    assert_eq!(
+        location(&other.sign_in("olga", password).await),
+        "/admin/password"
+    );
     assert!(!ui.get_html("/admin/users").await.contains(password));
     // A taken name is refused beside the field.
     let res = ui
-        .post("/admin/users/new", "/admin/users", &[("username", "OLGA"), ("role", "viewer")])
+        .post(
+            "/admin/users/new",
+            "/admin/users",
+            &[("username", "OLGA"), ("role", "viewer")],
+        )
         .await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     assert!(res.text().await.unwrap().contains("already taken"));
@@ -283,12 +365,21 @@ async fn the_last_admin_cannot_be_demoted_or_disabled() {
     let ui = admin(&app).await;
     let id: i64 = app
         .sql()
-        .query_row("SELECT id FROM users WHERE username = 'admin'", [], |r| r.get(0))
+        .query_row("SELECT id FROM users WHERE username = 'admin'", [], |r| {
+            r.get(0)
+        })
         .unwrap();
     let res = ui
-        .post("/admin/users", &format!("/admin/users/{id}/role"), &[("role", "viewer")])
+        .post(
+            "/admin/users",
+            &format!("/admin/users/{id}/role"),
+            &[("role", "viewer")],
+        )
         .await;
     assert_eq!(res.status(), StatusCode::CONFLICT);
     let page = format!("/admin/users/{id}/disable");
-    assert_eq!(ui.post(&page, &page, &[]).await.status(), StatusCode::CONFLICT);
+    assert_eq!(
+        ui.post(&page, &page, &[]).await.status(),
+        StatusCode::CONFLICT
+    );
 }

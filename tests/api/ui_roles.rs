@@ -9,22 +9,84 @@ use crate::ui_helpers::{UiClient, admin, csrf_in, user_with_role};
 
 /// Every POST route of the UI except sign-in/out and one's own password, with a form that would
 /// succeed for an allowed role, and the role it needs.
-fn write_routes(customer: &str, sub: &str, product: &str, user: i64) -> Vec<(String, Vec<(&'static str, String)>, Role)> {
+/// A POST route, the form it is sent, and the least role allowed to use it.
+type WriteRoute = (String, Vec<(&'static str, String)>, Role);
+
+fn write_routes(customer: &str, sub: &str, product: &str, user: i64) -> Vec<WriteRoute> {
     let s = |v: &str| v.to_owned();
     vec![
-        (s("/admin/customers"), vec![("customerType", s("Individual")), ("firstName", s("Ann")), ("lastName", s("Lee")), ("email", s("ann@example.com"))], Role::Operator),
-        (format!("/admin/customers/{customer}/edit"), vec![("email", s("new@example.com"))], Role::Operator),
-        (format!("/admin/customers/{customer}/subscriptions"), vec![("productId", s(product)), ("startDate", s("2026-11-26"))], Role::Operator),
-        (format!("/admin/subscriptions/{sub}/status"), vec![("action", s("suspend"))], Role::Operator),
-        (format!("/admin/customers/{customer}/status"), vec![("action", s("suspend"))], Role::Operator),
-        (s("/admin/catalog"), vec![("productName", s("Fiber 2G")), ("productType", s("Broadband")), ("monthlyPrice", s("50")), ("currency", s("USD"))], Role::Admin),
-        (format!("/admin/catalog/{product}/edit"), vec![("productName", s("Fiber X")), ("productType", s("Broadband")), ("monthlyPrice", s("60")), ("currency", s("USD"))], Role::Admin),
-        (format!("/admin/catalog/{product}/discontinue"), vec![], Role::Admin),
-        (s("/admin/users"), vec![("username", s("newbie")), ("role", s("viewer"))], Role::Admin),
-        (format!("/admin/users/{user}/role"), vec![("role", s("operator"))], Role::Admin),
+        (
+            s("/admin/customers"),
+            vec![
+                ("customerType", s("Individual")),
+                ("firstName", s("Ann")),
+                ("lastName", s("Lee")),
+                ("email", s("ann@example.com")),
+            ],
+            Role::Operator,
+        ),
+        (
+            format!("/admin/customers/{customer}/edit"),
+            vec![("email", s("new@example.com"))],
+            Role::Operator,
+        ),
+        (
+            format!("/admin/customers/{customer}/subscriptions"),
+            vec![("productId", s(product)), ("startDate", s("2026-11-26"))],
+            Role::Operator,
+        ),
+        (
+            format!("/admin/subscriptions/{sub}/status"),
+            vec![("action", s("suspend"))],
+            Role::Operator,
+        ),
+        (
+            format!("/admin/customers/{customer}/status"),
+            vec![("action", s("suspend"))],
+            Role::Operator,
+        ),
+        (
+            s("/admin/catalog"),
+            vec![
+                ("productName", s("Fiber 2G")),
+                ("productType", s("Broadband")),
+                ("monthlyPrice", s("50")),
+                ("currency", s("USD")),
+            ],
+            Role::Admin,
+        ),
+        (
+            format!("/admin/catalog/{product}/edit"),
+            vec![
+                ("productName", s("Fiber X")),
+                ("productType", s("Broadband")),
+                ("monthlyPrice", s("60")),
+                ("currency", s("USD")),
+            ],
+            Role::Admin,
+        ),
+        (
+            format!("/admin/catalog/{product}/discontinue"),
+            vec![],
+            Role::Admin,
+        ),
+        (
+            s("/admin/users"),
+            vec![("username", s("newbie")), ("role", s("viewer"))],
+            Role::Admin,
+        ),
+        (
+            format!("/admin/users/{user}/role"),
+            vec![("role", s("operator"))],
+            Role::Admin,
+        ),
         (format!("/admin/users/{user}/disable"), vec![], Role::Admin),
         (format!("/admin/users/{user}/enable"), vec![], Role::Admin),
-        (format!("/admin/users/{user}/reset-password"), vec![], Role::Admin),
+        (
+            format!("/admin/users/{user}/reset-password"),
+            vec![],
+            Role::Admin,
+        ),
     ]
 }
 
@@ -33,9 +95,18 @@ fn write_pages(customer: &str, sub: &str, product: &str, user: i64) -> Vec<(Stri
     vec![
         ("/admin/customers/new".to_owned(), Role::Operator),
         (format!("/admin/customers/{customer}/edit"), Role::Operator),
-        (format!("/admin/customers/{customer}/status?to=terminate"), Role::Operator),
-        (format!("/admin/customers/{customer}/subscriptions/new"), Role::Operator),
-        (format!("/admin/subscriptions/{sub}/status?to=cancel"), Role::Operator),
+        (
+            format!("/admin/customers/{customer}/status?to=terminate"),
+            Role::Operator,
+        ),
+        (
+            format!("/admin/customers/{customer}/subscriptions/new"),
+            Role::Operator,
+        ),
+        (
+            format!("/admin/subscriptions/{sub}/status?to=cancel"),
+            Role::Operator,
+        ),
         ("/admin/catalog/new".to_owned(), Role::Admin),
         (format!("/admin/catalog/{product}/edit"), Role::Admin),
         (format!("/admin/catalog/{product}/discontinue"), Role::Admin),
@@ -103,12 +174,19 @@ async fn check_refusals(ui: &UiClient<'_>, app: &crate::helpers::TestApp, role: 
         let res = ui.post_raw(&path, &form).await;
         assert_eq!(res.status(), StatusCode::FORBIDDEN, "{role} POST {path}");
         let html = res.text().await.unwrap();
-        assert!(html.contains(&format!("Your role ({role}) cannot do this")), "{html}");
+        assert!(
+            html.contains(&format!("Your role ({role}) cannot do this")),
+            "{html}"
+        );
         refused += 1;
     }
     for (path, needs) in write_pages(&customer, &sub, &product, user) {
         if !role.allows(needs) {
-            assert_eq!(ui.get(&path).await.status(), StatusCode::FORBIDDEN, "{role} GET {path}");
+            assert_eq!(
+                ui.get(&path).await.status(),
+                StatusCode::FORBIDDEN,
+                "{role} GET {path}"
+            );
         }
     }
     assert!(refused > 0);
@@ -122,7 +200,11 @@ async fn a_viewer_is_refused_every_write_route() {
     check_refusals(&ui, &app, Role::Viewer).await;
     // Reading is fine.
     assert_eq!(ui.get("/admin/customers").await.status(), StatusCode::OK);
-    assert!(!ui.get_html("/admin/customers").await.contains("New customer"));
+    assert!(
+        !ui.get_html("/admin/customers")
+            .await
+            .contains("New customer")
+    );
 }
 
 #[tokio::test]

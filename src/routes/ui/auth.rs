@@ -96,11 +96,9 @@ pub async fn login(
     )
     .await;
     let refuse = |message: String, status| {
-        let state_form = FormState::from_values([(
-            "username".to_owned(),
-            form.get("username").to_owned(),
-        )])
-        .with_message(message);
+        let state_form =
+            FormState::from_values([("username".to_owned(), form.get("username").to_owned())])
+                .with_message(message);
         login_page(&state, state_form, form.get("next"), status)
     };
     match result {
@@ -154,7 +152,11 @@ pub struct PasswordPage {
     min_len: usize,
 }
 
-fn password_page(auth: &Authed, form: FormState, status: StatusCode) -> Result<HttpResponse, UiError> {
+fn password_page(
+    auth: &Authed,
+    form: FormState,
+    status: StatusCode,
+) -> Result<HttpResponse, UiError> {
     let page = PasswordPage {
         layout: auth.layout("account", "Change password"),
         form,
@@ -184,9 +186,11 @@ pub async fn change_password(
     .await;
     match result {
         Ok(()) => Ok(redirect("/admin/", Some("Your password has been changed."))),
-        Err(ServiceError::Invalid(e) | ServiceError::Unprocessable(e)) => {
-            password_page(&auth, FormState::default().refuse(e), StatusCode::BAD_REQUEST)
-        }
+        Err(ServiceError::Invalid(e) | ServiceError::Unprocessable(e)) => password_page(
+            &auth,
+            FormState::default().refuse(e),
+            StatusCode::BAD_REQUEST,
+        ),
         Err(e) => Err(e.into()),
     }
 }

@@ -140,7 +140,12 @@ fn refused(
             if f.field.starts_with("features") {
                 f.field = "features".to_owned();
             }
-            form_page(auth, form.to_state().refuse(f), product, StatusCode::BAD_REQUEST)
+            form_page(
+                auth,
+                form.to_state().refuse(f),
+                product,
+                StatusCode::BAD_REQUEST,
+            )
         }
         e => Err(e.into()),
     }
@@ -177,7 +182,10 @@ fn current_values(p: &Product) -> FormState {
     FormState::from_values([
         ("productName".to_owned(), p.product_name.clone()),
         ("productType".to_owned(), p.product_type.to_string()),
-        ("description".to_owned(), p.description.clone().unwrap_or_default()),
+        (
+            "description".to_owned(),
+            p.description.clone().unwrap_or_default(),
+        ),
         ("monthlyPrice".to_owned(), p.monthly_price.to_string()),
         ("currency".to_owned(), p.currency.to_string()),
         ("features".to_owned(), p.features.join("\n")),

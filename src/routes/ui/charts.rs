@@ -62,9 +62,12 @@ pub fn monthly(currency: Option<Currency>, months: &[(NaiveDate, i64, i64)]) -> 
     for (i, (month, invoiced, paid)) in months.iter().enumerate() {
         let x0 = LEFT + i as i64 * slot + 5;
         let label = month.format("%b %Y").to_string();
-        for (k, (value, class, what)) in [(*invoiced, "bar-invoiced", "invoiced"), (*paid, "bar-paid", "paid")]
-            .into_iter()
-            .enumerate()
+        for (k, (value, class, what)) in [
+            (*invoiced, "bar-invoiced", "invoiced"),
+            (*paid, "bar-paid", "paid"),
+        ]
+        .into_iter()
+        .enumerate()
         {
             let h = value.saturating_mul(plot_h) / max;
             rects.push(Rect {

@@ -185,9 +185,8 @@ pub async fn edit(
     let current = service::get(&state.db, &id).await?;
     let address = address_input(&form, "address");
     // Only what changed is sent, so an untouched address is not rewritten.
-    let address = address.filter(|a| {
-        Address::parse("address", a).ok().as_ref() != current.address.as_ref()
-    });
+    let address =
+        address.filter(|a| Address::parse("address", a).ok().as_ref() != current.address.as_ref());
     let parsed = CustomerChanges::parse(CustomerChangesInput {
         status: None,
         first_name: form.opt("firstName"),
@@ -220,6 +219,9 @@ mod tests {
         let form = FormData::parse(b"address.street=&address.city=+");
         assert!(address_input(&form, "address").is_none());
         let form = FormData::parse(b"address.city=Oslo");
-        assert_eq!(address_input(&form, "address").unwrap().city.as_deref(), Some("Oslo"));
+        assert_eq!(
+            address_input(&form, "address").unwrap().city.as_deref(),
+            Some("Oslo")
+        );
     }
 }

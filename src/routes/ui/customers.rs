@@ -82,19 +82,33 @@ pub async fn list(
     let mut message = None;
     let (customers, pager) = if term.is_empty() {
         let r = service::list(&state.db, filter, page).await?;
-        let pager = Pager::new("/admin/customers", &params, page.page, page.page_size, r.pagination.total_items);
+        let pager = Pager::new(
+            "/admin/customers",
+            &params,
+            page.page,
+            page.page_size,
+            r.pagination.total_items,
+        );
         (r.items, pager)
     } else {
         match service::search(&state.db, term, filter, page).await {
             Ok(r) => {
-                let mut pager =
-                    Pager::new("/admin/customers", &params, page.page, page.page_size, r.total);
+                let mut pager = Pager::new(
+                    "/admin/customers",
+                    &params,
+                    page.page,
+                    page.page_size,
+                    r.total,
+                );
                 pager.capped = r.capped();
                 (r.items, pager)
             }
             Err(ServiceError::Invalid(e)) => {
                 message = Some(e.message);
-                (Vec::new(), Pager::new("/admin/customers", &params, 1, 25, 0))
+                (
+                    Vec::new(),
+                    Pager::new("/admin/customers", &params, 1, 25, 0),
+                )
             }
             Err(e) => return Err(e.into()),
         }
@@ -125,12 +139,20 @@ pub struct DetailPage {
 }
 
 impl DetailPage {
-    pub fn money(&self, currency: &crate::domain::money::Currency, v: &rust_decimal::Decimal) -> String {
+    pub fn money(
+        &self,
+        currency: &crate::domain::money::Currency,
+        v: &rust_decimal::Decimal,
+    ) -> String {
         format::money(*currency, *v)
     }
 
     pub fn sub_total(&self, s: &Subscription) -> String {
-        let total = s.monthly_charge + s.addons.iter().map(|a| a.charge).sum::<rust_decimal::Decimal>();
+        let total = s.monthly_charge
+            + s.addons
+                .iter()
+                .map(|a| a.charge)
+                .sum::<rust_decimal::Decimal>();
         format::money(s.currency, total)
     }
 }
@@ -142,8 +164,10 @@ pub async fn detail(
 ) -> Result<HttpResponse, UiError> {
     let c = service::get(&state.db, &id).await?;
     let subs = subscriptions::list_for_customer(&state.db, &id, None).await?;
-    let page_req = PageRequest::parse(Some(1), Some(20)).map_err(|e| UiError::BadRequest(e.to_string()))?;
-    let inv = invoices::list_for_customer(&state.db, &id, InvoiceFilter::default(), page_req).await?;
+    let page_req =
+        PageRequest::parse(Some(1), Some(20)).map_err(|e| UiError::BadRequest(e.to_string()))?;
+    let inv =
+        invoices::list_for_customer(&state.db, &id, InvoiceFilter::default(), page_req).await?;
     let balance = ui_reports::balance_due(&state.db, &c.customer_id).await?;
     let page = DetailPage {
         layout: auth.layout("customers", c.display_name()),
@@ -194,9 +218,13 @@ impl StatusAction {
 
     pub fn consequence(&self) -> &'static str {
         match self {
-            Self::Suspend => "The customer keeps their subscriptions but cannot take new ones until reactivated.",
+            Self::Suspend => {
+                "The customer keeps their subscriptions but cannot take new ones until reactivated."
+            }
             Self::Reactivate => "The customer becomes Active again.",
-            Self::Terminate => "The customer is closed for good and every subscription that is not cancelled yet is cancelled today. This cannot be undone.",
+            Self::Terminate => {
+                "The customer is closed for good and every subscription that is not cancelled yet is cancelled today. This cannot be undone."
+            }
         }
     }
 }
@@ -225,7 +253,10 @@ pub async fn confirm_status(
     let action = StatusAction::parse(&q.to)?;
     let c = service::get(&state.db, &id).await?;
     let page = ConfirmPage {
-        layout: auth.layout("customers", format!("{} {}", action.label(), c.display_name())),
+        layout: auth.layout(
+            "customers",
+            format!("{} {}", action.label(), c.display_name()),
+        ),
         c,
         action,
     };
@@ -255,5 +286,8 @@ pub async fn change_status(
         }
     };
     let msg = format!("{} is now {}.", c.display_name(), c.status);
-    Ok(redirect(&format!("/admin/customers/{}", c.customer_id), Some(&msg)))
+    Ok(redirect(
+        &format!("/admin/customers/{}", c.customer_id),
+        Some(&msg),
+    ))
 }

@@ -80,8 +80,7 @@ async fn authenticate(req: HttpRequest) -> Result<Authed, UiError> {
         .await?
         .ok_or(UiError::SignIn { next })?;
     let path = req.path();
-    if session.user.must_change_password && path != "/admin/password" && path != "/admin/logout"
-    {
+    if session.user.must_change_password && path != "/admin/password" && path != "/admin/logout" {
         return Err(UiError::MustChangePassword);
     }
     Ok(Authed {
@@ -135,12 +134,7 @@ impl FormData {
 
     /// The values to show again in a refused form (the CSRF token is not among them).
     pub fn to_state(&self) -> FormState {
-        FormState::from_values(
-            self.0
-                .iter()
-                .filter(|(k, _)| k != csrf::FIELD)
-                .cloned(),
-        )
+        FormState::from_values(self.0.iter().filter(|(k, _)| k != csrf::FIELD).cloned())
     }
 }
 
@@ -181,7 +175,10 @@ impl FromRequest for PostForm {
             let auth = authenticate(req.clone()).await?;
             let form = read_body(&req, &mut payload).await?;
             if !csrf::tokens_match(&auth.session.csrf_token, form.get(csrf::FIELD)) {
-                tracing::warn!(path = req.path(), "refused a form without a valid CSRF token");
+                tracing::warn!(
+                    path = req.path(),
+                    "refused a form without a valid CSRF token"
+                );
                 return Err(UiError::Csrf);
             }
             Ok(PostForm { auth, form })

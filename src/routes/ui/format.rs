@@ -16,7 +16,11 @@ pub fn amount(currency: Currency, value: Decimal) -> String {
         }
         grouped.push(ch);
     }
-    let sign = if value.is_sign_negative() && !value.is_zero() { "-" } else { "" };
+    let sign = if value.is_sign_negative() && !value.is_zero() {
+        "-"
+    } else {
+        ""
+    };
     if frac.is_empty() {
         format!("{sign}{grouped}")
     } else {
@@ -62,7 +66,10 @@ mod tests {
     #[test]
     fn amounts_are_grouped_at_the_currency_scale() {
         let usd = Currency::USD;
-        assert_eq!(amount(usd, Decimal::from_str("1234567.5").unwrap()), "1,234,567.50");
+        assert_eq!(
+            amount(usd, Decimal::from_str("1234567.5").unwrap()),
+            "1,234,567.50"
+        );
         assert_eq!(amount(usd, Decimal::from_str("-29.9").unwrap()), "-29.90");
         assert_eq!(amount(usd, Decimal::ZERO), "0.00");
         let jpy = Currency::parse("c", "JPY").unwrap();

@@ -47,7 +47,8 @@ async fn server_timing(
     let mut res = next.call(req).await?;
     let ms = start.elapsed().as_secs_f64() * 1000.0;
     if let Ok(v) = HeaderValue::from_str(&format!("app;dur={ms:.3}")) {
-        res.headers_mut().insert(header::HeaderName::from_static("server-timing"), v);
+        res.headers_mut()
+            .insert(header::HeaderName::from_static("server-timing"), v);
     }
     Ok(res)
 }
@@ -69,7 +70,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 "/{version}/{path:.*}",
                 web::get().to(crate::routes::assets::versioned),
             )
-            .route("/{path:.*}", web::get().to(crate::routes::assets::unversioned)),
+            .route(
+                "/{path:.*}",
+                web::get().to(crate::routes::assets::unversioned),
+            ),
     )
     .route(
         "/admin",
@@ -94,10 +98,19 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/customers", web::post().to(customer_form::create))
             .route("/customers/new", web::get().to(customer_form::new_form))
             .route("/customers/{id}", web::get().to(customers::detail))
-            .route("/customers/{id}/edit", web::get().to(customer_form::edit_form))
+            .route(
+                "/customers/{id}/edit",
+                web::get().to(customer_form::edit_form),
+            )
             .route("/customers/{id}/edit", web::post().to(customer_form::edit))
-            .route("/customers/{id}/status", web::get().to(customers::confirm_status))
-            .route("/customers/{id}/status", web::post().to(customers::change_status))
+            .route(
+                "/customers/{id}/status",
+                web::get().to(customers::confirm_status),
+            )
+            .route(
+                "/customers/{id}/status",
+                web::post().to(customers::change_status),
+            )
             // Subscriptions
             .route(
                 "/customers/{id}/subscriptions/new",
@@ -121,8 +134,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/catalog/new", web::get().to(catalog::new_form))
             .route("/catalog/{id}/edit", web::get().to(catalog::edit_form))
             .route("/catalog/{id}/edit", web::post().to(catalog::edit))
-            .route("/catalog/{id}/discontinue", web::get().to(catalog::confirm_discontinue))
-            .route("/catalog/{id}/discontinue", web::post().to(catalog::discontinue))
+            .route(
+                "/catalog/{id}/discontinue",
+                web::get().to(catalog::confirm_discontinue),
+            )
+            .route(
+                "/catalog/{id}/discontinue",
+                web::post().to(catalog::discontinue),
+            )
             // Users
             .route("/users", web::get().to(users::list))
             .route("/users", web::post().to(users::create))

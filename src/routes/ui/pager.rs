@@ -53,7 +53,11 @@ impl Pager {
     }
 
     pub fn total_label(&self) -> String {
-        let n = super::format::count(self.total.min(if self.capped { self.total - 1 } else { self.total }));
+        let n = super::format::count(self.total.min(if self.capped {
+            self.total - 1
+        } else {
+            self.total
+        }));
         match (self.capped, self.total) {
             (true, _) => format!("more than {n} results"),
             (false, 1) => "1 result".to_owned(),
@@ -68,7 +72,13 @@ mod tests {
 
     #[test]
     fn links_keep_the_filters() {
-        let p = Pager::new("/admin/customers", &[("q", "ada l"), ("status", "")], 2, 25, 60);
+        let p = Pager::new(
+            "/admin/customers",
+            &[("q", "ada l"), ("status", "")],
+            2,
+            25,
+            60,
+        );
         assert_eq!(p.link(3), "/admin/customers?q=ada+l&page=3");
         assert!(p.has_next());
         assert_eq!(p.pages_label(), "3");

@@ -78,7 +78,10 @@ async fn new_page(
         .iter()
         .partition(|p| p.product_type == ProductType::Addon);
     let page = NewPage {
-        layout: auth.layout("customers", format!("New subscription for {}", c.display_name())),
+        layout: auth.layout(
+            "customers",
+            format!("New subscription for {}", c.display_name()),
+        ),
         c,
         form,
         products: mains.into_iter().map(Choice::of).collect(),
@@ -124,7 +127,11 @@ pub async fn create(
     match result {
         Ok(s) => Ok(redirect(
             &format!("/admin/customers/{}", s.customer_id),
-            Some(&format!("{} added for {}.", s.product_name, c.display_name())),
+            Some(&format!(
+                "{} added for {}.",
+                s.product_name,
+                c.display_name()
+            )),
         )),
         Err(ServiceError::Invalid(mut f) | ServiceError::Unprocessable(mut f)) => {
             // `addons[2]` is the add-on picker.
@@ -132,7 +139,15 @@ pub async fn create(
                 f.field = "addons".to_owned();
             }
             let state_form = form.to_state().refuse(f);
-            new_page(&state, &auth, c, state_form, addons, StatusCode::BAD_REQUEST).await
+            new_page(
+                &state,
+                &auth,
+                c,
+                state_form,
+                addons,
+                StatusCode::BAD_REQUEST,
+            )
+            .await
         }
         Err(ServiceError::Conflict(m)) => {
             let state_form = form.to_state().with_message(m);
@@ -160,10 +175,7 @@ pub struct ActionQuery {
 
 fn describe(action: SubscriptionAction) -> (&'static str, &'static str) {
     match action {
-        SubscriptionAction::Suspend => (
-            "Suspend",
-            "The service is paused until it is resumed.",
-        ),
+        SubscriptionAction::Suspend => ("Suspend", "The service is paused until it is resumed."),
         SubscriptionAction::Resume => ("Resume", "The service becomes Active again."),
         SubscriptionAction::Cancel => (
             "Cancel",
@@ -179,7 +191,8 @@ pub async fn confirm_status(
     q: web::Query<ActionQuery>,
 ) -> Result<HttpResponse, UiError> {
     auth.require(Role::Operator)?;
-    let action = SubscriptionAction::parse("to", &q.to).map_err(|e| UiError::BadRequest(e.to_string()))?;
+    let action =
+        SubscriptionAction::parse("to", &q.to).map_err(|e| UiError::BadRequest(e.to_string()))?;
     let s = service::get(&state.db, &id).await?;
     let (label, consequence) = describe(action);
     let page = ConfirmPage {
@@ -203,6 +216,9 @@ pub async fn change_status(
     let s = service::change_status(&state.db, &state.clock, &id, action).await?;
     Ok(redirect(
         &format!("/admin/customers/{}", s.customer_id),
-        Some(&format!("Subscription {} is now {}.", s.product_name, s.status)),
+        Some(&format!(
+            "Subscription {} is now {}.",
+            s.product_name, s.status
+        )),
     ))
 }

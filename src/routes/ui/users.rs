@@ -105,11 +105,15 @@ pub async fn change_role(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, UiError> {
     auth.require(Role::Admin)?;
-    let role = Role::parse("role", form.get("role")).map_err(|e| UiError::BadRequest(e.to_string()))?;
+    let role =
+        Role::parse("role", form.get("role")).map_err(|e| UiError::BadRequest(e.to_string()))?;
     let user = service::set_role(&state.db, &state.clock, *id, role).await?;
     Ok(redirect(
         "/admin/users",
-        Some(&format!("{} now has the {} role.", user.username, user.role)),
+        Some(&format!(
+            "{} now has the {} role.",
+            user.username, user.role
+        )),
     ))
 }
 
@@ -127,7 +131,9 @@ impl UserAction {
             "disable" => Ok(Self::Disable),
             "enable" => Ok(Self::Enable),
             "reset-password" => Ok(Self::ResetPassword),
-            _ => Err(UiError::NotFound("There is no such page in the admin UI.".to_owned())),
+            _ => Err(UiError::NotFound(
+                "There is no such page in the admin UI.".to_owned(),
+            )),
         }
     }
 
@@ -151,7 +157,9 @@ impl UserAction {
         match self {
             Self::Disable => "They are signed out at once and cannot sign in until enabled again.",
             Self::Enable => "They can sign in again with their password.",
-            Self::ResetPassword => "They are signed out, and get a new generated password, shown to you once, which they must change at their next sign-in.",
+            Self::ResetPassword => {
+                "They are signed out, and get a new generated password, shown to you once, which they must change at their next sign-in."
+            }
         }
     }
 }
@@ -201,7 +209,10 @@ pub async fn act(
         UserAction::ResetPassword => {
             let reset = service::reset_password(&state.db, &state.clock, id).await?;
             let mut layout = auth.layout("users", "Password reset");
-            layout.flash = Some(format!("The password of {} was reset.", reset.user.username));
+            layout.flash = Some(format!(
+                "The password of {} was reset.",
+                reset.user.username
+            ));
             let page = SecretPage {
                 layout,
                 heading: "Password reset".to_owned(),
