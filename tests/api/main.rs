@@ -14,3 +14,4 @@ mod ui_auth;
 mod ui_helpers;
 mod ui_pages;
 mod ui_roles;
+mod browser;

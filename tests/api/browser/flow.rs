@@ -1,0 +1,97 @@
+//! The day's work in a real browser, as a person at a branch store does it.
+
+use super::Browser;
+use crate::helpers::{TestApp, spawn_app_with};
+use crate::ui_helpers::{PASSWORD, initial_admin_password};
+
+/// Signs in as the first admin with the generated password and chooses a new one, as the first
+/// person at a new installation does.
+pub async fn first_sign_in(b: &Browser, app: &TestApp) {
+    b.goto(app, "/admin/").await;
+    b.wait_path("/admin/login").await;
+    b.fill("#f-username", "admin").await;
+    b.fill("#f-password", &initial_admin_password(app)).await;
+    b.click("#sign-in").await;
+    b.wait_path("/admin/password").await;
+    assert!(b.page_text().await.contains("Choose a new password"));
+    b.fill("#f-current", &initial_admin_password(app)).await;
+    b.fill("#f-new", PASSWORD).await;
+    b.fill("#f-confirm", PASSWORD).await;
+    b.click("#change-password").await;
+    b.wait_path("/admin/").await;
+    assert_eq!(b.text("#flash").await, "Your password has been changed.");
+}
+
+/// Fills and sends the new-customer form; returns the detail page's path.
+pub async fn create_customer(b: &Browser, app: &TestApp, first: &str, last: &str, email: &str) -> String {
+    b.goto(app, "/admin/customers").await;
+    b.click("#new-customer").await;
+    b.wait_path("/admin/customers/new").await;
+    b.fill("#f-firstName", first).await;
+    b.fill("#f-lastName", last).await;
+    b.fill("#f-email", email).await;
+    b.fill("#f-phone", "+1 555 010 2030").await;
+    b.fill("#f-address\\.street", "12 Harbour Road").await;
+    b.fill("#f-address\\.city", "Portsmouth").await;
+    b.click("#save-customer").await;
+    b.wait_path("/admin/customers/cus_").await;
+    b.path().await
+}
+
+#[tokio::test]
+async fn a_day_at_the_branch_store() {
+    let app = spawn_app_with(|s| s.demo = true).await;
+    let b = Browser::start(true).await;
+
+    first_sign_in(&b, &app).await;
+    b.resize(1280, 1300).await;
+    b.goto(&app, "/admin/").await;
+    assert!(b.find("#chart-monthly").await.is_displayed().await.unwrap());
+    b.screenshot("dashboard").await;
+
+    let detail = create_customer(&b, &app, "Ada", "Lovelace", "ada@example.com").await;
+    assert!(b.text("#flash").await.starts_with("Customer Ada Lovelace created"));
+    assert_eq!(b.text("#customer-name").await, "Ada Lovelace");
+
+    // Add a subscription with an add-on, picked from the catalog with its prices.
+    b.click("#add-subscription").await;
+    b.wait_path(&format!("{detail}/subscriptions/new")).await;
+    let product = b.find("input[name=productId]").await;
+    product.click().await.unwrap();
+    let product_label = b
+        .find("input[name=productId]:checked + span")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let addon = b.find("input[name=addons]").await;
+    addon.click().await.unwrap();
+    let addon_label = b
+        .find("input[name=addons]:checked + span")
+        .await
+        .text()
+        .await
+        .unwrap();
+    b.click("#create-subscription").await;
+    b.wait_path(&detail).await;
+    let subs = b.text("#subscriptions").await;
+    let product_name = product_label.split(" (").next().unwrap();
+    let addon_name = addon_label.split(" (").next().unwrap();
+    assert!(subs.contains(product_name), "{subs}");
+    assert!(subs.contains(addon_name), "{subs}");
+    assert!(b.text("#flash").await.contains("added for Ada Lovelace"));
+    b.screenshot("customer-detail").await;
+
+    // Search finds her by part of her phone number.
+    b.goto(&app, "/admin/customers").await;
+    b.fill("#f-q", "0102030").await;
+    b.click("#apply-filters").await;
+    b.wait_path("/admin/customers?q=0102030").await;
+    assert!(b.text("#customer-results").await.contains("Ada Lovelace"));
+
+    b.click("#sign-out").await;
+    b.wait_path("/admin/login").await;
+    b.goto(&app, "/admin/").await;
+    b.wait_path("/admin/login").await;
+    b.close().await;
+}
