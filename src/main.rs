@@ -31,7 +31,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             flags.now = args.now.clone();
         }
         Command::Healthcheck { bind } => flags.bind = bind.clone(),
-        Command::Migrate => {}
+        Command::Migrate | Command::Admin(_) => {}
     }
     let settings = Settings::load(cli.config.as_deref(), &flags)?;
     telemetry::init(&settings.log);
@@ -49,6 +49,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Healthcheck { .. } => healthcheck(&settings),
+        Command::Admin(cmd) => edgebss::auth::users_cli::run(&settings, cmd),
     }
 }
 

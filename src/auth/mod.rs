@@ -4,3 +4,4 @@ pub mod csrf;
 pub mod password;
 pub mod session;
 pub mod users;
+pub mod users_cli;

@@ -1,6 +1,7 @@
 //! The integration tests: one binary, each module a surface or a concern. Every test starts its
 //! own server on port 0 with a temporary data folder.
 
+mod browser;
 mod customers;
 mod durability;
 mod errors;
@@ -14,4 +15,3 @@ mod ui_auth;
 mod ui_helpers;
 mod ui_pages;
 mod ui_roles;
-mod browser;

@@ -47,18 +47,22 @@ const TOP: i64 = 12;
 
 /// Invoiced and paid per month: two bars per month.
 pub fn monthly(currency: Option<Currency>, months: &[(NaiveDate, i64, i64)]) -> Chart {
-    let max = months
-        .iter()
-        .map(|(_, a, b)| (*a).max(*b))
-        .max()
-        .unwrap_or(0)
-        .max(1);
+    let c = currency.unwrap_or(Currency::USD);
+    let unit = 10_i64.pow(c.minor_units());
+    let max = nice_ceiling(
+        months
+            .iter()
+            .map(|(_, a, b)| (*a).max(*b))
+            .max()
+            .unwrap_or(0)
+            .div_euclid(unit)
+            + 1,
+    ) * unit;
     let plot_h = H - TOP - BOTTOM;
     let slot = (W - LEFT) / months.len().max(1) as i64;
     let bar = (slot - 10) / 2;
     let mut rects = Vec::new();
     let mut texts = Vec::new();
-    let c = currency.unwrap_or(Currency::USD);
     for (i, (month, invoiced, paid)) in months.iter().enumerate() {
         let x0 = LEFT + i as i64 * slot + 5;
         let label = month.format("%b %Y").to_string();
@@ -93,7 +97,7 @@ pub fn monthly(currency: Option<Currency>, months: &[(NaiveDate, i64, i64)]) -> 
         texts.push(Text {
             x: LEFT - 6,
             y: y + 4,
-            text: format::amount(c, c.from_minor(max * step / 4)),
+            text: format::count((max * step / 4 / unit) as u64),
             anchor: "end",
         });
     }
@@ -111,6 +115,20 @@ pub fn monthly(currency: Option<Currency>, months: &[(NaiveDate, i64, i64)]) -> 
             format::money_minor(c, total),
             format::money_minor(c, paid)
         ),
+    }
+}
+
+/// The smallest 1, 2 or 5 times a power of ten at least `n` (whole currency units), so the
+/// axis reads 0, 250, 500, ... rather than odd amounts.
+fn nice_ceiling(n: i64) -> i64 {
+    let mut step = 1_i64;
+    loop {
+        for m in [1, 2, 5] {
+            if step.saturating_mul(m) >= n {
+                return step.saturating_mul(m).max(4);
+            }
+        }
+        step = step.saturating_mul(10);
     }
 }
 
@@ -162,5 +180,18 @@ pub fn by_type(items: &[(ProductType, u64)]) -> Chart {
                 .collect::<Vec<_>>()
                 .join(", ")
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn axes_end_on_round_numbers() {
+        assert_eq!(nice_ceiling(1), 4);
+        assert_eq!(nice_ceiling(7), 10);
+        assert_eq!(nice_ceiling(1234), 2000);
+        assert_eq!(nice_ceiling(4001), 5000);
     }
 }

@@ -23,7 +23,13 @@ pub async fn first_sign_in(b: &Browser, app: &TestApp) {
 }
 
 /// Fills and sends the new-customer form; returns the detail page's path.
-pub async fn create_customer(b: &Browser, app: &TestApp, first: &str, last: &str, email: &str) -> String {
+pub async fn create_customer(
+    b: &Browser,
+    app: &TestApp,
+    first: &str,
+    last: &str,
+    email: &str,
+) -> String {
     b.goto(app, "/admin/customers").await;
     b.click("#new-customer").await;
     b.wait_path("/admin/customers/new").await;
@@ -50,7 +56,11 @@ async fn a_day_at_the_branch_store() {
     b.screenshot("dashboard").await;
 
     let detail = create_customer(&b, &app, "Ada", "Lovelace", "ada@example.com").await;
-    assert!(b.text("#flash").await.starts_with("Customer Ada Lovelace created"));
+    assert!(
+        b.text("#flash")
+            .await
+            .starts_with("Customer Ada Lovelace created")
+    );
     assert_eq!(b.text("#customer-name").await, "Ada Lovelace");
 
     // Add a subscription with an add-on, picked from the catalog with its prices.

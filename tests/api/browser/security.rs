@@ -17,7 +17,10 @@ async fn a_form_sent_without_its_csrf_token_is_refused() {
     b.fill("#f-lastName", "Forger").await;
     b.fill("#f-email", "eve@example.com").await;
     b.client
-        .execute("document.querySelector('#customer-form input[name=_csrf]').remove()", vec![])
+        .execute(
+            "document.querySelector('#customer-form input[name=_csrf]').remove()",
+            vec![],
+        )
         .await
         .expect("remove the token");
     b.click("#save-customer").await;
@@ -52,10 +55,20 @@ async fn a_viewer_sees_no_write_actions_and_is_refused_them() {
     b.wait_path("/admin/").await;
 
     b.goto(&app, "/admin/customers").await;
-    assert!(b.client.find(fantoccini::Locator::Id("new-customer")).await.is_err());
+    assert!(
+        b.client
+            .find(fantoccini::Locator::Id("new-customer"))
+            .await
+            .is_err()
+    );
     let detail = format!("/admin/customers/{}", c["customerId"].as_str().unwrap());
     b.goto(&app, &detail).await;
-    assert!(b.client.find(fantoccini::Locator::Id("edit-customer")).await.is_err());
+    assert!(
+        b.client
+            .find(fantoccini::Locator::Id("edit-customer"))
+            .await
+            .is_err()
+    );
     b.goto(&app, &format!("{detail}/edit")).await;
     let text = b.page_text().await;
     assert!(text.contains("Your role (viewer) cannot do this"), "{text}");
@@ -96,8 +109,20 @@ async fn the_pages_work_with_javascript_turned_off() {
     b.fill("#f-email", "not-an-email").await;
     b.click("#save-customer").await;
     b.wait_path("/admin/customers").await;
-    assert!(b.text("#e-email").await.contains("not a valid email address"));
-    assert_eq!(b.find("#f-firstName").await.prop("value").await.unwrap().unwrap(), "Alan");
+    assert!(
+        b.text("#e-email")
+            .await
+            .contains("not a valid email address")
+    );
+    assert_eq!(
+        b.find("#f-firstName")
+            .await
+            .prop("value")
+            .await
+            .unwrap()
+            .unwrap(),
+        "Alan"
+    );
     // Search with the plain form.
     b.goto(&app, "/admin/customers").await;
     b.fill("#f-q", "hopper").await;
