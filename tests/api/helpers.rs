@@ -44,9 +44,23 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let address = format!("http://127.0.0.1:{}", app.port());
     let state = app.state();
     tokio::spawn(app.run_until_stopped());
+    let client = reqwest::Client::new();
+    // The server starts when its task is first polled: wait until it answers, so a test may
+    // block its thread (e.g. on a child process) right away.
+    for _ in 0..200 {
+        if client
+            .get(format!("{address}/healthz"))
+            .send()
+            .await
+            .is_ok()
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
     TestApp {
         address,
-        client: reqwest::Client::new(),
+        client,
         clock,
         state,
         data_dir,

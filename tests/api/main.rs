@@ -2,6 +2,7 @@
 //! own server on port 0 with a temporary data folder.
 
 mod browser;
+mod cli;
 mod customers;
 mod durability;
 mod errors;
@@ -12,6 +13,7 @@ mod storage;
 mod subscriptions;
 mod ui_assets;
 mod ui_auth;
+mod ui_cli;
 mod ui_helpers;
 mod ui_pages;
 mod ui_roles;

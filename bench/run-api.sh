@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# API benchmarks with wrk against a release build: GET by id at 100k customers, lists at 100k and
+# 1M customers (fixed pages, random filters and pages), and POST /v1/customers with group commit
+# on and off in the same run. Prints one RESULT line per measurement; see bench/README.md.
+#
+#   bash bench/run-api.sh            # everything (seeding 1M customers takes a few minutes once)
+#   DUR=5s SIZES=100000 bash bench/run-api.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DUR=${DUR:-10s}
+CONN=${CONN:-16}
+SIZES=${SIZES:-"100000 1000000"}
+work=target/bench
+mkdir -p "$work"
+command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
+
+cargo build --release --quiet --bin edgebss --example seed
+bin=target/release/edgebss
+port=18999
+base="http://127.0.0.1:$port"
+server=""
+
+start() { # data_dir [ENV=VALUE...]
+  local dir=$1; shift
+  env EDGEBSS_LOG__LEVEL=warn "$@" "$bin" serve --bind "127.0.0.1:$port" --data-dir "$dir" \
+    >"$work/server.log" 2>&1 &
+  server=$!
+  for _ in $(seq 1 200); do curl -fsS "$base/readyz" >/dev/null 2>&1 && return; sleep 0.1; done
+  echo "server did not start" >&2; cat "$work/server.log" >&2; exit 1
+}
+stop() { if [ -n "$server" ]; then kill "$server"; wait "$server" || true; server=""; fi; }
+trap stop EXIT
+
+api_get() { curl -fsS ${TOKEN:+-H "Authorization: Bearer $TOKEN"} "$base$1"; }
+
+run_wrk() { # label script [connections]
+  LABEL="$1" wrk -t2 -c"${3:-$CONN}" -d"$DUR" -s "bench/lua/$2" "$base" | grep '^RESULT'
+}
+
+filters=("-" "status=Active" "status=Inactive" "status=Suspended" "status=Terminated"
+  "customerType=Individual" "customerType=Business" "customerType=Government"
+  "status=Active&customerType=Individual" "status=Active&customerType=Business"
+  "status=Suspended&customerType=Government" "status=Terminated&customerType=Business")
+
+echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) $(nproc) cores; wrk -t2 -c$CONN -d$DUR"
+for size in $SIZES; do
+  dir="$work/data-$size"
+  if [ ! -f "$dir/customer-ids.txt" ]; then
+    rm -rf "$dir"
+    target/release/examples/seed "$dir" "$size" >/dev/null
+  fi
+  start "$dir"
+  first100="$work/pages-first100-$size.txt"; anypage="$work/pages-any-$size.txt"
+  : >"$first100"; : >"$anypage"
+  for f in "${filters[@]}"; do
+    q=$([ "$f" = "-" ] && echo "" || echo "$f&")
+    total=$(api_get "/v1/customers?${q}pageSize=25" | python3 -c 'import json,sys; print(json.load(sys.stdin)["pagination"]["totalPages"])')
+    echo "$f $(( total < 100 ? total : 100 ))" >>"$first100"
+    echo "$f $total" >>"$anypage"
+  done
+  echo "## $size customers"
+  if [ "$size" = 100000 ]; then
+    IDS="$dir/customer-ids.txt" run_wrk "GET /v1/customers/{id} @$size" get_customer.lua
+  fi
+  PATH_Q="/v1/customers?status=Active&page=1" run_wrk "list status=Active page=1 @$size" fixed_path.lua
+  PATH_Q="/v1/customers?page=2000" run_wrk "list page=2000 @$size" fixed_path.lua
+  PAGES="$first100" run_wrk "list any filter, pages 1-100 @$size" list_customers.lua
+  PAGES="$anypage" run_wrk "list any filter, any page @$size" list_customers.lua
+  stop
+done
+
+echo "## POST /v1/customers, 64 connections, synchronous=FULL"
+for mode in true false; do
+  dir="$work/data-post-$mode"; rm -rf "$dir"
+  start "$dir" "EDGEBSS_STORAGE__GROUP_COMMIT=$mode"
+  run_wrk "POST group_commit=$mode" post_customer.lua 64
+  stop
+done
