@@ -4,6 +4,7 @@
 pub mod customers;
 pub mod invoices;
 pub mod products;
+pub mod sessions;
 pub mod subscriptions;
 pub mod ui_reports;
 pub mod users;

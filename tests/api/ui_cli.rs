@@ -29,11 +29,31 @@ fn printed_password(o: &Output) -> String {
 async fn users_made_and_reset_on_the_command_line_can_sign_in() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let o = edgebss(&data, &["admin", "create-user", "--username", "olga", "--role", "operator"]);
+    let o = edgebss(
+        &data,
+        &[
+            "admin",
+            "create-user",
+            "--username",
+            "olga",
+            "--role",
+            "operator",
+        ],
+    );
     assert!(o.status.success(), "{o:?}");
     let first = printed_password(&o);
 
-    let taken = edgebss(&data, &["admin", "create-user", "--username", "Olga", "--role", "viewer"]);
+    let taken = edgebss(
+        &data,
+        &[
+            "admin",
+            "create-user",
+            "--username",
+            "Olga",
+            "--role",
+            "viewer",
+        ],
+    );
     assert!(!taken.status.success());
     assert!(String::from_utf8_lossy(&taken.stderr).contains("already taken"));
     let missing = edgebss(&data, &["admin", "reset-password", "--username", "nobody"]);
@@ -48,7 +68,15 @@ async fn users_made_and_reset_on_the_command_line_can_sign_in() {
     let data_dir = data.clone();
     let app = spawn_app_with(move |s| s.data_dir = data_dir).await;
     let ui = UiClient::new(&app);
-    assert_eq!(ui.sign_in("olga", &first).await.status(), 401, "the old password is gone");
+    assert_eq!(
+        ui.sign_in("olga", &first).await.status(),
+        401,
+        "the old password is gone"
+    );
     let res = ui.sign_in("olga", &second).await;
-    assert_eq!(location(&res), "/admin/password", "must choose their own password");
+    assert_eq!(
+        location(&res),
+        "/admin/password",
+        "must choose their own password"
+    );
 }

@@ -12,7 +12,8 @@ use crate::auth::csrf;
 use crate::auth::session::{SESSION_COOKIE, new_token, removal_cookie, session_cookie};
 use crate::auth::users::MIN_PASSWORD_LEN;
 use crate::service::ServiceError;
-use crate::service::users::{self as service, SignInError};
+use crate::service::sessions::{self, SignInError};
+use crate::service::users as service;
 use crate::startup::AppState;
 
 #[derive(Template)]
@@ -85,7 +86,7 @@ pub async fn login(
         .peer_addr()
         .map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string());
     let old = req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned());
-    let result = service::sign_in(
+    let result = sessions::sign_in(
         &state.db,
         &state.clock,
         &policy,
@@ -136,7 +137,7 @@ pub async fn logout(
     state: web::Data<AppState>,
     PostForm { auth, .. }: PostForm,
 ) -> Result<HttpResponse, UiError> {
-    service::sign_out(&state.db, auth.session.token_hash.clone()).await?;
+    sessions::sign_out(&state.db, auth.session.token_hash.clone()).await?;
     let mut res = redirect("/admin/login", None);
     res.add_cookie(&removal_cookie(&policy(&state)))
         .map_err(|e| UiError::Unexpected(anyhow::anyhow!("bad cookie: {e}")))?;

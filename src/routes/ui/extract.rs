@@ -13,7 +13,7 @@ use super::layout::{FormState, LayoutCtx, read_flash};
 use crate::auth::csrf;
 use crate::auth::session::{SESSION_COOKIE, Session, SessionPolicy};
 use crate::auth::users::Role;
-use crate::service::users as service;
+use crate::service::sessions as service;
 use crate::startup::AppState;
 
 /// Largest form accepted.
