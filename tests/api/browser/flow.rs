@@ -92,6 +92,14 @@ async fn a_day_at_the_branch_store() {
     assert!(b.text("#flash").await.contains("added for Ada Lovelace"));
     b.screenshot("customer-detail").await;
 
+    // With JavaScript, the list follows the search box as she types (htmx), and the URL keeps
+    // the search.
+    b.goto(&app, "/admin/customers").await;
+    assert!(!b.text("#customer-results").await.contains("Ada Lovelace"), "not on page 1");
+    b.find("#f-q").await.send_keys("lovelace").await.unwrap();
+    b.wait_text("#customer-results", "Ada Lovelace").await;
+    b.wait_path("/admin/customers?q=lovelace").await;
+
     // Search finds her by part of her phone number.
     b.goto(&app, "/admin/customers").await;
     b.fill("#f-q", "0102030").await;

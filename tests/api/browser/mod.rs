@@ -160,6 +160,17 @@ impl Browser {
         panic!("expected to reach {prefix}, still on {}", self.path().await);
     }
 
+    /// Waits until the text of `css` contains `needle` (for changes made by scripts).
+    pub async fn wait_text(&self, css: &str, needle: &str) {
+        for _ in 0..100 {
+            if self.text(css).await.contains(needle) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("`{css}` never showed `{needle}`: {}", self.text(css).await);
+    }
+
     pub async fn page_text(&self) -> String {
         self.text("body").await
     }
