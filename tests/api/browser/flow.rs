@@ -95,7 +95,10 @@ async fn a_day_at_the_branch_store() {
     // With JavaScript, the list follows the search box as she types (htmx), and the URL keeps
     // the search.
     b.goto(&app, "/admin/customers").await;
-    assert!(!b.text("#customer-results").await.contains("Ada Lovelace"), "not on page 1");
+    assert!(
+        !b.text("#customer-results").await.contains("Ada Lovelace"),
+        "not on page 1"
+    );
     b.find("#f-q").await.send_keys("lovelace").await.unwrap();
     b.wait_text("#customer-results", "Ada Lovelace").await;
     b.wait_path("/admin/customers?q=lovelace").await;
