@@ -33,6 +33,12 @@ pub enum Command {
     /// Manage the admin UI's users.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Manage API clients (OAuth2 client credentials for integrators).
+    #[command(subcommand)]
+    Client(crate::auth::commands::ClientCommand),
+    /// Manage the keys that sign API access tokens.
+    #[command(subcommand)]
+    Keys(crate::auth::commands::KeysCommand),
     /// Exit 0 when the server at the configured address answers /readyz.
     Healthcheck {
         /// Address of the server [default: the configured bind address].

@@ -1,5 +1,6 @@
 #![forbid(unsafe_code)]
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -31,7 +32,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             flags.now = args.now.clone();
         }
         Command::Healthcheck { bind } => flags.bind = bind.clone(),
-        Command::Migrate | Command::Admin(_) => {}
+        Command::Migrate | Command::Admin(_) | Command::Client(_) | Command::Keys(_) => {}
     }
     let settings = Settings::load(cli.config.as_deref(), &flags)?;
     telemetry::init(&settings.log);
@@ -50,6 +51,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Healthcheck { .. } => healthcheck(&settings),
         Command::Admin(cmd) => edgebss::auth::users_cli::run(&settings, cmd),
+        Command::Client(cmd) => edgebss::auth::commands::run_client(&settings, cmd),
+        Command::Keys(cmd) => edgebss::auth::commands::run_keys(&settings, cmd),
     }
 }
 
@@ -65,6 +68,18 @@ fn serve(settings: Settings) -> anyhow::Result<ExitCode> {
             env!("CARGO_PKG_VERSION"),
             std::net::SocketAddr::new(state.settings.bind.ip(), app.port()),
         );
+        if let Some(demo) = app.demo_client() {
+            let mut addr = std::net::SocketAddr::new(state.settings.bind.ip(), app.port());
+            if addr.ip().is_unspecified() {
+                addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+            }
+            // Informational: a closed stdout (`serve --demo | head`) must not stop the server.
+            let _ = writeln!(
+                std::io::stdout(),
+                "{}",
+                demo.banner(&format!("http://{addr}"))
+            );
+        }
         app.run_until_stopped().await?;
         Ok(ExitCode::SUCCESS)
     })

@@ -10,6 +10,8 @@ use actix_web::{App, HttpServer, middleware, web};
 use anyhow::Context;
 use tracing_actix_web::TracingLogger;
 
+use crate::auth::demo::DemoClient;
+use crate::auth::state::AuthState;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::Db;
@@ -20,12 +22,16 @@ pub struct AppState {
     pub db: Db,
     pub clock: Clock,
     pub settings: Arc<Settings>,
+    /// Keys and honoured API clients, for checking tokens without a database read.
+    pub auth: AuthState,
 }
 
 pub struct Application {
     port: u16,
     server: Server,
     state: web::Data<AppState>,
+    auth_refresher: tokio::task::JoinHandle<()>,
+    demo_client: Option<DemoClient>,
 }
 
 impl Application {
@@ -46,14 +52,22 @@ impl Application {
             crate::demo::load(&db, &clock).await?;
         }
         crate::service::users::ensure_initial_admin(&db, &clock, &settings.data_dir).await?;
+        let auth = AuthState::load(&settings.auth, &settings.data_dir, &db, clock.clone()).await?;
+        let demo_client = if settings.demo {
+            Some(crate::auth::demo::ensure(&db, &clock, &auth, &settings.data_dir).await?)
+        } else {
+            None
+        };
         let state = web::Data::new(AppState {
             db,
             clock,
             settings: Arc::new(settings),
+            auth,
         });
         let listener = TcpListener::bind(state.settings.bind)
             .with_context(|| format!("failed to listen on {}", state.settings.bind))?;
         let port = listener.local_addr()?.port();
+        let auth_refresher = state.auth.spawn_refresher(state.db.clone());
         let app_state = state.clone();
         let server = HttpServer::new(move || {
             App::new()
@@ -62,6 +76,7 @@ impl Application {
                 .wrap(TracingLogger::default())
                 .route("/healthz", web::get().to(routes::health::healthz))
                 .route("/readyz", web::get().to(routes::health::readyz))
+                .configure(routes::oauth::configure)
                 .configure(routes::api::configure)
                 .configure(routes::ui::configure)
                 .default_service(web::to(routes::api::error::not_found))
@@ -73,6 +88,8 @@ impl Application {
             port,
             server,
             state,
+            auth_refresher,
+            demo_client,
         })
     }
 
@@ -84,6 +101,11 @@ impl Application {
         self.state.clone()
     }
 
+    /// The demo API client's credentials, when started with `demo`.
+    pub fn demo_client(&self) -> Option<&DemoClient> {
+        self.demo_client.as_ref()
+    }
+
     /// A handle that can stop the server gracefully.
     pub fn handle(&self) -> actix_web::dev::ServerHandle {
         self.server.handle()
@@ -93,6 +115,7 @@ impl Application {
     /// in flight finish, then the writer drains its queue and checkpoints the WAL.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let result = self.server.await;
+        self.auth_refresher.abort();
         let db = self.state.db.clone();
         tokio::task::spawn_blocking(move || db.close()).await?;
         tracing::info!("edgebss stopped");

@@ -1,6 +1,7 @@
 //! Embedded SQLite: one writer thread with group commit, a pool of read-only connections used
 //! off the async runtime, and the SQL of each table in its own file.
 
+pub mod clients;
 pub mod customer_search;
 pub mod customers;
 pub mod invoices;

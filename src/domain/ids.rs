@@ -52,6 +52,7 @@ id_type!(CustomerId, "cus_");
 id_type!(ProductId, "prd_");
 id_type!(SubscriptionId, "sub_");
 id_type!(InvoiceId, "inv_");
+id_type!(ClientId, "cli_");
 
 #[cfg(test)]
 mod tests {

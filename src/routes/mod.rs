@@ -3,4 +3,5 @@
 pub mod api;
 pub mod assets;
 pub mod health;
+pub mod oauth;
 pub mod ui;

@@ -1,6 +1,7 @@
 //! Use cases shared by the API, the admin UI, the CLI and the background jobs. They own their
 //! transactions: a write runs as one job on the writer, so it is all-or-nothing.
 
+pub mod clients;
 pub mod customers;
 pub mod invoices;
 pub mod products;

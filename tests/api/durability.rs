@@ -18,6 +18,51 @@ fn start(data_dir: &std::path::Path, port: u16) -> Child {
         .expect("edgebss starts")
 }
 
+/// Creates an API client with every scope by running `edgebss client create --json` against the
+/// data folder, as an operator would; returns its id and secret.
+pub fn create_client_with_cli(data_dir: &std::path::Path) -> (String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_edgebss"))
+        .args([
+            "client",
+            "create",
+            "--name",
+            "load test",
+            "--scopes",
+            "all",
+            "--json",
+        ])
+        .arg("--data-dir")
+        .arg(data_dir)
+        .env("EDGEBSS_LOG__LEVEL", "warn")
+        .output()
+        .expect("edgebss client create runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let created: Value = serde_json::from_slice(&out.stdout).expect("JSON output");
+    (
+        created["clientId"].as_str().unwrap().to_owned(),
+        created["clientSecret"].as_str().unwrap().to_owned(),
+    )
+}
+
+/// Gets an access token from a running server with the client-credentials grant.
+pub async fn get_token(client: &reqwest::Client, base: &str, id: &str, secret: &str) -> String {
+    let res = client
+        .post(format!("{base}/oauth/token"))
+        .basic_auth(id, Some(secret))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("grant_type=client_credentials")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let body: Value = res.json().await.unwrap();
+    body["access_token"].as_str().unwrap().to_owned()
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -48,8 +93,10 @@ async fn kill_9_during_a_post_load_loses_no_acknowledged_customer() {
         .timeout(Duration::from_secs(5))
         .build()
         .unwrap();
+    let (client_id, secret) = create_client_with_cli(dir.path());
     let mut server = start(dir.path(), port);
     wait_ready(&client, &base).await;
+    let token = get_token(&client, &base, &client_id, &secret).await;
 
     let acknowledged = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
     let mut workers = Vec::new();
@@ -57,10 +104,12 @@ async fn kill_9_during_a_post_load_loses_no_acknowledged_customer() {
         let client = client.clone();
         let base = base.clone();
         let acknowledged = acknowledged.clone();
+        let token = token.clone();
         workers.push(tokio::spawn(async move {
             for i in 0.. {
                 let res = client
                     .post(format!("{base}/v1/customers"))
+                    .bearer_auth(&token)
                     .json(&json!({"customerType": "Business", "companyName": format!("W{w} #{i}"), "email": format!("w{w}.{i}@example.com")}))
                     .send()
                     .await;
@@ -93,9 +142,11 @@ async fn kill_9_during_a_post_load_loses_no_acknowledged_customer() {
     // Restart: recovery replays the WAL; then every acknowledged customer must be there.
     let mut server = start(dir.path(), port);
     wait_ready(&client, &base).await;
+    // Tokens outlive a restart: same keys, same client.
     for id in &acknowledged {
         let r = client
             .get(format!("{base}/v1/customers/{id}"))
+            .bearer_auth(&token)
             .send()
             .await
             .unwrap();

@@ -1,6 +1,7 @@
 //! Starting a real server for a test, and typed helpers to talk to it.
 
 use chrono::NaiveDate;
+use edgebss::auth::scope::ScopeSet;
 use edgebss::clock::Clock;
 use edgebss::config::Settings;
 use edgebss::startup::{AppState, Application};
@@ -15,6 +16,21 @@ pub struct TestApp {
     pub clock: Clock,
     pub state: actix_web::web::Data<AppState>,
     pub data_dir: TempDir,
+    /// The test client (every scope) whose token `request()` sends.
+    pub client_id: String,
+    pub client_secret: String,
+    pub token: String,
+}
+
+/// Which credentials a request carries.
+#[derive(Debug, Clone, Copy)]
+pub enum Auth<'a> {
+    /// No `Authorization` header.
+    None,
+    /// `Authorization: Bearer <token>`.
+    Bearer(&'a str),
+    /// An `Authorization` header exactly as given.
+    Header(&'a str),
 }
 
 /// The date test servers start at, unless a test moves the clock.
@@ -58,13 +74,21 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         }
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
-    TestApp {
+    let mut app = TestApp {
         address,
         client,
         clock,
         state,
         data_dir,
-    }
+        client_id: String::new(),
+        client_secret: String::new(),
+        token: String::new(),
+    };
+    let (id, secret) = app.create_client("test suite", "all").await;
+    app.token = app.token_with_secret(&id, &secret, None).await;
+    app.client_id = id;
+    app.client_secret = secret;
+    app
 }
 
 impl TestApp {
@@ -75,7 +99,89 @@ impl TestApp {
     /// Every API call of a test goes through here, so what all requests need (credentials)
     /// is added in one place.
     pub fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
-        self.client.request(method, self.url(path))
+        self.request_as(method, path, Auth::Bearer(&self.token))
+    }
+
+    /// A request with other credentials than the test client's token (or none).
+    pub fn request_as(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        auth: Auth<'_>,
+    ) -> reqwest::RequestBuilder {
+        let req = self.client.request(method, self.url(path));
+        match auth {
+            Auth::None => req,
+            Auth::Bearer(token) => req.bearer_auth(token),
+            Auth::Header(value) => req.header("authorization", value),
+        }
+    }
+
+    /// Creates an API client in this process (its tokens work at once) with scopes given as
+    /// `--scopes` takes them (`all`, or comma-separated); returns its id and secret.
+    pub async fn create_client(&self, name: &str, scopes: &str) -> (String, String) {
+        let scopes = if scopes == "all" {
+            ScopeSet::all()
+        } else {
+            ScopeSet::parse("scopes", scopes).expect("known scopes")
+        };
+        let created = edgebss::service::clients::create(
+            &self.state.db,
+            &self.clock,
+            Some(&self.state.auth),
+            name,
+            scopes,
+        )
+        .await
+        .expect("client created");
+        (created.client.client_id, created.client_secret)
+    }
+
+    /// `POST /oauth/token` with a form body and, when given, HTTP Basic credentials.
+    pub async fn token_request(
+        &self,
+        form: &[(&str, &str)],
+        basic: Option<(&str, &str)>,
+    ) -> Response {
+        let req = self.request_as(reqwest::Method::POST, "/oauth/token", Auth::None);
+        send_token_request(req, form, basic).await
+    }
+
+    /// [`TestApp::token_request`] from another loopback source address (e.g. 127.0.0.2), as if
+    /// from another machine.
+    pub async fn token_request_from(
+        &self,
+        source: std::net::IpAddr,
+        form: &[(&str, &str)],
+        basic: Option<(&str, &str)>,
+    ) -> Response {
+        let client = reqwest::Client::builder()
+            .local_address(source)
+            .build()
+            .expect("client");
+        let req = client.post(self.url("/oauth/token"));
+        send_token_request(req, form, basic).await
+    }
+
+    /// A token for a client, asking for `scope` (all the client's scopes when `None`).
+    pub async fn token_with_secret(&self, id: &str, secret: &str, scope: Option<&str>) -> String {
+        let mut form = vec![("grant_type", "client_credentials")];
+        if let Some(scope) = scope {
+            form.push(("scope", scope));
+        }
+        let res = self.token_request(&form, Some((id, secret))).await;
+        assert_eq!(res.status(), StatusCode::OK, "token request refused");
+        let body: Value = res.json().await.expect("token json");
+        body["access_token"]
+            .as_str()
+            .expect("access_token")
+            .to_owned()
+    }
+
+    /// A token of a new client allowed exactly `scopes`.
+    pub async fn token_for(&self, scopes: &str) -> String {
+        let (id, secret) = self.create_client("scoped", scopes).await;
+        self.token_with_secret(&id, &secret, None).await
     }
 
     pub async fn get(&self, path: &str) -> Response {
@@ -146,6 +252,24 @@ impl TestApp {
             .expect("insert product");
         id
     }
+}
+
+async fn send_token_request(
+    mut req: reqwest::RequestBuilder,
+    form: &[(&str, &str)],
+    basic: Option<(&str, &str)>,
+) -> Response {
+    if let Some((id, secret)) = basic {
+        req = req.basic_auth(id, Some(secret));
+    }
+    let body: String = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(form)
+        .finish();
+    req.header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .expect("request sent")
 }
 
 /// A valid, unique ULID string derived from nothing in particular (tests need many ids).

@@ -1,6 +1,11 @@
 //! The integration tests: one binary, each module a surface or a concern. Every test starts its
 //! own server on port 0 with a temporary data folder.
 
+mod auth_cli;
+mod auth_scopes;
+mod auth_throttle;
+mod auth_token_endpoint;
+mod auth_tokens;
 mod browser;
 mod cli;
 mod customers;
@@ -11,6 +16,7 @@ mod invoices;
 mod products;
 mod storage;
 mod subscriptions;
+mod ui_api_clients;
 mod ui_assets;
 mod ui_auth;
 mod ui_cli;

@@ -13,10 +13,13 @@ use actix_web::middleware::ErrorHandlers;
 use actix_web::web;
 use serde::{Deserialize, Deserializer, Serialize};
 
+use crate::auth::guard::{any_token, require};
+use crate::auth::scope::Scope;
 use crate::domain::FieldError;
 use crate::domain::page::Pagination;
 
-/// The `/v1` route table.
+/// The `/v1` route table. Each operation names the scope its access token must carry
+/// (`any_token()`: any valid token); only the OpenAPI document is open.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/v1")
@@ -24,28 +27,61 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/openapi.yaml", web::get().to(openapi::spec))
             .service(
                 web::resource("/customers")
-                    .route(web::get().to(customers::list_customers))
-                    .route(web::post().to(customers::create_customer)),
+                    .route(
+                        web::get()
+                            .to(customers::list_customers)
+                            .wrap(require(Scope::ReadCustomers)),
+                    )
+                    .route(
+                        web::post()
+                            .to(customers::create_customer)
+                            .wrap(require(Scope::WriteCustomers)),
+                    ),
             )
             .service(
                 web::resource("/customers/{customerId}")
-                    .route(web::get().to(customers::get_customer))
-                    .route(web::patch().to(customers::update_customer)),
+                    .route(
+                        web::get()
+                            .to(customers::get_customer)
+                            .wrap(require(Scope::ReadCustomers)),
+                    )
+                    .route(
+                        web::patch()
+                            .to(customers::update_customer)
+                            .wrap(require(Scope::WriteCustomers)),
+                    ),
             )
             .service(
                 web::resource("/customers/{customerId}/subscriptions")
-                    .route(web::get().to(subscriptions::list_customer_subscriptions))
-                    .route(web::post().to(subscriptions::create_subscription)),
+                    .route(
+                        web::get()
+                            .to(subscriptions::list_customer_subscriptions)
+                            .wrap(require(Scope::ReadCustomers)),
+                    )
+                    .route(
+                        web::post()
+                            .to(subscriptions::create_subscription)
+                            .wrap(require(Scope::WriteSubscriptions)),
+                    ),
             )
             .service(
-                web::resource("/customers/{customerId}/invoices")
-                    .route(web::get().to(invoices::list_customer_invoices)),
+                web::resource("/customers/{customerId}/invoices").route(
+                    web::get()
+                        .to(invoices::list_customer_invoices)
+                        .wrap(require(Scope::ReadBilling)),
+                ),
             )
             .service(
-                web::resource("/subscriptions/{subscriptionId}")
-                    .route(web::get().to(subscriptions::get_subscription)),
+                web::resource("/subscriptions/{subscriptionId}").route(
+                    web::get()
+                        .to(subscriptions::get_subscription)
+                        .wrap(require(Scope::ReadCustomers)),
+                ),
             )
-            .service(web::resource("/products").route(web::get().to(products::list_products)))
+            .service(
+                web::resource("/products")
+                    .route(web::get().to(products::list_products).wrap(any_token())),
+            )
             .default_service(web::to(error::not_found)),
     );
 }

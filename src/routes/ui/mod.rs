@@ -1,6 +1,7 @@
 //! The admin UI under `/admin`: server-rendered pages that work without JavaScript (htmx only
 //! enhances). Every page is listed in [`configure`]; handlers call the same services as the API.
 
+pub mod api_clients;
 pub mod auth;
 pub mod catalog;
 pub mod charts;
@@ -141,6 +142,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(
                 "/catalog/{id}/discontinue",
                 web::post().to(catalog::discontinue),
+            )
+            // API clients
+            .route("/api-clients", web::get().to(api_clients::list))
+            .route("/api-clients", web::post().to(api_clients::create))
+            .route("/api-clients/new", web::get().to(api_clients::new_form))
+            .route(
+                "/api-clients/{id}/{action}",
+                web::get().to(api_clients::confirm),
+            )
+            .route(
+                "/api-clients/{id}/{action}",
+                web::post().to(api_clients::act),
             )
             // Users
             .route("/users", web::get().to(users::list))
