@@ -13,6 +13,7 @@ use super::error::UiError;
 use super::extract::{Authed, FormData, PostForm};
 use super::format;
 use super::layout::{FormState, LayoutCtx, redirect, render, render_status};
+use super::pager::Pager;
 use crate::auth::users::Role;
 use crate::db::products::ProductFilter;
 use crate::domain::FieldError;
@@ -27,7 +28,11 @@ pub struct ListQuery {
     product_type: String,
     #[serde(default)]
     status: String,
+    page: Option<String>,
 }
+
+/// Products per catalog page.
+const PAGE_SIZE: usize = 25;
 
 #[derive(Template)]
 #[template(path = "pages/catalog/list.html")]
@@ -38,6 +43,7 @@ pub struct ListPage {
     status: String,
     types: &'static [ProductType],
     statuses: &'static [ProductStatus],
+    pager: Pager,
 }
 
 impl ListPage {
@@ -65,9 +71,31 @@ pub async fn list(
         product_type: parse_filter("type", &q.product_type)?,
         status: parse_filter("status", &q.status)?,
     };
-    let products = service::list(&state.db, filter).await?;
+    let all = service::list(&state.db, filter).await?;
+    let page_no = match q.page.as_deref() {
+        None | Some("") => 1,
+        Some(p) => p.parse::<usize>().ok().filter(|n| *n >= 1).ok_or_else(|| {
+            UiError::BadRequest("page: must be a whole number of at least 1".into())
+        })?,
+    };
+    let pager = Pager::new(
+        "/admin/catalog",
+        &[
+            ("type", q.product_type.as_str()),
+            ("status", q.status.as_str()),
+        ],
+        page_no as u32,
+        PAGE_SIZE as u32,
+        all.len() as u64,
+    );
+    let products = all
+        .into_iter()
+        .skip((page_no - 1) * PAGE_SIZE)
+        .take(PAGE_SIZE)
+        .collect();
     let page = ListPage {
         layout: auth.layout("catalog", "Catalog"),
+        pager,
         products,
         product_type: q.product_type,
         status: q.status,
