@@ -15,19 +15,28 @@ work=target/bench
 mkdir -p "$work"
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
 
-cargo build --release --quiet --bin edgebss --example seed
+cargo build --release --quiet --bin edgebss --example seed --example auth_verify
 bin=target/release/edgebss
 port=18999
 base="http://127.0.0.1:$port"
 server=""
 
-start() { # data_dir [ENV=VALUE...]
+start() { # data_dir [ENV=VALUE...]: starts the server and sets TOKEN for a client with all scopes
   local dir=$1; shift
-  env EDGEBSS_LOG__LEVEL=warn "$@" "$bin" serve --bind "127.0.0.1:$port" --data-dir "$dir" \
-    >"$work/server.log" 2>&1 &
+  local creds
+  creds=$("$bin" client create --data-dir "$dir" --name bench --scopes all --json 2>/dev/null)
+  env EDGEBSS_LOG__LEVEL=warn EDGEBSS_AUTH__TOKEN_TTL_SECONDS=3600 "$@" \
+    "$bin" serve --bind "127.0.0.1:$port" --data-dir "$dir" >"$work/server.log" 2>&1 &
   server=$!
-  for _ in $(seq 1 200); do curl -fsS "$base/readyz" >/dev/null 2>&1 && return; sleep 0.1; done
-  echo "server did not start" >&2; cat "$work/server.log" >&2; exit 1
+  for _ in $(seq 1 200); do curl -fsS "$base/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
+  curl -fsS "$base/readyz" >/dev/null || { echo "server did not start" >&2; cat "$work/server.log" >&2; exit 1; }
+  TOKEN=$(echo "$creds" | python3 -c '
+import json, sys, urllib.parse, urllib.request, base64
+c = json.load(sys.stdin)
+req = urllib.request.Request(sys.argv[1] + "/oauth/token", data=b"grant_type=client_credentials")
+req.add_header("Authorization", "Basic " + base64.b64encode((c["clientId"] + ":" + c["clientSecret"]).encode()).decode())
+print(json.load(urllib.request.urlopen(req))["access_token"])' "$base")
+  export TOKEN
 }
 stop() { if [ -n "$server" ]; then kill "$server"; wait "$server" || true; server=""; fi; }
 trap stop EXIT
@@ -69,6 +78,9 @@ for size in $SIZES; do
   PAGES="$anypage" run_wrk "list any filter, any page @$size" list_customers.lua
   stop
 done
+
+echo "## Checking a bearer token (no database read), per request"
+target/release/examples/auth_verify | sed 's/^/RESULT /'
 
 echo "## POST /v1/customers, 64 connections, synchronous=FULL"
 for mode in true false; do

@@ -8,11 +8,21 @@ use super::text::parse_opt_text;
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AddressInput {
+    #[serde(default, deserialize_with = "string_not_null")]
     pub street: Option<String>,
+    #[serde(default, deserialize_with = "string_not_null")]
     pub city: Option<String>,
+    #[serde(default, deserialize_with = "string_not_null")]
     pub state: Option<String>,
+    #[serde(default, deserialize_with = "string_not_null")]
     pub postal_code: Option<String>,
+    #[serde(default, deserialize_with = "string_not_null")]
     pub country: Option<String>,
+}
+
+/// An address part may be left out, but not sent as `null`: the schema says it is a string.
+fn string_not_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    String::deserialize(d).map(Some)
 }
 
 /// A validated address, stored as JSON and returned as the contract's `Address`.

@@ -193,3 +193,25 @@ async fn health_probes_and_the_openapi_file_answer() {
         assert!(text.contains(&format!("operationId: {op}")), "{op}");
     }
 }
+
+#[tokio::test]
+async fn null_is_refused_for_optional_fields_on_create() {
+    let app = spawn_app().await;
+    for (body, field) in [
+        (
+            json!({"customerType": "Government", "companyName": "X", "email": "x@example.com", "address": null}),
+            "address",
+        ),
+        (
+            json!({"customerType": "Government", "companyName": "X", "email": "x@example.com", "phone": null}),
+            "phone",
+        ),
+        (
+            json!({"customerType": "Government", "companyName": "X", "email": "x@example.com", "address": {"city": null}}),
+            "address.city",
+        ),
+    ] {
+        let res = app.post_json("/v1/customers", &body).await;
+        assert_error(res, StatusCode::BAD_REQUEST, "validation_failed", field).await;
+    }
+}

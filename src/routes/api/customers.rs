@@ -42,29 +42,42 @@ pub async fn list_customers(
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateCustomerRequest {
     customer_type: CustomerType,
-    first_name: Option<String>,
-    last_name: Option<String>,
-    company_name: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    first_name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    last_name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    company_name: Option<Option<String>>,
     email: String,
-    phone: Option<String>,
-    address: Option<AddressInput>,
-    billing_address: Option<AddressInput>,
+    #[serde(default, deserialize_with = "present")]
+    phone: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    address: Option<Option<AddressInput>>,
+    #[serde(default, deserialize_with = "present")]
+    billing_address: Option<Option<AddressInput>>,
 }
 
 pub async fn create_customer(
     state: web::Data<AppState>,
     ApiJson(req): ApiJson<CreateCustomerRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    // A field is either left out or given a value; `null` is refused, as the schema says.
+    let first_name = not_null("firstName", req.first_name)?;
+    let last_name = not_null("lastName", req.last_name)?;
+    let company_name = not_null("companyName", req.company_name)?;
+    let phone = not_null("phone", req.phone)?;
+    let address = not_null("address", req.address)?;
+    let billing_address = not_null("billingAddress", req.billing_address)?;
     let new = NewCustomer::parse(
         req.customer_type,
         CustomerInput {
-            first_name: req.first_name.as_deref(),
-            last_name: req.last_name.as_deref(),
-            company_name: req.company_name.as_deref(),
+            first_name: first_name.as_deref(),
+            last_name: last_name.as_deref(),
+            company_name: company_name.as_deref(),
             email: &req.email,
-            phone: req.phone.as_deref(),
-            address: req.address.as_ref(),
-            billing_address: req.billing_address.as_ref(),
+            phone: phone.as_deref(),
+            address: address.as_ref(),
+            billing_address: billing_address.as_ref(),
         },
     )?;
     let customer = service::create(&state.db, &state.clock, new).await?;

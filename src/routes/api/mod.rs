@@ -94,7 +94,7 @@ pub struct ListResponse<T> {
     pub pagination: Option<Pagination>,
 }
 
-/// For PATCH fields: tells "sent as null" (`Some(None)`) from "not sent" (`None`).
+/// Tells "sent as null" (`Some(None)`) from "not sent" (`None`).
 pub fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
 where
     D: Deserializer<'de>,
@@ -103,12 +103,12 @@ where
     Option::<T>::deserialize(d).map(Some)
 }
 
-/// PATCH leaves out what does not change; `null` is refused rather than guessed at.
+/// An optional field is left out or given a value; `null` is refused rather than guessed at.
 pub fn not_null<T>(field: &str, v: Option<Option<T>>) -> Result<Option<T>, FieldError> {
     match v {
         Some(None) => Err(FieldError::new(
             field,
-            "must not be null; leave the field out to keep its value",
+            "must not be null; leave the field out instead",
         )),
         Some(Some(x)) => Ok(Some(x)),
         None => Ok(None),
