@@ -383,3 +383,36 @@ async fn the_last_admin_cannot_be_demoted_or_disabled() {
         StatusCode::CONFLICT
     );
 }
+
+#[tokio::test]
+async fn editing_a_customer_shows_the_stored_values_and_saves_changes() {
+    let app = spawn_app().await;
+    let ui = admin(&app).await;
+    let c = app.create_individual("Ada", "Lovelace").await;
+    let id = c["customerId"].as_str().unwrap();
+    let page = format!("/admin/customers/{id}/edit");
+    let html = ui.get_html(&page).await;
+    assert!(
+        html.contains("value=\"ada.lovelace@example.com\""),
+        "current values shown"
+    );
+    let res = ui
+        .post(
+            &page,
+            &page,
+            &[
+                ("firstName", "Augusta Ada"),
+                ("lastName", "King"),
+                ("email", "ada@example.org"),
+                ("address.city", "London"),
+            ],
+        )
+        .await;
+    assert_eq!(location(&res), format!("/admin/customers/{id}"));
+    let html = ui.get_html(&format!("/admin/customers/{id}")).await;
+    assert!(html.contains("Customer Augusta Ada King saved."));
+    assert!(html.contains("ada@example.org") && html.contains("London"));
+    let res = ui.post(&page, &page, &[("email", "")]).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(res.text().await.unwrap().contains("id=\"e-email\""));
+}

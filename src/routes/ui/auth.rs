@@ -195,3 +195,24 @@ pub async fn change_password(
         Err(e) => Err(e.into()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_admin_paths_are_followed_after_sign_in() {
+        assert_eq!(
+            safe_next("/admin/customers?q=ada"),
+            "/admin/customers?q=ada"
+        );
+        for bad in [
+            "https://evil.example/",
+            "//evil.example/admin",
+            "/v1/customers",
+            "/admin\\@evil",
+        ] {
+            assert_eq!(safe_next(bad), "/admin/", "{bad}");
+        }
+    }
+}
