@@ -33,6 +33,19 @@ pub enum Command {
     /// Manage the admin UI's users.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Copy the database to a backup file; safe while the server runs and writes.
+    Backup {
+        /// Where to write the backup [default: <data-dir>/backups/edgebss-manual-<time>.db].
+        #[arg(long, value_name = "FILE")]
+        to: Option<PathBuf>,
+    },
+    /// Replace the database with a backup (stop the server first). The replaced database is
+    /// kept in <data-dir>/backups/.
+    Restore {
+        /// A backup made by `edgebss backup` or by the daily backup.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
     /// Manage API clients (OAuth2 client credentials for integrators).
     #[command(subcommand)]
     Client(crate::auth::commands::ClientCommand),

@@ -27,6 +27,9 @@ pub struct Settings {
     pub log: LogSettings,
     pub storage: StorageSettings,
     pub billing: BillingSettings,
+    pub backup: crate::ops::BackupSettings,
+    pub metrics: crate::metrics::MetricsSettings,
+    pub tls: crate::tls::TlsSettings,
     pub auth: AuthSettings,
     pub ui: UiSettings,
     pub operator: OperatorSettings,
@@ -171,6 +174,9 @@ impl Default for Settings {
             log: LogSettings::default(),
             storage: StorageSettings::default(),
             billing: BillingSettings::default(),
+            backup: Default::default(),
+            metrics: Default::default(),
+            tls: Default::default(),
             auth: AuthSettings::default(),
             ui: UiSettings::default(),
             operator: OperatorSettings::default(),
@@ -281,7 +287,15 @@ impl Settings {
                 self.log.level
             )
         })?;
+        self.backup.check()?;
+        self.metrics.check()?;
+        self.tls.check()?;
         Ok(())
+    }
+
+    /// Whether the server speaks HTTPS; session cookies are then marked `Secure`.
+    pub fn tls_enabled(&self) -> bool {
+        self.tls.enabled()
     }
 
     pub fn timezone(&self) -> anyhow::Result<chrono_tz::Tz> {

@@ -11,7 +11,12 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod domain;
+pub mod metrics;
+pub mod ops;
 pub mod routes;
 pub mod service;
+#[cfg(windows)]
+pub mod service_windows;
 pub mod startup;
 pub mod telemetry;
+pub mod tls;

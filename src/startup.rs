@@ -22,6 +22,8 @@ pub struct AppState {
     pub db: Db,
     pub clock: Clock,
     pub settings: Arc<Settings>,
+    pub metrics: crate::metrics::Metrics,
+    pub backups: Arc<crate::ops::schedule::BackupStatus>,
     /// Keys and honoured API clients, for checking tokens without a database read.
     pub auth: AuthState,
 }
@@ -30,6 +32,9 @@ pub struct Application {
     port: u16,
     server: Server,
     state: web::Data<AppState>,
+    /// Held while the server runs: tells `edgebss restore` the data folder is in use.
+    _lock: crate::ops::lock::DataDirLock,
+    backup_task: Option<tokio::task::JoinHandle<()>>,
     auth_refresher: tokio::task::JoinHandle<()>,
     demo_client: Option<DemoClient>,
 }
@@ -44,6 +49,7 @@ impl Application {
     /// As [`Application::build`], on a given clock (tests move it).
     pub async fn build_with_clock(settings: Settings, clock: Clock) -> anyhow::Result<Self> {
         create_data_dir(&settings.data_dir)?;
+        let lock = crate::ops::lock::DataDirLock::acquire(&settings.data_dir, "start the server")?;
         let db_options = settings.db_options();
         let db = tokio::task::spawn_blocking(move || Db::open(&db_options))
             .await
@@ -52,6 +58,18 @@ impl Application {
             crate::demo::load(&db, &clock).await?;
         }
         crate::service::users::ensure_initial_admin(&db, &clock, &settings.data_dir).await?;
+        let backups = Arc::new(crate::ops::schedule::BackupStatus::default());
+        let backup_task = if settings.backup.enabled {
+            Some(crate::ops::schedule::spawn(
+                settings.backup.clone(),
+                db.path().to_path_buf(),
+                clock.clone(),
+                Arc::clone(&backups),
+            )?)
+        } else {
+            None
+        };
+        let tls = settings.tls.server_config()?;
         let auth = AuthState::load(&settings.auth, &settings.data_dir, &db, clock.clone()).await?;
         let demo_client = if settings.demo {
             Some(crate::auth::demo::ensure(&db, &clock, &auth, &settings.data_dir).await?)
@@ -62,6 +80,8 @@ impl Application {
             db,
             clock,
             settings: Arc::new(settings),
+            metrics: crate::metrics::Metrics::new(),
+            backups,
             auth,
         });
         let listener = TcpListener::bind(state.settings.bind)
@@ -73,21 +93,29 @@ impl Application {
             App::new()
                 .app_data(app_state.clone())
                 .wrap(middleware::Compress::default())
+                .wrap(middleware::from_fn(crate::metrics::http::record))
                 .wrap(TracingLogger::default())
-                .route("/healthz", web::get().to(routes::health::healthz))
-                .route("/readyz", web::get().to(routes::health::readyz))
+                .configure(operations_routes)
                 .configure(routes::oauth::configure)
                 .configure(routes::api::configure)
                 .configure(routes::ui::configure)
                 .default_service(web::to(routes::api::error::not_found))
         })
-        .listen(listener)?
-        .shutdown_timeout(30)
+        // Stop signals are handled in `ops::lifecycle` (actix would stop on Ctrl-C without
+        // waiting for requests in flight).
+        .disable_signals()
+        .shutdown_timeout(30);
+        let server = match tls {
+            Some(config) => server.listen_rustls_0_23(listener, config)?,
+            None => server.listen(listener)?,
+        }
         .run();
         Ok(Self {
             port,
             server,
             state,
+            _lock: lock,
+            backup_task,
             auth_refresher,
             demo_client,
         })
@@ -115,12 +143,27 @@ impl Application {
     /// in flight finish, then the writer drains its queue and checkpoints the WAL.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let result = self.server.await;
+        if let Some(task) = &self.backup_task {
+            task.abort();
+        }
         self.auth_refresher.abort();
         let db = self.state.db.clone();
         tokio::task::spawn_blocking(move || db.close()).await?;
         tracing::info!("edgebss stopped");
         result.context("the HTTP server failed")
     }
+}
+
+/// Health probes and metrics, outside `/v1`. Other methods get the API's JSON 405.
+fn operations_routes(cfg: &mut web::ServiceConfig) {
+    let get = |path: &str, route: actix_web::Route| {
+        web::resource(path.to_owned()).route(route).wrap(
+            middleware::ErrorHandlers::new().default_handler(routes::api::error::json_error_bodies),
+        )
+    };
+    cfg.service(get("/healthz", web::get().to(routes::health::healthz)))
+        .service(get("/readyz", web::get().to(routes::health::readyz)))
+        .service(get("/metrics", web::get().to(crate::metrics::scrape)));
 }
 
 /// Creates the data folder, readable by its owner only: it holds secrets.

@@ -90,5 +90,14 @@ mod tests {
         assert!(c.contains("SameSite=Strict"), "{c}");
         assert!(c.contains("Secure"), "{c}");
         assert!(c.contains("Path=/"), "{c}");
+        // Behind TLS cookies are Secure unless the setting says otherwise, and vice versa.
+        let plain = SessionPolicy::from_settings(&UiSettings::default(), false);
+        assert!(!session_cookie("t", &plain).to_string().contains("Secure"));
+        let forced = UiSettings {
+            secure_cookies: Some(false),
+            ..UiSettings::default()
+        };
+        let off = SessionPolicy::from_settings(&forced, true);
+        assert!(!session_cookie("t", &off).to_string().contains("Secure"));
     }
 }

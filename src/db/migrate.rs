@@ -63,6 +63,17 @@ pub fn has_pending(conn: &Connection) -> anyhow::Result<bool> {
     Ok(applied_version(conn)? < latest_known_version())
 }
 
+/// Applies the pending migrations up to and including `version` only: how a database of an older
+/// edgebss is made (upgrade tests, reproducing a user's database).
+pub fn run_up_to(conn: &mut Connection, version: i32) -> anyhow::Result<()> {
+    embedded::migrations::runner()
+        .set_abort_divergent(true)
+        .set_target(refinery::Target::Version(version))
+        .run(conn)
+        .context("failed to apply database migrations")?;
+    Ok(())
+}
+
 /// Applies every pending migration, each in its own transaction.
 pub fn run(conn: &mut Connection) -> anyhow::Result<()> {
     let report = embedded::migrations::runner()

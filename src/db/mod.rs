@@ -7,6 +7,7 @@ pub mod customers;
 pub mod invoices;
 pub mod migrate;
 pub mod products;
+pub mod stats;
 pub mod subscriptions;
 pub mod ui_reports;
 pub mod users;
@@ -73,11 +74,16 @@ struct Inner {
 }
 
 impl Db {
-    /// Opens (creating if needed) the database, refuses one from a newer edgebss, applies pending
-    /// migrations and starts the writer.
+    /// Opens (creating if needed) the database, refuses one from a newer edgebss, backs up an
+    /// existing database that has migrations pending, applies them and starts the writer.
     pub fn open(opts: &DbOptions) -> anyhow::Result<Self> {
         migrate::refuse_newer_schema(&opts.path)?;
         let mut conn = open_write_connection(&opts.path, opts.synchronous)?;
+        let applied = migrate::applied_version(&conn)?;
+        if applied > 0 && migrate::has_pending(&conn)? {
+            // A migration rewrites the user's data: keep a way back first.
+            crate::ops::backup::before_migration(&opts.path, applied)?;
+        }
         migrate::run(&mut conn)?;
 
         let (writer, handle) = Writer::start(conn, opts.max_batch)

@@ -31,6 +31,9 @@ trait Delivery: Send {
 struct TypedJob<F, T, E> {
     f: F,
     reply: oneshot::Sender<Result<T, E>>,
+    /// The submitter's span (a request's, with its request id), entered while the job runs so
+    /// whatever the job logs is tied to the request.
+    span: tracing::Span,
 }
 
 struct TypedDelivery<T, E> {
@@ -46,6 +49,7 @@ where
 {
     fn run(self: Box<Self>, conn: &Connection) -> Box<dyn Delivery> {
         let f = self.f;
+        let _entered = self.span.enter();
         let result = catch_unwind(AssertUnwindSafe(|| f(conn)))
             .unwrap_or_else(|_| Err(E::from(DbError::JobPanicked)));
         Box::new(TypedDelivery {
@@ -113,7 +117,11 @@ impl Writer {
         E: From<DbError> + Send + 'static,
     {
         let (reply, rx) = oneshot::channel();
-        let job: Box<dyn WriteJob> = Box::new(TypedJob { f, reply });
+        let job: Box<dyn WriteJob> = Box::new(TypedJob {
+            f,
+            reply,
+            span: tracing::Span::current(),
+        });
         self.stats.queued.fetch_add(1, Ordering::Relaxed);
         if let Err(mpsc::error::SendError(job)) = self.tx.send(job) {
             self.stats.queued.fetch_sub(1, Ordering::Relaxed);

@@ -21,9 +21,9 @@ const FORM_LIMIT: usize = 64 * 1024;
 
 /// The session policy for this server.
 pub fn policy(state: &AppState) -> SessionPolicy {
-    // TLS settings, when the server terminates TLS itself, turn `Secure` cookies on by default;
-    // `ui.secure_cookies` decides explicitly (e.g. behind a TLS proxy).
-    SessionPolicy::from_settings(&state.settings.ui, false)
+    // When the server speaks HTTPS itself (`tls.cert`/`tls.key`), cookies are `Secure` by
+    // default; `ui.secure_cookies` decides explicitly (e.g. behind a TLS proxy).
+    SessionPolicy::from_settings(&state.settings.ui, state.settings.tls_enabled())
 }
 
 /// A signed-in user whose session is live.
