@@ -20,6 +20,7 @@ mod metrics;
 mod products;
 mod storage;
 mod subscriptions;
+mod ui_admin;
 mod ui_api_clients;
 mod ui_assets;
 mod ui_auth;
