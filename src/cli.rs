@@ -33,6 +33,9 @@ pub enum Command {
     /// Manage the admin UI's users.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Bill a period: create every invoice still missing for it (or, with --dry-run, show what
+    /// would be created), then print a summary.
+    BillRun(BillRunArgs),
     /// Copy the database to a backup file; safe while the server runs and writes.
     Backup {
         /// Where to write the backup [default: <data-dir>/backups/edgebss-manual-<time>.db].
@@ -88,4 +91,14 @@ pub enum AdminCommand {
         #[arg(long)]
         username: String,
     },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct BillRunArgs {
+    /// The month to bill, YYYY-MM (e.g. 2026-12).
+    #[arg(long, value_name = "YYYY-MM")]
+    pub period: String,
+    /// Compute the invoices without storing anything.
+    #[arg(long)]
+    pub dry_run: bool,
 }

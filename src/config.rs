@@ -70,6 +70,19 @@ pub struct StorageSettings {
 pub struct BillingSettings {
     /// IANA time zone in which days and billing periods begin.
     pub timezone: String,
+    /// Day of the month (1 to 28) on which each month's invoices are issued.
+    pub bill_day: u32,
+    /// Tax on each invoice's net total, in percent (`20` is 20 %).
+    pub tax_rate_percent: rust_decimal::Decimal,
+    /// Days from the invoice date to its due date.
+    pub payment_terms_days: u32,
+    /// Run the background jobs (start and end subscriptions, mark invoices overdue, the bill run
+    /// on the bill day) inside the server.
+    pub jobs: bool,
+    /// Seconds between two rounds of the background jobs.
+    pub job_interval_seconds: u64,
+    /// Customers billed per transaction in a bill run.
+    pub run_chunk_customers: usize,
 }
 
 /// API tokens and client authentication (see the README's "API clients and tokens").
@@ -170,7 +183,43 @@ impl Default for BillingSettings {
     fn default() -> Self {
         Self {
             timezone: "UTC".to_owned(),
+            bill_day: 1,
+            tax_rate_percent: rust_decimal::Decimal::ZERO,
+            payment_terms_days: 14,
+            jobs: true,
+            job_interval_seconds: 60,
+            run_chunk_customers: 2000,
         }
+    }
+}
+
+impl BillingSettings {
+    fn check(&self) -> anyhow::Result<()> {
+        anyhow::ensure!(
+            (1..=28).contains(&self.bill_day),
+            "invalid configuration: billing.bill_day must be from 1 to 28 (every month has it)"
+        );
+        let rate = self.tax_rate_percent;
+        anyhow::ensure!(
+            !rate.is_sign_negative()
+                && rate <= rust_decimal::Decimal::ONE_HUNDRED
+                && rate.scale() <= 6,
+            "invalid configuration: billing.tax_rate_percent must be from 0 to 100 (20 means \
+             20 %), with at most 6 decimals"
+        );
+        anyhow::ensure!(
+            self.payment_terms_days <= 365,
+            "invalid configuration: billing.payment_terms_days must be from 0 to 365"
+        );
+        anyhow::ensure!(
+            (1..=86_400).contains(&self.job_interval_seconds),
+            "invalid configuration: billing.job_interval_seconds must be from 1 to 86400"
+        );
+        anyhow::ensure!(
+            (1..=100_000).contains(&self.run_chunk_customers),
+            "invalid configuration: billing.run_chunk_customers must be from 1 to 100000"
+        );
+        Ok(())
     }
 }
 
@@ -233,6 +282,7 @@ impl Settings {
             (1..=64).contains(&self.storage.read_connections),
             "invalid configuration: storage.read_connections must be from 1 to 64"
         );
+        self.billing.check()?;
         self.auth.check()?;
         anyhow::ensure!(
             self.ui.session_idle_minutes >= 1 && self.ui.session_absolute_hours >= 1,
@@ -318,67 +368,4 @@ impl Settings {
     clippy::result_large_err,
     reason = "figment::Jail closures return figment::Error"
 )]
-mod tests {
-    use super::*;
-    use figment::Jail;
-
-    fn load(config: Option<&Path>, flags: &FlagOverrides) -> anyhow::Result<Settings> {
-        Settings::load_from(config, flags, Env::prefixed("EDGEBSS_"))
-    }
-
-    #[test]
-    fn layers_apply_in_order_defaults_file_env_flags() {
-        Jail::expect_with(|jail| {
-            jail.create_file(
-                "e.toml",
-                "bind = \"127.0.0.1:9000\"\ndemo = true\n[storage]\nmax_batch = 7\n",
-            )?;
-            jail.set_env("EDGEBSS_STORAGE__MAX_BATCH", "9");
-            jail.set_env("EDGEBSS_BIND", "127.0.0.1:9001");
-            let flags = FlagOverrides {
-                bind: Some("127.0.0.1:9002".into()),
-                ..Default::default()
-            };
-            let s = load(Some(Path::new("e.toml")), &flags).map_err(|e| e.to_string())?;
-            assert_eq!(s.bind.port(), 9002);
-            assert_eq!(s.storage.max_batch, 9);
-            assert!(s.demo);
-            assert_eq!(s.storage.read_connections, 8);
-            Ok(())
-        });
-    }
-
-    #[test]
-    fn an_unknown_key_is_refused_by_name() {
-        Jail::expect_with(|jail| {
-            jail.create_file("e.toml", "[storage]\nmax_bach = 7\n")?;
-            let err = load(Some(Path::new("e.toml")), &FlagOverrides::default()).unwrap_err();
-            assert!(err.to_string().contains("max_bach"), "{err}");
-            Ok(())
-        });
-    }
-
-    #[test]
-    fn bad_values_are_refused_with_what_to_fix() {
-        Jail::expect_with(|jail| {
-            jail.set_env("EDGEBSS_BILLING__TIMEZONE", "Mars/Olympus");
-            let err = load(None, &FlagOverrides::default()).unwrap_err();
-            assert!(err.to_string().contains("billing.timezone"), "{err}");
-            jail.set_env("EDGEBSS_BILLING__TIMEZONE", "UTC");
-            jail.set_env("EDGEBSS_BIND", "not-an-address");
-            let err = load(None, &FlagOverrides::default()).unwrap_err();
-            assert!(err.to_string().to_lowercase().contains("bind"), "{err}");
-            Ok(())
-        });
-    }
-
-    #[test]
-    fn a_missing_config_file_is_an_error() {
-        let err = load(
-            Some(Path::new("/nonexistent/edgebss.toml")),
-            &FlagOverrides::default(),
-        )
-        .unwrap_err();
-        assert!(err.to_string().contains("does not exist"), "{err}");
-    }
-}
+mod tests;

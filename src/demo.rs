@@ -440,6 +440,13 @@ fn insert_all(conn: &Connection, today: NaiveDate, now: &str) -> Result<(), Serv
         },
         now,
     )?;
+    // The subscriptions started months ago, before edgebss billed them: count the months
+    // before this one as billed, so the first bill run invoices this month only.
+    let billed = today
+        .with_day(1)
+        .and_then(|d| d.pred_opt())
+        .unwrap_or(today);
+    crate::db::billing_state::settle_history(conn, billed)?;
     Ok(())
 }
 

@@ -37,7 +37,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         | Command::Backup { .. }
         | Command::Restore { .. }
         | Command::Client(_)
-        | Command::Keys(_) => {}
+        | Command::Keys(_)
+        | Command::BillRun(_) => {}
     }
     let settings = Settings::load(cli.config.as_deref(), &flags)?;
     // Started by the Windows service manager, `serve` runs as a service (logging to files);
@@ -94,6 +95,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Healthcheck { .. } => healthcheck(&settings),
         Command::Admin(cmd) => edgebss::auth::users_cli::run(&settings, cmd),
+        Command::BillRun(args) => edgebss::billing::cli::bill_run(&settings, &args),
         Command::Client(cmd) => edgebss::auth::commands::run_client(&settings, cmd),
         Command::Keys(cmd) => edgebss::auth::commands::run_keys(&settings, cmd),
     }

@@ -22,6 +22,8 @@ pub struct AppState {
     pub db: Db,
     pub clock: Clock,
     pub settings: Arc<Settings>,
+    /// One bill run at a time; asks a running one to stop at shutdown.
+    pub billing: crate::billing::BillingControl,
     pub metrics: crate::metrics::Metrics,
     pub backups: Arc<crate::ops::schedule::BackupStatus>,
     /// Keys and honoured API clients, for checking tokens without a database read.
@@ -32,6 +34,7 @@ pub struct Application {
     port: u16,
     server: Server,
     state: web::Data<AppState>,
+    jobs: Option<tokio::task::JoinHandle<()>>,
     /// Held while the server runs: tells `edgebss restore` the data folder is in use.
     _lock: crate::ops::lock::DataDirLock,
     backup_task: Option<tokio::task::JoinHandle<()>>,
@@ -58,6 +61,7 @@ impl Application {
             crate::demo::load(&db, &clock).await?;
         }
         crate::service::users::ensure_initial_admin(&db, &clock, &settings.data_dir).await?;
+        crate::billing::run::mark_interrupted(&db, &clock).await?;
         let backups = Arc::new(crate::ops::schedule::BackupStatus::default());
         let backup_task = if settings.backup.enabled {
             Some(crate::ops::schedule::spawn(
@@ -80,6 +84,7 @@ impl Application {
             db,
             clock,
             settings: Arc::new(settings),
+            billing: crate::billing::BillingControl::default(),
             metrics: crate::metrics::Metrics::new(),
             backups,
             auth,
@@ -110,10 +115,16 @@ impl Application {
             None => server.listen(listener)?,
         }
         .run();
+        let jobs = state
+            .settings
+            .billing
+            .jobs
+            .then(|| crate::jobs::spawn(state.clone()));
         Ok(Self {
             port,
             server,
             state,
+            jobs,
             _lock: lock,
             backup_task,
             auth_refresher,
@@ -143,12 +154,24 @@ impl Application {
     /// in flight finish, then the writer drains its queue and checkpoints the WAL.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let result = self.server.await;
+        if let Some(jobs) = &self.jobs {
+            jobs.abort();
+        }
         if let Some(task) = &self.backup_task {
             task.abort();
         }
         self.auth_refresher.abort();
         let db = self.state.db.clone();
-        tokio::task::spawn_blocking(move || db.close()).await?;
+        let billing = self.state.billing.clone();
+        tokio::task::spawn_blocking(move || {
+            // A bill run in flight finishes its chunk, then stops; only then may the writer go.
+            billing
+                .stop
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+            drop(billing.run_lock.lock());
+            db.close()
+        })
+        .await?;
         tracing::info!("edgebss stopped");
         result.context("the HTTP server failed")
     }

@@ -10,7 +10,7 @@ use crate::domain::ids::CustomerId;
 use crate::domain::page::PageRequest;
 
 pub(crate) const COLUMNS: &str = "id, customer_type, status, account_number, first_name, last_name, \
-    company_name, email, phone, address, billing_address, created_at, updated_at";
+    company_name, email, phone, address, billing_address, created_at, updated_at, tax_exempt";
 
 /// Rows per block of `customer_list_counts` (must match `>> 10` in the migration's triggers).
 const BLOCK_SHIFT: u32 = 10;
@@ -64,6 +64,7 @@ pub(crate) fn from_row(row: &Row<'_>) -> rusqlite::Result<Customer> {
         billing_address: read_address(row, 10)?,
         created_at: row.get(11)?,
         updated_at: row.get(12)?,
+        tax_exempt: row.get(13)?,
     })
 }
 
@@ -76,8 +77,8 @@ pub fn insert(conn: &Connection, c: &NewCustomer, now: &str) -> rusqlite::Result
     let id = CustomerId::generate();
     conn.prepare_cached(
         "INSERT INTO customers (seq, id, account_number, customer_type, status, first_name, \
-         last_name, company_name, email, phone, address, billing_address, created_at, updated_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)",
+         last_name, company_name, email, phone, address, billing_address, created_at, updated_at, \
+         tax_exempt) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14)",
     )?
     .execute(params![
         seq,
@@ -93,6 +94,7 @@ pub fn insert(conn: &Connection, c: &NewCustomer, now: &str) -> rusqlite::Result
         json_address(&c.address)?,
         json_address(&c.billing_address)?,
         now,
+        c.tax_exempt,
     ])?;
     get_by_seq(conn, seq)
 }
@@ -126,7 +128,8 @@ pub fn update(
                phone = COALESCE(?7, phone), \
                address = COALESCE(?8, address), \
                billing_address = COALESCE(?9, billing_address), \
-               updated_at = ?10 \
+               updated_at = ?10, \
+               tax_exempt = COALESCE(?11, tax_exempt) \
              WHERE id = ?1",
         )?
         .execute(params![
@@ -140,6 +143,7 @@ pub fn update(
             json_address(&changes.address)?,
             json_address(&changes.billing_address)?,
             now,
+            changes.tax_exempt,
         ])?;
     if n == 0 {
         return Ok(None);

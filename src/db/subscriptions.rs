@@ -3,13 +3,13 @@
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use crate::domain::enums::SubscriptionStatus;
+use crate::domain::enums::{SubscriptionStatus, SuspendedBy};
 use crate::domain::ids::{CustomerId, ProductId, SubscriptionId};
 use crate::domain::money::Currency;
 use crate::domain::subscription::{Subscription, SubscriptionAddon};
 
 const COLUMNS: &str = "id, customer_id, product_id, product_name, status, start_date, end_date, \
-    monthly_charge, currency";
+    monthly_charge, currency, suspended_by";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Subscription> {
     let currency: Currency = row.get(8)?;
@@ -24,6 +24,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Subscription> {
         monthly_charge: currency.from_minor(row.get(7)?),
         currency,
         addons: Vec::new(),
+        suspended_by: row.get(9)?,
     })
 }
 
@@ -121,8 +122,25 @@ pub fn insert(
     Ok(id)
 }
 
-/// Sets a subscription's status (and end date, for a cancellation); `false` when it does not exist.
+/// Sets a subscription's status (and who suspended it); `false` when there is no such one.
 pub fn set_status(
+    conn: &Connection,
+    id: &SubscriptionId,
+    status: SubscriptionStatus,
+    suspended_by: Option<SuspendedBy>,
+    now: &str,
+) -> rusqlite::Result<bool> {
+    let n = conn
+        .prepare_cached(
+            "UPDATE subscriptions SET status = ?2, suspended_by = ?3, updated_at = ?4 WHERE id = ?1",
+        )?
+        .execute(params![id, status, suspended_by, now])?;
+    Ok(n > 0)
+}
+
+/// Sets the last day of a subscription, and its status: `Cancelled` now, or unchanged until the
+/// lifecycle job ends it after that day.
+pub fn set_end(
     conn: &Connection,
     id: &SubscriptionId,
     status: SubscriptionStatus,
@@ -131,21 +149,109 @@ pub fn set_status(
 ) -> rusqlite::Result<bool> {
     let n = conn
         .prepare_cached(
-            "UPDATE subscriptions SET status = ?2, end_date = COALESCE(?3, end_date), \
-             updated_at = ?4 WHERE id = ?1",
+            "UPDATE subscriptions SET status = ?2, end_date = ?3, updated_at = ?4, \
+             suspended_by = CASE WHEN ?2 = 'Suspended' THEN suspended_by END WHERE id = ?1",
         )?
         .execute(params![id, status, end_date, now])?;
-    Ok(n == 1)
+    Ok(n > 0)
 }
 
-/// Ids of a customer's subscriptions that are not cancelled yet.
-pub fn open_ids_for_customer(
+/// Suspends a customer's active subscriptions on its behalf; returns how many.
+pub fn suspend_for_customer(
     conn: &Connection,
     customer: &CustomerId,
-) -> rusqlite::Result<Vec<(SubscriptionId, NaiveDate)>> {
+    now: &str,
+) -> rusqlite::Result<usize> {
     conn.prepare_cached(
-        "SELECT id, start_date FROM subscriptions WHERE customer_id = ?1 AND status <> 'Cancelled'",
+        "UPDATE subscriptions SET status = 'Suspended', suspended_by = 'Customer', updated_at = ?2 \
+         WHERE customer_id = ?1 AND status = 'Active'",
     )?
-    .query_map([customer], |r| Ok((r.get(0)?, r.get(1)?)))?
-    .collect()
+    .execute(params![customer, now])
+}
+
+/// Resumes exactly the subscriptions the customer's suspension suspended.
+pub fn resume_for_customer(
+    conn: &Connection,
+    customer: &CustomerId,
+    now: &str,
+) -> rusqlite::Result<usize> {
+    conn.prepare_cached(
+        "UPDATE subscriptions SET status = 'Active', suspended_by = NULL, updated_at = ?2 \
+         WHERE customer_id = ?1 AND status = 'Suspended' AND suspended_by = 'Customer'",
+    )?
+    .execute(params![customer, now])
+}
+
+/// Cancels all of a customer's subscriptions as of `today`: started ones end today (or on an
+/// earlier end date already set), ones not started yet end without having run.
+pub fn cancel_for_customer(
+    conn: &Connection,
+    customer: &CustomerId,
+    today: NaiveDate,
+    now: &str,
+) -> rusqlite::Result<usize> {
+    let started = conn
+        .prepare_cached(
+            "UPDATE subscriptions SET status = 'Cancelled', suspended_by = NULL, \
+             end_date = MIN(COALESCE(end_date, ?2), ?2), updated_at = ?3 \
+             WHERE customer_id = ?1 AND status <> 'Cancelled' AND start_date <= ?2",
+        )?
+        .execute(params![customer, today, now])?;
+    let not_started = conn
+        .prepare_cached(
+            "UPDATE subscriptions SET status = 'Cancelled', suspended_by = NULL, end_date = NULL, \
+             updated_at = ?3 WHERE customer_id = ?1 AND status <> 'Cancelled' AND start_date > ?2",
+        )?
+        .execute(params![customer, today, now])?;
+    Ok(started + not_started)
+}
+
+/// Starts `Pending` subscriptions whose start date has come: `Active`, or `Suspended` on the
+/// customer's behalf when the customer is suspended. Returns how many.
+pub fn activate_due(conn: &Connection, today: NaiveDate, now: &str) -> rusqlite::Result<usize> {
+    conn.prepare_cached(
+        "UPDATE subscriptions SET \
+           status = CASE WHEN c.status = 'Suspended' THEN 'Suspended' ELSE 'Active' END, \
+           suspended_by = CASE WHEN c.status = 'Suspended' THEN 'Customer' END, \
+           updated_at = ?2 \
+         FROM customers AS c \
+         WHERE c.id = subscriptions.customer_id \
+           AND subscriptions.status = 'Pending' AND subscriptions.start_date <= ?1",
+    )?
+    .execute(params![today, now])
+}
+
+/// Cancels subscriptions whose end date has passed; returns how many.
+pub fn end_due(conn: &Connection, today: NaiveDate, now: &str) -> rusqlite::Result<usize> {
+    conn.prepare_cached(
+        "UPDATE subscriptions SET status = 'Cancelled', suspended_by = NULL, updated_at = ?2 \
+         WHERE end_date IS NOT NULL AND status <> 'Cancelled' AND end_date < ?1",
+    )?
+    .execute(params![today, now])
+}
+
+/// Moves a subscription's (or, with `addon`, an add-on's) `charged_through` from `expected` to
+/// `to`, if it still is `expected`; whether it moved.
+pub fn move_charged_through(
+    conn: &Connection,
+    subscription: &SubscriptionId,
+    addon: Option<&ProductId>,
+    expected: NaiveDate,
+    to: Option<NaiveDate>,
+) -> rusqlite::Result<bool> {
+    let n = match addon {
+        None => conn
+            .prepare_cached(
+                "UPDATE subscriptions SET charged_through = ?3 \
+                 WHERE id = ?1 AND charged_through = ?2",
+            )?
+            .execute(params![subscription, expected, to])?,
+        Some(addon) => conn
+            .prepare_cached(
+                "UPDATE subscription_addons SET charged_through = ?4 \
+                 WHERE subscription_id = ?1 AND addon_id = ?2 AND charged_through = ?3",
+            )?
+            .execute(params![subscription, addon, expected, to])?,
+    };
+    Ok(n > 0)
 }

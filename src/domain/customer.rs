@@ -30,6 +30,8 @@ pub struct Customer {
     pub address: Option<Address>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub billing_address: Option<Address>,
+    /// Invoices for this customer carry no tax.
+    pub tax_exempt: bool,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -71,6 +73,8 @@ pub struct NewCustomer {
     pub phone: Option<String>,
     pub address: Option<Address>,
     pub billing_address: Option<Address>,
+    /// Set by the caller after parsing (it needs no validation); `false` unless asked.
+    pub tax_exempt: bool,
 }
 
 impl NewCustomer {
@@ -124,6 +128,7 @@ impl NewCustomer {
             phone,
             address,
             billing_address,
+            tax_exempt: false,
         })
     }
 }
@@ -153,6 +158,8 @@ pub struct CustomerChanges {
     pub phone: Option<String>,
     pub address: Option<Address>,
     pub billing_address: Option<Address>,
+    /// Set by the caller after parsing; `None` leaves it as it is.
+    pub tax_exempt: Option<bool>,
 }
 
 impl CustomerChanges {
@@ -178,6 +185,7 @@ impl CustomerChanges {
                 .billing_address
                 .map(|a| Address::parse("billingAddress", a))
                 .transpose()?,
+            tax_exempt: None,
         })
     }
 
@@ -190,6 +198,7 @@ impl CustomerChanges {
             && self.phone.is_none()
             && self.address.is_none()
             && self.billing_address.is_none()
+            && self.tax_exempt.is_none()
     }
 }
 

@@ -89,6 +89,35 @@ string_enum!(
 string_enum!(
     InvoiceStatus { Open => "Open", Paid => "Paid", Overdue => "Overdue", Cancelled => "Cancelled" }
 );
+string_enum!(
+    /// Who suspended a subscription: the customer's own status (undone when the customer is
+    /// Active again) or a suspend action on the subscription itself.
+    SuspendedBy { Customer => "Customer", Operator => "Operator" }
+);
+string_enum!(
+    PaymentMethod {
+        Cash => "Cash",
+        Card => "Card",
+        BankTransfer => "BankTransfer",
+        MobileMoney => "MobileMoney",
+    }
+);
+string_enum!(
+    BillRunStatus {
+        Running => "Running",
+        Completed => "Completed",
+        Failed => "Failed",
+        Interrupted => "Interrupted",
+    }
+);
+string_enum!(
+    /// What started a bill run.
+    BillRunTrigger { Api => "Api", Cli => "Cli", Schedule => "Schedule" }
+);
+string_enum!(
+    /// An invoice line either charges days or gives back days charged beyond an end date.
+    LineKind { Charge => "Charge", Credit => "Credit" }
+);
 
 #[cfg(test)]
 mod tests {

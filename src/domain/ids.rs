@@ -52,6 +52,8 @@ id_type!(CustomerId, "cus_");
 id_type!(ProductId, "prd_");
 id_type!(SubscriptionId, "sub_");
 id_type!(InvoiceId, "inv_");
+id_type!(PaymentId, "pay_");
+id_type!(BillRunId, "brn_");
 id_type!(ClientId, "cli_");
 
 #[cfg(test)]

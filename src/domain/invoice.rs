@@ -2,11 +2,12 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use super::enums::InvoiceStatus;
-use super::ids::{CustomerId, InvoiceId};
+use super::enums::{InvoiceStatus, LineKind};
+use super::ids::{CustomerId, InvoiceId, ProductId, SubscriptionId};
 use super::money::{Currency, as_json_number};
 
-/// An invoice, shaped as the contract's `Invoice`.
+/// An invoice, shaped as the contract's `Invoice`, plus our optional additions (the period it
+/// bills, its net amount, what has been paid and what is still due).
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Invoice {
@@ -22,6 +23,20 @@ pub struct Invoice {
     pub tax_amount: Decimal,
     pub currency: Currency,
     pub line_items: Vec<InvoiceLine>,
+    /// `YYYY-MM`, for invoices made by a bill run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub period: Option<String>,
+    #[serde(serialize_with = "as_json_number")]
+    pub net_amount: Decimal,
+    #[serde(serialize_with = "as_json_number")]
+    pub tax_rate_percent: Decimal,
+    #[serde(serialize_with = "as_json_number")]
+    pub amount_paid: Decimal,
+    /// What is still to be paid: `totalAmount - amountPaid` while Open or Overdue, else 0.
+    #[serde(serialize_with = "as_json_number")]
+    pub amount_due: Decimal,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cancel_reason: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -34,6 +49,17 @@ pub struct InvoiceLine {
     pub unit_price: Decimal,
     #[serde(serialize_with = "as_json_number")]
     pub amount: Decimal,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<LineKind>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subscription_id: Option<SubscriptionId>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub addon_id: Option<ProductId>,
+    /// First and last day this line bills (inclusive).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub period_start: Option<NaiveDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub period_end: Option<NaiveDate>,
 }
 
 /// Which of a customer's invoices to list.
@@ -42,4 +68,17 @@ pub struct InvoiceFilter {
     pub from_date: Option<NaiveDate>,
     pub to_date: Option<NaiveDate>,
     pub status: Option<InvoiceStatus>,
+}
+
+/// What is still owed on an invoice in `status` with these amounts (minor units).
+pub fn amount_due_minor(status: InvoiceStatus, total: i64, paid: i64) -> i64 {
+    match status {
+        InvoiceStatus::Open | InvoiceStatus::Overdue => (total - paid).max(0),
+        InvoiceStatus::Paid | InvoiceStatus::Cancelled => 0,
+    }
+}
+
+/// Whether an invoice in `status` is still to be paid: it takes payments and can be cancelled.
+pub fn is_collectable(status: InvoiceStatus) -> bool {
+    matches!(status, InvoiceStatus::Open | InvoiceStatus::Overdue)
 }

@@ -12,6 +12,7 @@ pub mod ids;
 pub mod invoice;
 pub mod money;
 pub mod page;
+pub mod payment;
 pub mod product;
 pub mod subscription;
 pub mod text;

@@ -2,7 +2,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use super::enums::SubscriptionStatus;
+use super::enums::{SubscriptionStatus, SuspendedBy};
 use super::ids::{CustomerId, ProductId, SubscriptionId};
 use super::money::{Currency, as_json_number};
 
@@ -23,6 +23,9 @@ pub struct Subscription {
     pub monthly_charge: Decimal,
     pub currency: Currency,
     pub addons: Vec<SubscriptionAddon>,
+    /// Set while `Suspended`: by the customer's status or by the subscription's own action.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suspended_by: Option<SuspendedBy>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -39,6 +39,8 @@ pub async fn list(
 }
 
 /// Applies a change. A terminated customer is closed for good: nothing about it changes any more.
+/// A change of status carries over to the customer's subscriptions (see
+/// [`super::lifecycle::apply_customer_status`]).
 pub async fn update(
     db: &Db,
     clock: &Clock,
@@ -58,42 +60,10 @@ pub async fn update(
                 "customer `{id}` is terminated and can no longer be changed"
             )));
         }
-        sql::update(conn, &cid, &changes, &now)?
-            .ok_or_else(|| ServiceError::not_found("customer", &id))
-    })
-    .await
-}
-
-/// Ends a customer relationship for good: the customer becomes `Terminated` and every
-/// subscription not yet cancelled is cancelled today (or on its start date if later).
-pub async fn terminate(db: &Db, clock: &Clock, id: &str) -> Result<Customer, ServiceError> {
-    use crate::db::subscriptions as subs;
-    use crate::domain::enums::SubscriptionStatus;
-    let Some(cid) = CustomerId::parse(id) else {
-        return Err(ServiceError::not_found("customer", id));
-    };
-    let now = clock.timestamp();
-    let today = clock.today();
-    let id = id.to_owned();
-    db.write(move |conn| {
-        let current =
-            sql::get(conn, &cid)?.ok_or_else(|| ServiceError::not_found("customer", &id))?;
-        if current.status == CustomerStatus::Terminated {
-            return Err(ServiceError::Conflict(format!(
-                "customer `{id}` is already terminated"
-            )));
-        }
-        for (sid, start) in subs::open_ids_for_customer(conn, &cid)? {
-            subs::set_status(
-                conn,
-                &sid,
-                SubscriptionStatus::Cancelled,
-                Some(today.max(start)),
-                &now,
-            )?;
-        }
-        sql::set_status(conn, &cid, CustomerStatus::Terminated, &now)?;
-        sql::get(conn, &cid)?.ok_or_else(|| ServiceError::not_found("customer", &id))
+        let updated = sql::update(conn, &cid, &changes, &now)?
+            .ok_or_else(|| ServiceError::not_found("customer", &id))?;
+        super::lifecycle::apply_customer_status(conn, &cid, current.status, updated.status, &now)?;
+        Ok(updated)
     })
     .await
 }

@@ -1,8 +1,12 @@
+use chrono::NaiveDate;
+
+use crate::clock::Clock;
 use crate::db::Db;
-use crate::db::{customers, invoices as sql};
+use crate::db::{customers, invoices as sql, subscriptions};
 use crate::domain::FieldError;
-use crate::domain::ids::CustomerId;
-use crate::domain::invoice::{Invoice, InvoiceFilter};
+use crate::domain::enums::LineKind;
+use crate::domain::ids::{CustomerId, InvoiceId, ProductId, SubscriptionId};
+use crate::domain::invoice::{Invoice, InvoiceFilter, is_collectable};
 use crate::domain::page::{Page, PageRequest, Pagination};
 
 use super::ServiceError;
@@ -32,4 +36,88 @@ pub async fn list_for_customer(
         })
     })
     .await
+}
+
+pub async fn get(db: &Db, id: &str) -> Result<Invoice, ServiceError> {
+    let Some(iid) = InvoiceId::parse(id) else {
+        return Err(ServiceError::not_found("invoice", id));
+    };
+    let missing = ServiceError::not_found("invoice", id);
+    db.read(move |conn| sql::get(conn, &iid)?.ok_or(missing))
+        .await
+}
+
+/// Cancels an `Open` or `Overdue` invoice that has no payments, recording why.
+///
+/// A cancelled invoice is written off: its days are not billed again. Its charges no longer
+/// count as charged, so they are never credited later; and a credit it carried is given again on
+/// the next invoice. Both only where no later invoice has billed the same subscription since.
+pub async fn cancel(
+    db: &Db,
+    clock: &Clock,
+    id: &str,
+    reason: String,
+) -> Result<Invoice, ServiceError> {
+    let Some(iid) = InvoiceId::parse(id) else {
+        return Err(ServiceError::not_found("invoice", id));
+    };
+    let now = clock.timestamp();
+    let id = id.to_owned();
+    db.write(move |conn| {
+        let invoice =
+            sql::get(conn, &iid)?.ok_or_else(|| ServiceError::not_found("invoice", &id))?;
+        if !is_collectable(invoice.status) {
+            return Err(ServiceError::Conflict(format!(
+                "invoice `{id}` is {}; only Open or Overdue invoices can be cancelled",
+                invoice.status
+            )));
+        }
+        if !invoice.amount_paid.is_zero() {
+            return Err(ServiceError::Conflict(format!(
+                "invoice `{id}` has payments ({} {} paid) and cannot be cancelled",
+                invoice.amount_paid, invoice.currency
+            )));
+        }
+        undo_billing_state(conn, &iid)?;
+        sql::cancel(conn, &iid, &reason, &now)?;
+        sql::get(conn, &iid)?.ok_or_else(|| ServiceError::not_found("invoice", &id))
+    })
+    .await
+}
+
+/// Gives back, per subscription and add-on on the invoice, the `charged_through` it had before
+/// this invoice, when this invoice is still the last to have moved it.
+fn undo_billing_state(conn: &rusqlite::Connection, invoice: &InvoiceId) -> rusqlite::Result<()> {
+    let links = sql::line_links(conn, invoice)?;
+    let mut groups: Vec<(
+        LineKind,
+        &SubscriptionId,
+        Option<&ProductId>,
+        NaiveDate,
+        NaiveDate,
+    )> = Vec::new();
+    for (kind, sub, addon, first, last) in &links {
+        match groups
+            .iter_mut()
+            .find(|g| g.1 == sub && g.2 == addon.as_ref())
+        {
+            Some(g) => {
+                g.3 = g.3.min(*first);
+                g.4 = g.4.max(*last);
+            }
+            None => groups.push((*kind, sub, addon.as_ref(), *first, *last)),
+        }
+    }
+    for (kind, sub, addon, first, last) in groups {
+        let before_first = first.pred_opt().unwrap_or(first);
+        match kind {
+            LineKind::Charge => {
+                subscriptions::move_charged_through(conn, sub, addon, last, Some(before_first))?
+            }
+            LineKind::Credit => {
+                subscriptions::move_charged_through(conn, sub, addon, before_first, Some(last))?
+            }
+        };
+    }
+    Ok(())
 }

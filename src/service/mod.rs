@@ -1,9 +1,12 @@
 //! Use cases shared by the API, the admin UI, the CLI and the background jobs. They own their
 //! transactions: a write runs as one job on the writer, so it is all-or-nothing.
 
+pub mod bill_runs;
 pub mod clients;
 pub mod customers;
 pub mod invoices;
+pub mod lifecycle;
+pub mod payments;
 pub mod products;
 pub mod sessions;
 pub mod subscriptions;

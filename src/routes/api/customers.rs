@@ -55,6 +55,8 @@ pub struct CreateCustomerRequest {
     address: Option<Option<AddressInput>>,
     #[serde(default, deserialize_with = "present")]
     billing_address: Option<Option<AddressInput>>,
+    #[serde(default, deserialize_with = "present")]
+    tax_exempt: Option<Option<bool>>,
 }
 
 pub async fn create_customer(
@@ -68,7 +70,8 @@ pub async fn create_customer(
     let phone = not_null("phone", req.phone)?;
     let address = not_null("address", req.address)?;
     let billing_address = not_null("billingAddress", req.billing_address)?;
-    let new = NewCustomer::parse(
+    let tax_exempt = not_null("taxExempt", req.tax_exempt)?;
+    let mut new = NewCustomer::parse(
         req.customer_type,
         CustomerInput {
             first_name: first_name.as_deref(),
@@ -80,6 +83,7 @@ pub async fn create_customer(
             billing_address: billing_address.as_ref(),
         },
     )?;
+    new.tax_exempt = tax_exempt.unwrap_or(false);
     let customer = service::create(&state.db, &state.clock, new).await?;
     Ok(HttpResponse::Created()
         .insert_header((
@@ -116,6 +120,8 @@ pub struct UpdateCustomerRequest {
     address: Option<Option<AddressInput>>,
     #[serde(default, deserialize_with = "present")]
     billing_address: Option<Option<AddressInput>>,
+    #[serde(default, deserialize_with = "present")]
+    tax_exempt: Option<Option<bool>>,
 }
 
 pub async fn update_customer(
@@ -130,7 +136,7 @@ pub async fn update_customer(
     let phone = not_null("phone", req.phone)?;
     let address = not_null("address", req.address)?;
     let billing_address = not_null("billingAddress", req.billing_address)?;
-    let changes = CustomerChanges::parse(CustomerChangesInput {
+    let mut changes = CustomerChanges::parse(CustomerChangesInput {
         status: not_null("status", req.status)?,
         first_name: first_name.as_deref(),
         last_name: last_name.as_deref(),
@@ -140,6 +146,7 @@ pub async fn update_customer(
         address: address.as_ref(),
         billing_address: billing_address.as_ref(),
     })?;
+    changes.tax_exempt = not_null("taxExempt", req.tax_exempt)?;
     let customer = service::update(&state.db, &state.clock, &id, changes).await?;
     Ok(HttpResponse::Ok().json(customer))
 }

@@ -3,11 +3,12 @@ use serde::Deserialize;
 
 use super::ListResponse;
 use super::error::ApiError;
-use super::extract::ApiQuery;
+use super::extract::{ApiJson, ApiQuery};
 use crate::domain::date::parse_date;
 use crate::domain::enums::InvoiceStatus;
 use crate::domain::invoice::InvoiceFilter;
 use crate::domain::page::PageRequest;
+use crate::domain::text::parse_text;
 use crate::service::invoices as service;
 use crate::startup::AppState;
 
@@ -45,4 +46,26 @@ pub async fn list_customer_invoices(
         data: result.items,
         pagination: Some(result.pagination),
     }))
+}
+
+pub async fn get_invoice(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(service::get(&state.db, &id).await?))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CancelInvoiceRequest {
+    reason: String,
+}
+
+pub async fn cancel_invoice(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    ApiJson(req): ApiJson<CancelInvoiceRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let reason = parse_text("reason", &req.reason, 500)?;
+    Ok(HttpResponse::Ok().json(service::cancel(&state.db, &state.clock, &id, reason).await?))
 }

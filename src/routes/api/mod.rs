@@ -1,11 +1,14 @@
 //! The REST API under `/v1`: the connectX contract's operations and our additions, all listed
 //! in [`configure`].
 
+pub mod bill_runs;
 pub mod customers;
 pub mod error;
 pub mod extract;
 pub mod invoices;
+pub mod lifecycle;
 pub mod openapi;
+pub mod payments;
 pub mod products;
 pub mod subscriptions;
 
@@ -81,6 +84,89 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(
                 web::resource("/products")
                     .route(web::get().to(products::list_products).wrap(any_token())),
+            )
+            // Billing: subscription lifecycle, bill runs, invoices and payments.
+            .service(
+                web::resource("/customers/{customerId}/terminate").route(
+                    web::post()
+                        .to(lifecycle::terminate_customer)
+                        .wrap(require(Scope::WriteCustomers)),
+                ),
+            )
+            .service(
+                web::resource("/subscriptions/{subscriptionId}/suspend").route(
+                    web::post()
+                        .to(lifecycle::suspend_subscription)
+                        .wrap(require(Scope::WriteSubscriptions)),
+                ),
+            )
+            .service(
+                web::resource("/subscriptions/{subscriptionId}/resume").route(
+                    web::post()
+                        .to(lifecycle::resume_subscription)
+                        .wrap(require(Scope::WriteSubscriptions)),
+                ),
+            )
+            .service(
+                web::resource("/subscriptions/{subscriptionId}/cancel").route(
+                    web::post()
+                        .to(lifecycle::cancel_subscription)
+                        .wrap(require(Scope::WriteSubscriptions)),
+                ),
+            )
+            .service(
+                web::resource("/bill-runs")
+                    .route(
+                        web::get()
+                            .to(bill_runs::list_bill_runs)
+                            .wrap(require(Scope::ReadBilling)),
+                    )
+                    .route(
+                        web::post()
+                            .to(bill_runs::create_bill_run)
+                            .wrap(require(Scope::WriteBilling)),
+                    ),
+            )
+            .service(
+                web::resource("/bill-runs/{billRunId}").route(
+                    web::get()
+                        .to(bill_runs::get_bill_run)
+                        .wrap(require(Scope::ReadBilling)),
+                ),
+            )
+            .service(
+                web::resource("/invoices/{invoiceId}").route(
+                    web::get()
+                        .to(invoices::get_invoice)
+                        .wrap(require(Scope::ReadBilling)),
+                ),
+            )
+            .service(
+                web::resource("/invoices/{invoiceId}/cancel").route(
+                    web::post()
+                        .to(invoices::cancel_invoice)
+                        .wrap(require(Scope::WriteBilling)),
+                ),
+            )
+            .service(
+                web::resource("/invoices/{invoiceId}/payments")
+                    .route(
+                        web::get()
+                            .to(payments::list_payments)
+                            .wrap(require(Scope::ReadBilling)),
+                    )
+                    .route(
+                        web::post()
+                            .to(payments::create_payment)
+                            .wrap(require(Scope::WriteBilling)),
+                    ),
+            )
+            .service(
+                web::resource("/invoices/{invoiceId}/payments/{paymentId}").route(
+                    web::get()
+                        .to(payments::get_payment)
+                        .wrap(require(Scope::ReadBilling)),
+                ),
             )
             .default_service(web::to(error::not_found)),
     );

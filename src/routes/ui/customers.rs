@@ -219,11 +219,13 @@ impl StatusAction {
     pub fn consequence(&self) -> &'static str {
         match self {
             Self::Suspend => {
-                "The customer keeps their subscriptions but cannot take new ones until reactivated."
+                "Every Active subscription is suspended with the customer (and not charged while suspended on the bill day) until the customer is reactivated."
             }
-            Self::Reactivate => "The customer becomes Active again.",
+            Self::Reactivate => {
+                "The customer becomes Active again, and so do the subscriptions its suspension paused."
+            }
             Self::Terminate => {
-                "The customer is closed for good and every subscription that is not cancelled yet is cancelled today. This cannot be undone."
+                "The customer is closed for good and every subscription is cancelled today; days already charged after today are credited on the next invoice. This cannot be undone."
             }
         }
     }
@@ -271,7 +273,9 @@ pub async fn change_status(
     auth.require(Role::Operator)?;
     let action = StatusAction::parse(form.get("action"))?;
     let c = match action {
-        StatusAction::Terminate => service::terminate(&state.db, &state.clock, &id).await?,
+        StatusAction::Terminate => {
+            crate::service::lifecycle::terminate(&state.db, &state.clock, &id).await?
+        }
         StatusAction::Suspend | StatusAction::Reactivate => {
             let status = if action == StatusAction::Suspend {
                 CustomerStatus::Suspended

@@ -13,6 +13,7 @@ pub mod extract;
 pub mod format;
 pub mod layout;
 pub mod pager;
+pub mod subscription_actions;
 pub mod subscriptions;
 pub mod users;
 
@@ -123,11 +124,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             )
             .route(
                 "/subscriptions/{id}/status",
-                web::get().to(subscriptions::confirm_status),
+                web::get().to(subscription_actions::confirm_status),
             )
             .route(
                 "/subscriptions/{id}/status",
-                web::post().to(subscriptions::change_status),
+                web::post().to(subscription_actions::change_status),
             )
             // Catalog
             .route("/catalog", web::get().to(catalog::list))

@@ -1,15 +1,14 @@
-//! Subscriptions: adding one to a customer (product and add-on pickers with prices), and
-//! suspending, resuming or cancelling one after a confirmation step.
+//! Subscriptions: adding one to a customer (product and add-on pickers with prices).
+//! Suspending, resuming and cancelling are in `subscription_actions`.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
-use serde::Deserialize;
 
 use super::error::UiError;
 use super::extract::{Authed, PostForm};
 use super::format;
-use super::layout::{FormState, LayoutCtx, redirect, render, render_status};
+use super::layout::{FormState, LayoutCtx, redirect, render_status};
 use crate::auth::users::Role;
 use crate::db::products::ProductFilter;
 use crate::domain::FieldError;
@@ -17,8 +16,8 @@ use crate::domain::customer::Customer;
 use crate::domain::date::parse_date;
 use crate::domain::enums::{ProductStatus, ProductType};
 use crate::domain::product::Product;
-use crate::domain::subscription::{Subscription, SubscriptionOrder};
-use crate::service::subscriptions::{self as service, SubscriptionAction};
+use crate::domain::subscription::SubscriptionOrder;
+use crate::service::subscriptions as service;
 use crate::service::{ServiceError, customers, products};
 use crate::startup::AppState;
 
@@ -155,70 +154,4 @@ pub async fn create(
         }
         Err(e) => Err(e.into()),
     }
-}
-
-#[derive(Template)]
-#[template(path = "pages/subscriptions/confirm.html")]
-pub struct ConfirmPage {
-    layout: LayoutCtx,
-    s: Subscription,
-    action: SubscriptionAction,
-    consequence: &'static str,
-    label: &'static str,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct ActionQuery {
-    #[serde(default)]
-    to: String,
-}
-
-fn describe(action: SubscriptionAction) -> (&'static str, &'static str) {
-    match action {
-        SubscriptionAction::Suspend => ("Suspend", "The service is paused until it is resumed."),
-        SubscriptionAction::Resume => ("Resume", "The service becomes Active again."),
-        SubscriptionAction::Cancel => (
-            "Cancel",
-            "The subscription ends today (or on its start date if it has not started). This cannot be undone.",
-        ),
-    }
-}
-
-pub async fn confirm_status(
-    state: web::Data<AppState>,
-    auth: Authed,
-    id: web::Path<String>,
-    q: web::Query<ActionQuery>,
-) -> Result<HttpResponse, UiError> {
-    auth.require(Role::Operator)?;
-    let action =
-        SubscriptionAction::parse("to", &q.to).map_err(|e| UiError::BadRequest(e.to_string()))?;
-    let s = service::get(&state.db, &id).await?;
-    let (label, consequence) = describe(action);
-    let page = ConfirmPage {
-        layout: auth.layout("customers", format!("{label} {}", s.product_name)),
-        s,
-        action,
-        consequence,
-        label,
-    };
-    render(&page, &page.layout)
-}
-
-pub async fn change_status(
-    state: web::Data<AppState>,
-    PostForm { auth, form }: PostForm,
-    id: web::Path<String>,
-) -> Result<HttpResponse, UiError> {
-    auth.require(Role::Operator)?;
-    let action = SubscriptionAction::parse("action", form.get("action"))
-        .map_err(|e| UiError::BadRequest(e.to_string()))?;
-    let s = service::change_status(&state.db, &state.clock, &id, action).await?;
-    Ok(redirect(
-        &format!("/admin/customers/{}", s.customer_id),
-        Some(&format!(
-            "Subscription {} is now {}.",
-            s.product_name, s.status
-        )),
-    ))
 }

@@ -1,0 +1,229 @@
+//! One chunk of a bill run: read a slice of customers' subscriptions in one ordered scan, bill
+//! each customer, and (for a real run) store the invoices, lines, billing state, invoice number
+//! counter and the run's running totals, all in the chunk's one transaction.
+
+use chrono::{Datelike, NaiveDate};
+use rusqlite::Connection;
+use rust_decimal::Decimal;
+
+use super::draft::{CustomerOutcome, StateUpdate, bill_customer};
+use super::period::Period;
+use super::report::{PreviewInvoice, Skipped, Sums};
+use crate::db::sql_date::SqlDate;
+use crate::db::{bill_runs, billing_state, invoices};
+use crate::domain::ids::{BillRunId, InvoiceId};
+use crate::service::ServiceError;
+
+/// What every chunk of one run shares.
+#[derive(Debug, Clone)]
+pub struct ChunkContext {
+    pub period: Period,
+    pub tax_rate: Decimal,
+    pub invoice_date: NaiveDate,
+    pub due_date: NaiveDate,
+    /// The run's timestamp for `created_at` / `updated_at`.
+    pub now: String,
+    pub chunk_customers: usize,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ChunkResult {
+    /// The last customer of this chunk; `None` when there was none left (the run is done).
+    pub last_customer: Option<String>,
+    pub customers: u64,
+    pub invoices: u64,
+    pub skipped: Skipped,
+    pub attention: Vec<String>,
+    pub sums: Sums,
+}
+
+enum Plan {
+    AlreadyInvoiced,
+    Bill(CustomerOutcome),
+}
+
+/// A chunk's last customer id, and what to do for each of its customers, in id order.
+type ChunkPlan = (String, Vec<(String, Plan)>);
+
+/// Reads and rates the chunk after `after`: the customers in it and what to do for each.
+fn plan(
+    conn: &Connection,
+    ctx: &ChunkContext,
+    after: &str,
+) -> Result<Option<ChunkPlan>, ServiceError> {
+    let Some(upto) = billing_state::chunk_end(conn, after, ctx.chunk_customers)? else {
+        return Ok(None);
+    };
+    let customers = billing_state::chunk_rows(conn, after, &upto)?;
+    let invoiced = billing_state::invoiced_customers(conn, ctx.period, after, &upto)?;
+    let mut plans = Vec::with_capacity(customers.len());
+    for customer in customers {
+        let plan = if invoiced.contains(&customer.customer_id) {
+            Plan::AlreadyInvoiced
+        } else {
+            Plan::Bill(bill_customer(&customer, ctx.period, ctx.tax_rate)?)
+        };
+        plans.push((customer.customer_id, plan));
+    }
+    Ok(Some((upto, plans)))
+}
+
+/// Bills the chunk after `after` and stores everything. Runs as one write job, so the chunk is
+/// one transaction: after a crash it is either all there or not at all.
+pub fn bill(
+    conn: &Connection,
+    ctx: &ChunkContext,
+    run: &BillRunId,
+    after: &str,
+) -> Result<ChunkResult, ServiceError> {
+    let Some((upto, plans)) = plan(conn, ctx, after)? else {
+        return Ok(ChunkResult::default());
+    };
+    let year = ctx.invoice_date.year();
+    let (invoice_date, due_date) = (sql_date(ctx.invoice_date)?, sql_date(ctx.due_date)?);
+    let first_number = bill_runs::last_invoice_number(conn, year)?;
+    let mut writer = invoices::InvoiceWriter::new(conn)?;
+    let mut states = billing_state::StateWriter::new(conn)?;
+    let mut number = first_number;
+    let tax_rate = ctx.tax_rate.normalize().to_string();
+    let period = ctx.period.to_string();
+    let mut result = ChunkResult {
+        last_customer: Some(upto),
+        ..Default::default()
+    };
+    for (customer_id, plan) in plans {
+        result.customers += 1;
+        match plan {
+            Plan::AlreadyInvoiced => result.skipped.already_invoiced += 1,
+            Plan::Bill(CustomerOutcome::MixedCurrencies) => {
+                result.skipped.mixed_currencies += 1;
+                tracing::warn!(
+                    customer = %customer_id,
+                    period = %ctx.period,
+                    "not billed: the customer's subscriptions are in more than one currency"
+                );
+                result.attention.push(customer_id);
+            }
+            Plan::Bill(CustomerOutcome::NothingDue { updates }) => {
+                result.skipped.nothing_due += 1;
+                store_state(&mut states, &updates)?;
+            }
+            Plan::Bill(CustomerOutcome::Invoice { invoice, updates }) => {
+                number += 1;
+                let id = InvoiceId::generate();
+                let invoice_number = format!("INV-{year}-{number:06}");
+                writer.invoice(&invoices::NewInvoiceRow {
+                    id: &id,
+                    number: &invoice_number,
+                    customer_id: &customer_id,
+                    status: invoice.status,
+                    invoice_date,
+                    due_date,
+                    currency: invoice.currency,
+                    net: invoice.net,
+                    tax: invoice.tax,
+                    tax_rate: &tax_rate,
+                    period: &period,
+                    bill_run_id: run.as_str(),
+                    now: &ctx.now,
+                })?;
+                for (position, line) in invoice.lines.iter().enumerate() {
+                    writer.line(
+                        &id,
+                        &invoices::NewLineRow {
+                            position: position as i64,
+                            description: &line.rated.description,
+                            amount: line.rated.amount,
+                            kind: line.rated.kind,
+                            subscription_id: &line.subscription_id,
+                            addon_id: line.addon_id.as_deref(),
+                            period_start: sql_date(line.rated.first)?,
+                            period_end: sql_date(line.rated.last)?,
+                        },
+                    )?;
+                }
+                store_state(&mut states, &updates)?;
+                result.invoices += 1;
+                result.sums.add_invoice(&invoice);
+            }
+        }
+    }
+    states.finish()?;
+    if number != first_number {
+        bill_runs::set_last_invoice_number(conn, year, number)?;
+    }
+    bill_runs::add_chunk(
+        conn,
+        run,
+        result.invoices,
+        &result.skipped,
+        &result.attention,
+        &result.sums,
+    )?;
+    Ok(result)
+}
+
+fn store_state(
+    states: &mut billing_state::StateWriter<'_>,
+    updates: &[StateUpdate],
+) -> rusqlite::Result<()> {
+    for u in updates {
+        match &u.addon_id {
+            None => states.subscription(u.subscription_seq, u.billed_through, u.charged_through)?,
+            Some(addon) => states.addon(
+                &u.subscription_id,
+                addon,
+                u.billed_through,
+                u.charged_through,
+            )?,
+        }
+    }
+    Ok(())
+}
+
+fn sql_date(d: NaiveDate) -> Result<SqlDate, ServiceError> {
+    SqlDate::new(d)
+        .ok_or_else(|| ServiceError::Unexpected(anyhow::anyhow!("date {d} is out of range")))
+}
+
+/// Rates the chunk after `after` without storing anything; adds would-be invoices to
+/// `previews` until it holds `limit`.
+pub fn preview(
+    conn: &Connection,
+    ctx: &ChunkContext,
+    after: &str,
+    previews: &mut Vec<PreviewInvoice>,
+    limit: usize,
+) -> Result<ChunkResult, ServiceError> {
+    let Some((upto, plans)) = plan(conn, ctx, after)? else {
+        return Ok(ChunkResult::default());
+    };
+    let mut result = ChunkResult {
+        last_customer: Some(upto),
+        ..Default::default()
+    };
+    for (customer_id, plan) in plans {
+        result.customers += 1;
+        match plan {
+            Plan::AlreadyInvoiced => result.skipped.already_invoiced += 1,
+            Plan::Bill(CustomerOutcome::MixedCurrencies) => {
+                result.skipped.mixed_currencies += 1;
+                result.attention.push(customer_id);
+            }
+            Plan::Bill(CustomerOutcome::NothingDue { .. }) => result.skipped.nothing_due += 1,
+            Plan::Bill(CustomerOutcome::Invoice { invoice, .. }) => {
+                result.invoices += 1;
+                result.sums.add_invoice(&invoice);
+                if previews.len() < limit {
+                    previews.push(PreviewInvoice::new(
+                        &invoice,
+                        ctx.period,
+                        ctx.invoice_date,
+                        ctx.due_date,
+                    ));
+                }
+            }
+        }
+    }
+    Ok(result)
+}

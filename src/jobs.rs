@@ -1,0 +1,105 @@
+//! Background jobs, run inside the server (no cron, no second service): every round starts
+//! subscriptions whose start date has come, ends those whose end date has passed, marks open
+//! invoices past their due date `Overdue`, and on or after the bill day runs the month's bill run
+//! unless it has completed. Every step is idempotent, so a round after a crash, or two rounds
+//! the same day, change nothing that was already done. A round runs at start-up and then every
+//! `billing.job_interval_seconds`.
+
+use std::time::Duration;
+
+use actix_web::web;
+use serde::Serialize;
+
+use crate::billing::period::Period;
+use crate::billing::report::BillRun;
+use crate::billing::run::RunSettings;
+use crate::db::invoices;
+use crate::domain::enums::BillRunTrigger;
+use crate::service::{ServiceError, bill_runs, lifecycle};
+use crate::startup::AppState;
+
+/// What one round did.
+#[derive(Debug, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Round {
+    pub subscriptions_started: usize,
+    pub subscriptions_ended: usize,
+    pub invoices_overdue: usize,
+    pub bill_run: Option<BillRun>,
+}
+
+/// One round of every job, on the application's clock.
+pub async fn run_once(state: &AppState) -> Result<Round, ServiceError> {
+    let today = state.clock.today();
+    let now = state.clock.timestamp();
+    let (started, ended) = state
+        .db
+        .write(move |conn| -> Result<_, ServiceError> {
+            Ok(lifecycle::apply_due(conn, today, &now)?)
+        })
+        .await?;
+    let now = state.clock.timestamp();
+    let overdue = state
+        .db
+        .write(move |conn| -> Result<_, ServiceError> {
+            Ok(invoices::mark_overdue(conn, today, &now)?)
+        })
+        .await?;
+    let mut round = Round {
+        subscriptions_started: started,
+        subscriptions_ended: ended,
+        invoices_overdue: overdue,
+        bill_run: None,
+    };
+    let settings = &state.settings.billing;
+    let period = Period::containing(today);
+    if today >= period.bill_date(settings.bill_day)
+        && !bill_runs::completed(&state.db, period).await?
+    {
+        match bill_runs::start(
+            &state.db,
+            &state.clock,
+            RunSettings::from(settings),
+            &state.billing,
+            period,
+            false,
+            BillRunTrigger::Schedule,
+        )
+        .await
+        {
+            Ok(run) => round.bill_run = Some(run),
+            // A run started by someone else is in progress: the next round looks again.
+            Err(ServiceError::Conflict(msg)) => tracing::debug!(%msg, "scheduled bill run waits"),
+            Err(e) => return Err(e),
+        }
+    }
+    if started + ended + overdue > 0 || round.bill_run.is_some() {
+        tracing::info!(
+            subscriptions_started = started,
+            subscriptions_ended = ended,
+            invoices_overdue = overdue,
+            bill_run = round
+                .bill_run
+                .as_ref()
+                .and_then(|r| r.bill_run_id.as_ref())
+                .map(|id| id.to_string()),
+            "background jobs ran"
+        );
+    }
+    Ok(round)
+}
+
+/// Starts the rounds; abort the handle to stop them.
+pub fn spawn(state: web::Data<AppState>) -> tokio::task::JoinHandle<()> {
+    let every = Duration::from_secs(state.settings.billing.job_interval_seconds.max(1));
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(every);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            if let Err(e) = run_once(&state).await {
+                tracing::error!(error = ?e, "background jobs failed; retrying next round");
+            }
+        }
+    })
+}

@@ -1,0 +1,65 @@
+use actix_web::http::header;
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use super::ListResponse;
+use super::error::ApiError;
+use super::extract::ApiJson;
+use crate::domain::enums::PaymentMethod;
+use crate::domain::payment::PaymentInput;
+use crate::service::payments as service;
+use crate::startup::AppState;
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CreatePaymentRequest {
+    /// Kept as the raw JSON number, so it is read exactly, never through a float.
+    amount: Box<RawValue>,
+    paid_at: Option<String>,
+    method: PaymentMethod,
+    reference: Option<String>,
+}
+
+pub async fn create_payment(
+    state: web::Data<AppState>,
+    invoice_id: web::Path<String>,
+    ApiJson(req): ApiJson<CreatePaymentRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let input = PaymentInput::parse(
+        req.amount,
+        req.paid_at.as_deref(),
+        req.method,
+        req.reference.as_deref(),
+        state.clock.now(),
+    )?;
+    let payment = service::record(&state.db, &state.clock, &invoice_id, input).await?;
+    Ok(HttpResponse::Created()
+        .insert_header((
+            header::LOCATION,
+            format!(
+                "/v1/invoices/{}/payments/{}",
+                payment.invoice_id, payment.payment_id
+            ),
+        ))
+        .json(payment))
+}
+
+pub async fn list_payments(
+    state: web::Data<AppState>,
+    invoice_id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let payments = service::list(&state.db, &invoice_id).await?;
+    Ok(HttpResponse::Ok().json(ListResponse {
+        data: payments,
+        pagination: None,
+    }))
+}
+
+pub async fn get_payment(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (invoice_id, payment_id) = path.into_inner();
+    Ok(HttpResponse::Ok().json(service::get(&state.db, &invoice_id, &payment_id).await?))
+}

@@ -1,0 +1,98 @@
+//! Payments against invoices: partial payments reduce what is due; the invoice is `Paid` once
+//! fully paid; paying more than is due is refused.
+
+use crate::clock::Clock;
+use crate::db::{Db, invoices, payments as sql};
+use crate::domain::FieldError;
+use crate::domain::enums::InvoiceStatus;
+use crate::domain::ids::{InvoiceId, PaymentId};
+use crate::domain::invoice::is_collectable;
+use crate::domain::money::parse_amount;
+use crate::domain::payment::{Payment, PaymentInput};
+
+use super::ServiceError;
+
+fn invoice_id(id: &str) -> Result<InvoiceId, ServiceError> {
+    InvoiceId::parse(id).ok_or_else(|| ServiceError::not_found("invoice", id))
+}
+
+pub async fn record(
+    db: &Db,
+    clock: &Clock,
+    invoice: &str,
+    input: PaymentInput,
+) -> Result<Payment, ServiceError> {
+    let iid = invoice_id(invoice)?;
+    let now = clock.timestamp();
+    let id = invoice.to_owned();
+    db.write(move |conn| {
+        let inv =
+            invoices::get(conn, &iid)?.ok_or_else(|| ServiceError::not_found("invoice", &id))?;
+        if !is_collectable(inv.status) {
+            return Err(ServiceError::Conflict(format!(
+                "invoice `{id}` is {} and takes no payments",
+                inv.status
+            )));
+        }
+        let currency = inv.currency;
+        let amount = parse_amount("amount", &input.amount, currency)?;
+        if amount.is_zero() {
+            return Err(FieldError::new("amount", "must be more than 0").into());
+        }
+        let minor = currency
+            .to_minor(amount)
+            .ok_or_else(|| FieldError::new("amount", "is too large"))?;
+        let total = currency.to_minor(inv.total_amount).unwrap_or_default();
+        let paid = currency.to_minor(inv.amount_paid).unwrap_or_default();
+        let due = (total - paid).max(0);
+        if minor > due {
+            return Err(ServiceError::Unprocessable(FieldError::new(
+                "amount",
+                format!(
+                    "{amount} is more than the amount due on invoice `{id}`, {} {currency}",
+                    currency.from_minor(due)
+                ),
+            )));
+        }
+        let pid = sql::insert(
+            conn,
+            &sql::NewPaymentRow {
+                invoice_id: &iid,
+                amount: minor,
+                currency,
+                paid_at: input.paid_at.as_deref().unwrap_or(&now),
+                method: input.method,
+                reference: input.reference.as_deref(),
+                now: &now,
+            },
+        )?;
+        let status = if paid + minor >= total {
+            InvoiceStatus::Paid
+        } else {
+            inv.status
+        };
+        invoices::set_paid(conn, &iid, paid + minor, status, &now)?;
+        sql::get(conn, &iid, &pid)?.ok_or_else(|| ServiceError::not_found("payment", pid.as_str()))
+    })
+    .await
+}
+
+pub async fn list(db: &Db, invoice: &str) -> Result<Vec<Payment>, ServiceError> {
+    let iid = invoice_id(invoice)?;
+    let id = invoice.to_owned();
+    db.read(move |conn| {
+        invoices::get(conn, &iid)?.ok_or_else(|| ServiceError::not_found("invoice", &id))?;
+        Ok(sql::list_for_invoice(conn, &iid)?)
+    })
+    .await
+}
+
+pub async fn get(db: &Db, invoice: &str, payment: &str) -> Result<Payment, ServiceError> {
+    let iid = invoice_id(invoice)?;
+    let Some(pid) = PaymentId::parse(payment) else {
+        return Err(ServiceError::not_found("payment", payment));
+    };
+    let missing = ServiceError::not_found("payment", payment);
+    db.read(move |conn| sql::get(conn, &iid, &pid)?.ok_or(missing))
+        .await
+}
