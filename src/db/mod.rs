@@ -6,6 +6,7 @@ pub mod billing_state;
 pub mod clients;
 pub mod customer_search;
 pub mod customers;
+pub mod invoice_lists;
 pub mod invoices;
 pub mod migrate;
 pub mod payments;

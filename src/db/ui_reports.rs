@@ -23,14 +23,15 @@ pub fn monthly_recurring(conn: &Connection) -> rusqlite::Result<Vec<(Currency, i
     .collect()
 }
 
-/// Sum of invoice totals per status and currency, for the statuses asked.
+/// What is still to be paid on invoices, per status and currency, for the statuses asked.
 pub fn invoice_totals(
     conn: &Connection,
     statuses: &[InvoiceStatus],
 ) -> rusqlite::Result<Vec<(InvoiceStatus, Currency, i64)>> {
     let mut out = Vec::new();
     let mut stmt = conn.prepare_cached(
-        "SELECT currency, SUM(total_amount) FROM invoices WHERE status = ?1 GROUP BY currency",
+        "SELECT currency, SUM(total_amount - amount_paid) FROM invoices WHERE status = ?1 \
+         GROUP BY currency",
     )?;
     for s in statuses {
         for row in stmt.query_map([s], |r| Ok((r.get(0)?, r.get(1)?)))? {
@@ -41,18 +42,22 @@ pub fn invoice_totals(
     Ok(out)
 }
 
-/// Per month (`YYYY-MM`) from `from_date` on, in `currency`: invoiced (all but cancelled) and
-/// paid totals, in minor units.
+/// Per month (`YYYY-MM`) from `from_date` on, in `currency`, in minor units: what was invoiced
+/// (invoice totals by invoice date, all but cancelled) and what was paid (payments by the day
+/// they were made, UTC).
 pub fn monthly_invoiced_and_paid(
     conn: &Connection,
     from_date: &str,
     currency: Currency,
 ) -> rusqlite::Result<Vec<(String, i64, i64)>> {
     conn.prepare_cached(
-        "SELECT substr(invoice_date, 1, 7), \
-         SUM(total_amount), SUM(CASE WHEN status = 'Paid' THEN total_amount ELSE 0 END) \
-         FROM invoices WHERE invoice_date >= ?1 AND status <> 'Cancelled' AND currency = ?2 \
-         GROUP BY 1 ORDER BY 1",
+        "SELECT month, SUM(invoiced), SUM(paid) FROM ( \
+           SELECT substr(invoice_date, 1, 7) AS month, total_amount AS invoiced, 0 AS paid \
+           FROM invoices WHERE invoice_date >= ?1 AND status <> 'Cancelled' AND currency = ?2 \
+           UNION ALL \
+           SELECT substr(paid_at, 1, 7), 0, amount FROM payments \
+           WHERE paid_at >= ?1 AND currency = ?2) \
+         GROUP BY month ORDER BY month",
     )?
     .query_map(params![from_date, currency], |r| {
         Ok((r.get(0)?, r.get(1)?, r.get(2)?))
@@ -80,13 +85,13 @@ pub fn subscriptions_by_type(conn: &Connection) -> rusqlite::Result<Vec<(Product
     .collect()
 }
 
-/// What a customer owes per currency: totals of open and overdue invoices, in minor units.
+/// What a customer owes per currency: what is unpaid on open and overdue invoices, in minor units.
 pub fn balance_due(
     conn: &Connection,
     customer: &CustomerId,
 ) -> rusqlite::Result<Vec<(Currency, i64)>> {
     conn.prepare_cached(
-        "SELECT currency, SUM(total_amount) FROM invoices \
+        "SELECT currency, SUM(total_amount - amount_paid) FROM invoices \
          WHERE customer_id = ?1 AND status IN ('Open', 'Overdue') GROUP BY currency",
     )?
     .query_map([customer], |r| Ok((r.get(0)?, r.get(1)?)))?

@@ -92,6 +92,37 @@ pub async fn balance_due(
     db.read(move |conn| Ok(sql::balance_due(conn, &cid)?)).await
 }
 
+/// A customer's latest payments, newest first, with the number of the invoice each paid.
+pub async fn customer_payments(
+    db: &Db,
+    customer: &CustomerId,
+    limit: u32,
+) -> Result<Vec<(crate::domain::payment::Payment, String)>, ServiceError> {
+    let cid = customer.clone();
+    db.read(move |conn| {
+        Ok(crate::db::invoice_lists::payments_for_customer(
+            conn, &cid, limit,
+        )?)
+    })
+    .await
+}
+
+/// The names of the customers with these ids, in the same order (empty for an unknown id).
+pub async fn customer_names(db: &Db, ids: Vec<String>) -> Result<Vec<String>, ServiceError> {
+    db.read(move |conn| {
+        let mut names = Vec::with_capacity(ids.len());
+        for id in &ids {
+            let name = match CustomerId::parse(id) {
+                Some(cid) => customers::get(conn, &cid)?.map(|c| c.display_name()),
+                None => None,
+            };
+            names.push(name.unwrap_or_default());
+        }
+        Ok(names)
+    })
+    .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -30,6 +30,7 @@ mod ui_admin;
 mod ui_api_clients;
 mod ui_assets;
 mod ui_auth;
+mod ui_billing;
 mod ui_cli;
 mod ui_helpers;
 mod ui_pages;

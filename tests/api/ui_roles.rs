@@ -12,7 +12,19 @@ use crate::ui_helpers::{UiClient, admin, csrf_in, user_with_role};
 /// A POST route, the form it is sent, and the least role allowed to use it.
 type WriteRoute = (String, Vec<(&'static str, String)>, Role);
 
-fn write_routes(customer: &str, sub: &str, product: &str, user: i64) -> Vec<WriteRoute> {
+/// What the routes act on: a customer, its subscription, a product, a user, and two open
+/// invoices (one to pay, one to cancel).
+struct Targets {
+    customer: String,
+    sub: String,
+    product: String,
+    user: i64,
+    invoices: [String; 2],
+}
+
+fn write_routes(t: &Targets) -> Vec<WriteRoute> {
+    let (customer, sub, product, user) = (&t.customer, &t.sub, &t.product, t.user);
+    let [to_pay, to_cancel] = &t.invoices;
     let s = |v: &str| v.to_owned();
     vec![
         (
@@ -87,12 +99,38 @@ fn write_routes(customer: &str, sub: &str, product: &str, user: i64) -> Vec<Writ
             vec![],
             Role::Admin,
         ),
+        (
+            s("/admin/bill-runs"),
+            vec![("period", s("2026-11"))],
+            Role::Operator,
+        ),
+        (
+            format!("/admin/invoices/{to_pay}/payments"),
+            vec![("amount", s("1.00")), ("method", s("Cash"))],
+            Role::Operator,
+        ),
+        (
+            format!("/admin/invoices/{to_cancel}/cancel"),
+            vec![("reason", s("Billed by mistake"))],
+            Role::Operator,
+        ),
     ]
 }
 
 /// The form pages behind those writes (GET), which a role without the right is refused too.
-fn write_pages(customer: &str, sub: &str, product: &str, user: i64) -> Vec<(String, Role)> {
+fn write_pages(t: &Targets) -> Vec<(String, Role)> {
+    let (customer, sub, product, user) = (&t.customer, &t.sub, &t.product, t.user);
+    let [to_pay, to_cancel] = &t.invoices;
     vec![
+        (
+            "/admin/bill-runs/preview?period=2026-11".to_owned(),
+            Role::Operator,
+        ),
+        (format!("/admin/invoices/{to_pay}/payments"), Role::Operator),
+        (
+            format!("/admin/invoices/{to_cancel}/cancel"),
+            Role::Operator,
+        ),
         ("/admin/customers/new".to_owned(), Role::Operator),
         (format!("/admin/customers/{customer}/edit"), Role::Operator),
         (
@@ -133,39 +171,61 @@ fn snapshot(app: &crate::helpers::TestApp) -> String {
         q("SELECT id || status FROM subscriptions ORDER BY seq"),
         q("SELECT id || name || status || monthly_price FROM products ORDER BY seq"),
         q("SELECT username || role || disabled || password_hash FROM users ORDER BY id"),
+        q("SELECT id || status || amount_paid FROM invoices ORDER BY seq"),
+        q("SELECT id FROM payments ORDER BY seq"),
+        q("SELECT id || status FROM bill_runs ORDER BY seq"),
     ]
     .join("\n")
 }
 
-async fn arrange(app: &crate::helpers::TestApp) -> (String, String, String, i64) {
-    let customer = app.create_individual("Ada", "Lovelace").await["customerId"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let product = app.insert_product("Fiber 1G", "Broadband", 4999, "Active");
+async fn subscribe(app: &crate::helpers::TestApp, customer: &str, product: &str) -> String {
     let res = app
         .post_json(
             &format!("/v1/customers/{customer}/subscriptions"),
             &serde_json::json!({"productId": product, "startDate": "2026-11-26"}),
         )
         .await;
-    let sub = res.json::<serde_json::Value>().await.unwrap()["subscriptionId"]
+    res.json::<serde_json::Value>().await.unwrap()["subscriptionId"]
         .as_str()
         .unwrap()
-        .to_owned();
+        .to_owned()
+}
+
+async fn arrange(app: &crate::helpers::TestApp) -> Targets {
+    let id = |v: serde_json::Value| v["customerId"].as_str().unwrap().to_owned();
+    let customer = id(app.create_individual("Ada", "Lovelace").await);
+    let other = id(app.create_individual("Bob", "Babbage").await);
+    let product = app.insert_product("Fiber 1G", "Broadband", 4999, "Active");
+    let sub = subscribe(app, &customer, &product).await;
+    subscribe(app, &other, &product).await;
+    let run = crate::billing::bill(app, "2026-11").await;
+    assert_eq!(run["invoicesCreated"], 2);
+    let invoice_of = |c: &str| -> String {
+        app.sql()
+            .query_row("SELECT id FROM invoices WHERE customer_id = ?1", [c], |r| {
+                r.get(0)
+            })
+            .unwrap()
+    };
     let target = edgebss::service::users::create(&app.state.db, &app.clock, "target", Role::Viewer)
         .await
         .unwrap();
-    (customer, sub, product, target.user.id)
+    Targets {
+        invoices: [invoice_of(&customer), invoice_of(&other)],
+        customer,
+        sub,
+        product,
+        user: target.user.id,
+    }
 }
 
 async fn check_refusals(ui: &UiClient<'_>, app: &crate::helpers::TestApp, role: Role) {
-    let (customer, sub, product, user) = arrange(app).await;
+    let targets = arrange(app).await;
     // Any page gives this user's CSRF token: the refusal must come from the role, not the token.
     let token = csrf_in(&ui.get_html("/admin/").await);
     let before = snapshot(app);
     let mut refused = 0;
-    for (path, fields, needs) in write_routes(&customer, &sub, &product, user) {
+    for (path, fields, needs) in write_routes(&targets) {
         if role.allows(needs) {
             continue;
         }
@@ -180,7 +240,7 @@ async fn check_refusals(ui: &UiClient<'_>, app: &crate::helpers::TestApp, role: 
         );
         refused += 1;
     }
-    for (path, needs) in write_pages(&customer, &sub, &product, user) {
+    for (path, needs) in write_pages(&targets) {
         if !role.allows(needs) {
             assert_eq!(
                 ui.get(&path).await.status(),
@@ -219,8 +279,8 @@ async fn allowed_roles_get_through_every_write_route() {
     let app = spawn_app().await;
     let ui = admin(&app).await;
     let op = user_with_role(&app, "otto", Role::Operator).await;
-    let (customer, sub, product, user) = arrange(&app).await;
-    for (path, fields, needs) in write_routes(&customer, &sub, &product, user) {
+    let targets = arrange(&app).await;
+    for (path, fields, needs) in write_routes(&targets) {
         let client = if needs == Role::Operator { &op } else { &ui };
         let token = csrf_in(&client.get_html("/admin/").await);
         let mut form: Vec<(&str, &str)> = vec![("_csrf", token.as_str())];

@@ -135,6 +135,7 @@ pub struct DetailPage {
     subscriptions: Vec<Subscription>,
     invoices: Vec<Invoice>,
     invoice_total: u64,
+    payments: Vec<(crate::domain::payment::Payment, String)>,
     balance: String,
 }
 
@@ -169,6 +170,7 @@ pub async fn detail(
     let inv =
         invoices::list_for_customer(&state.db, &id, InvoiceFilter::default(), page_req).await?;
     let balance = ui_reports::balance_due(&state.db, &c.customer_id).await?;
+    let payments = ui_reports::customer_payments(&state.db, &c.customer_id, 10).await?;
     let page = DetailPage {
         layout: auth.layout("customers", c.display_name()),
         balance: format::money_list(&balance),
@@ -176,6 +178,7 @@ pub async fn detail(
         subscriptions: subs,
         invoices: inv.items,
         invoice_total: inv.pagination.total_items,
+        payments,
     };
     render(&page, &page.layout)
 }

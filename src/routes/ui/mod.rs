@@ -3,6 +3,7 @@
 
 pub mod api_clients;
 pub mod auth;
+pub mod bill_runs;
 pub mod catalog;
 pub mod charts;
 pub mod customer_form;
@@ -11,6 +12,8 @@ pub mod dashboard;
 pub mod error;
 pub mod extract;
 pub mod format;
+pub mod invoice_actions;
+pub mod invoices;
 pub mod layout;
 pub mod pager;
 pub mod subscription_actions;
@@ -130,6 +133,31 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 "/subscriptions/{id}/status",
                 web::post().to(subscription_actions::change_status),
             )
+            // Invoices and payments
+            .route("/invoices", web::get().to(invoices::list))
+            .route("/invoices/{id}", web::get().to(invoices::detail))
+            .route("/invoices/{id}/print", web::get().to(invoices::print))
+            .route(
+                "/invoices/{id}/payments",
+                web::get().to(invoice_actions::payment_form),
+            )
+            .route(
+                "/invoices/{id}/payments",
+                web::post().to(invoice_actions::record_payment),
+            )
+            .route(
+                "/invoices/{id}/cancel",
+                web::get().to(invoice_actions::confirm_cancel),
+            )
+            .route(
+                "/invoices/{id}/cancel",
+                web::post().to(invoice_actions::cancel),
+            )
+            // Bill runs
+            .route("/bill-runs", web::get().to(bill_runs::list))
+            .route("/bill-runs", web::post().to(bill_runs::start))
+            .route("/bill-runs/preview", web::get().to(bill_runs::preview))
+            .route("/bill-runs/{id}", web::get().to(bill_runs::detail))
             // Catalog
             .route("/catalog", web::get().to(catalog::list))
             .route("/catalog", web::post().to(catalog::create))
