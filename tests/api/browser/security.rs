@@ -129,6 +129,34 @@ async fn the_pages_work_with_javascript_turned_off() {
     b.click("#apply-filters").await;
     b.wait_path("/admin/customers?q=hopper").await;
     assert!(b.text("#customer-results").await.contains("Grace Hopper"));
+    // Bill the month and take a payment, all with plain forms; too much is explained beside
+    // the amount.
+    let customer = detail.trim_start_matches("/admin/customers/");
+    let product = app.insert_product("Fiber 500", "Broadband", 4999, "Active");
+    crate::billing::subscribe(&app, customer, &product, "2026-11-26", &[]).await;
+    b.goto(&app, "/admin/bill-runs").await;
+    b.click("#preview-run").await;
+    b.click("#start-run").await;
+    b.wait_path("/admin/bill-runs/brn_").await;
+    assert_eq!(b.text("#run-status").await, "Completed");
+    b.goto(&app, &detail).await;
+    b.click("#invoices tbody a").await;
+    b.click("#record-payment").await;
+    b.fill("#f-amount", "9999").await;
+    b.click("#save-payment").await;
+    assert!(
+        b.text("#e-amount")
+            .await
+            .contains("more than the amount due")
+    );
+    b.fill("#f-amount", "1").await;
+    b.click("#save-payment").await;
+    b.wait_path("/admin/invoices/inv_").await;
+    assert!(
+        b.text("#flash")
+            .await
+            .contains("Payment of USD 1.00 recorded")
+    );
     // A confirmation step, then the change.
     b.goto(&app, &format!("{detail}/status?to=suspend")).await;
     b.click("#confirm").await;
