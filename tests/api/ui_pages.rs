@@ -265,6 +265,7 @@ async fn editing_a_customer_shows_the_stored_values_and_saves_changes() {
                 ("lastName", "King"),
                 ("email", "ada@example.org"),
                 ("address.city", "London"),
+                ("taxExempt", "true"),
             ],
         )
         .await;
@@ -272,6 +273,19 @@ async fn editing_a_customer_shows_the_stored_values_and_saves_changes() {
     let html = ui.get_html(&format!("/admin/customers/{id}")).await;
     assert!(html.contains("Customer Augusta Ada King saved."));
     assert!(html.contains("ada@example.org") && html.contains("London"));
+    assert!(html.contains("id=\"tax-exempt\">Exempt<"));
+    let api: serde_json::Value = app
+        .get(&format!("/v1/customers/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(api["taxExempt"], true, "the API sees the same flag");
+    assert!(
+        ui.get_html(&page)
+            .await
+            .contains("name=\"taxExempt\" value=\"true\" checked")
+    );
     let res = ui.post(&page, &page, &[("email", "")]).await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     assert!(res.text().await.unwrap().contains("id=\"e-email\""));

@@ -117,7 +117,10 @@ pub async fn create(
         )
     });
     let result = match parsed {
-        Ok(new) => service::create(&state.db, &state.clock, new).await,
+        Ok(mut new) => {
+            new.tax_exempt = form.get("taxExempt") == "true";
+            service::create(&state.db, &state.clock, new).await
+        }
         Err(e) => Err(e.into()),
     };
     match result {
@@ -148,6 +151,9 @@ fn current_values(c: &Customer) -> FormState {
         if let Some(x) = value {
             v.push((name.to_owned(), x.clone()));
         }
+    }
+    if c.tax_exempt {
+        v.push(("taxExempt".to_owned(), "true".to_owned()));
     }
     if let Some(a) = &c.address {
         let parts: [(&str, &Option<String>); 5] = [
@@ -198,7 +204,11 @@ pub async fn edit(
         billing_address: None,
     });
     let result = match parsed {
-        Ok(changes) => service::update(&state.db, &state.clock, &id, changes).await,
+        Ok(mut changes) => {
+            let tax_exempt = form.get("taxExempt") == "true";
+            changes.tax_exempt = (tax_exempt != current.tax_exempt).then_some(tax_exempt);
+            service::update(&state.db, &state.clock, &id, changes).await
+        }
         Err(e) => Err(e.into()),
     };
     match result {
