@@ -30,6 +30,9 @@ pub enum Command {
     Serve(ServeArgs),
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Manage the admin UI's users.
+    #[command(subcommand)]
+    Admin(AdminCommand),
     /// Bill a period: create every invoice still missing for it (or, with --dry-run, show what
     /// would be created), then print a summary.
     BillRun(BillRunArgs),
@@ -71,6 +74,23 @@ pub struct ServeArgs {
     /// Start the clock at this date (YYYY-MM-DD) or RFC 3339 instant, for demos and tests.
     #[arg(long, value_name = "DATE")]
     pub now: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create a user with a generated password (printed once; to be changed at first sign-in).
+    CreateUser {
+        #[arg(long)]
+        username: String,
+        /// admin (everything), operator (day-to-day work) or viewer (read only).
+        #[arg(long, value_parser = ["admin", "operator", "viewer"])]
+        role: String,
+    },
+    /// Give a user a new generated password (printed once) and end their sessions.
+    ResetPassword {
+        #[arg(long)]
+        username: String,
+    },
 }
 
 #[derive(Debug, clap::Args)]

@@ -33,6 +33,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Healthcheck { bind } => flags.bind = bind.clone(),
         Command::Migrate
+        | Command::Admin(_)
         | Command::Backup { .. }
         | Command::Restore { .. }
         | Command::Client(_)
@@ -93,6 +94,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Healthcheck { .. } => healthcheck(&settings),
+        Command::Admin(cmd) => edgebss::auth::users_cli::run(&settings, cmd),
         Command::BillRun(args) => edgebss::billing::cli::bill_run(&settings, &args),
         Command::Client(cmd) => edgebss::auth::commands::run_client(&settings, cmd),
         Command::Keys(cmd) => edgebss::auth::commands::run_keys(&settings, cmd),

@@ -60,6 +60,7 @@ impl Application {
         if settings.demo {
             crate::demo::load(&db, &clock).await?;
         }
+        crate::service::users::ensure_initial_admin(&db, &clock, &settings.data_dir).await?;
         crate::billing::run::mark_interrupted(&db, &clock).await?;
         let backups = Arc::new(crate::ops::schedule::BackupStatus::default());
         let backup_task = if settings.backup.enabled {
@@ -102,6 +103,7 @@ impl Application {
                 .configure(operations_routes)
                 .configure(routes::oauth::configure)
                 .configure(routes::api::configure)
+                .configure(routes::ui::configure)
                 .default_service(web::to(routes::api::error::not_found))
         })
         // Stop signals are handled in `ops::lifecycle` (actix would stop on Ctrl-C without

@@ -9,7 +9,7 @@ use crate::domain::enums::{CustomerStatus, CustomerType};
 use crate::domain::ids::CustomerId;
 use crate::domain::page::PageRequest;
 
-const COLUMNS: &str = "id, customer_type, status, account_number, first_name, last_name, \
+pub(crate) const COLUMNS: &str = "id, customer_type, status, account_number, first_name, last_name, \
     company_name, email, phone, address, billing_address, created_at, updated_at, tax_exempt";
 
 /// Rows per block of `customer_list_counts` (must match `>> 10` in the migration's triggers).
@@ -49,7 +49,7 @@ fn read_address(row: &Row<'_>, idx: usize) -> rusqlite::Result<Option<Address>> 
     .transpose()
 }
 
-fn from_row(row: &Row<'_>) -> rusqlite::Result<Customer> {
+pub(crate) fn from_row(row: &Row<'_>) -> rusqlite::Result<Customer> {
     Ok(Customer {
         customer_id: row.get(0)?,
         customer_type: row.get(1)?,

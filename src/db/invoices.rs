@@ -12,7 +12,7 @@ use crate::domain::page::PageRequest;
 
 pub use super::sql_date::SqlDate;
 
-const COLUMNS: &str = "id, invoice_number, customer_id, status, invoice_date, due_date, \
+pub(crate) const COLUMNS: &str = "id, invoice_number, customer_id, status, invoice_date, due_date, \
     total_amount, tax_amount, currency, net_amount, period, tax_rate, amount_paid, cancel_reason";
 
 fn conversion_error(
@@ -22,7 +22,7 @@ fn conversion_error(
     rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e))
 }
 
-fn from_row(row: &Row<'_>) -> rusqlite::Result<Invoice> {
+pub(crate) fn from_row(row: &Row<'_>) -> rusqlite::Result<Invoice> {
     let currency: Currency = row.get(8)?;
     let status: InvoiceStatus = row.get(3)?;
     let total: i64 = row.get(6)?;

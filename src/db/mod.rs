@@ -4,7 +4,9 @@
 pub mod bill_runs;
 pub mod billing_state;
 pub mod clients;
+pub mod customer_search;
 pub mod customers;
+pub mod invoice_lists;
 pub mod invoices;
 pub mod migrate;
 pub mod payments;
@@ -12,6 +14,8 @@ pub mod products;
 pub mod sql_date;
 pub mod stats;
 pub mod subscriptions;
+pub mod ui_reports;
+pub mod users;
 mod writer;
 
 use std::path::{Path, PathBuf};

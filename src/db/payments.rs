@@ -7,9 +7,10 @@ use crate::domain::ids::{InvoiceId, PaymentId};
 use crate::domain::money::Currency;
 use crate::domain::payment::Payment;
 
-const COLUMNS: &str = "id, invoice_id, amount, currency, paid_at, method, reference, created_at";
+pub(crate) const COLUMNS: &str =
+    "id, invoice_id, amount, currency, paid_at, method, reference, created_at";
 
-fn from_row(row: &Row<'_>) -> rusqlite::Result<Payment> {
+pub(crate) fn from_row(row: &Row<'_>) -> rusqlite::Result<Payment> {
     let currency: Currency = row.get(3)?;
     Ok(Payment {
         payment_id: row.get(0)?,

@@ -93,3 +93,41 @@ pub fn insert(
     ])?;
     Ok(id)
 }
+
+/// Replaces a product's fields. Subscriptions keep the price they copied when made.
+pub fn update(conn: &Connection, id: &str, p: &ProductDraft, now: &str) -> rusqlite::Result<bool> {
+    let price = p
+        .currency
+        .to_minor(p.monthly_price)
+        .ok_or_else(|| rusqlite::Error::ToSqlConversionFailure("price out of range".into()))?;
+    let features = serde_json::to_string(&p.features)
+        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+    let n = conn
+        .prepare_cached(
+            "UPDATE products SET name = ?2, product_type = ?3, description = ?4, \
+             monthly_price = ?5, currency = ?6, features = ?7, updated_at = ?8 WHERE id = ?1",
+        )?
+        .execute(params![
+            id,
+            p.name,
+            p.product_type,
+            p.description,
+            price,
+            p.currency,
+            features,
+            now
+        ])?;
+    Ok(n == 1)
+}
+
+pub fn set_status(
+    conn: &Connection,
+    id: &str,
+    status: ProductStatus,
+    now: &str,
+) -> rusqlite::Result<bool> {
+    let n = conn
+        .prepare_cached("UPDATE products SET status = ?2, updated_at = ?3 WHERE id = ?1")?
+        .execute(params![id, status, now])?;
+    Ok(n == 1)
+}

@@ -67,3 +67,26 @@ pub async fn update(
     })
     .await
 }
+
+/// Customers whose name, e-mail, phone or account number contains every word of `query`
+/// (words of three characters or more), with the list filters; results in creation order.
+pub async fn search(
+    db: &Db,
+    query: &str,
+    filter: CustomerFilter,
+    page: PageRequest,
+) -> Result<crate::db::customer_search::SearchPage, ServiceError> {
+    let Some(fts) = crate::db::customer_search::fts_query(query) else {
+        return Err(crate::domain::FieldError::new(
+            "q",
+            "type at least three letters or digits to search",
+        )
+        .into());
+    };
+    db.read(move |conn| {
+        Ok(crate::db::customer_search::search(
+            conn, &fts, filter, page,
+        )?)
+    })
+    .await
+}

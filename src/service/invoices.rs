@@ -18,11 +18,7 @@ pub async fn list_for_customer(
     filter: InvoiceFilter,
     page: PageRequest,
 ) -> Result<Page<Invoice>, ServiceError> {
-    if let (Some(from), Some(to)) = (filter.from_date, filter.to_date)
-        && from > to
-    {
-        return Err(FieldError::new("fromDate", format!("{from} is after toDate {to}")).into());
-    }
+    check_filter(&filter)?;
     let Some(cid) = CustomerId::parse(customer_id) else {
         return Err(ServiceError::not_found("customer", customer_id));
     };
@@ -32,6 +28,41 @@ pub async fn list_for_customer(
         let (items, total) = sql::list_for_customer(conn, &cid, &filter, page)?;
         Ok(Page {
             items,
+            pagination: Pagination::new(page, total),
+        })
+    })
+    .await
+}
+
+/// Refuses a date range that ends before it starts.
+pub fn check_filter(filter: &InvoiceFilter) -> Result<(), ServiceError> {
+    if let (Some(from), Some(to)) = (filter.from_date, filter.to_date)
+        && from > to
+    {
+        return Err(FieldError::new("fromDate", format!("{from} is after toDate {to}")).into());
+    }
+    Ok(())
+}
+
+/// All customers' invoices (without lines), newest first, each with its customer's name; the
+/// total is counted up to [`crate::db::invoice_lists::COUNT_CAP`].
+pub async fn list_all(
+    db: &Db,
+    filter: InvoiceFilter,
+    page: PageRequest,
+) -> Result<Page<(Invoice, String)>, ServiceError> {
+    check_filter(&filter)?;
+    db.read(move |conn| {
+        let (items, total) = crate::db::invoice_lists::list(conn, &filter, page)?;
+        let mut named = Vec::with_capacity(items.len());
+        for inv in items {
+            let name = customers::get(conn, &inv.customer_id)?
+                .map(|c| c.display_name())
+                .unwrap_or_default();
+            named.push((inv, name));
+        }
+        Ok(Page {
+            items: named,
             pagination: Pagination::new(page, total),
         })
     })

@@ -8,7 +8,10 @@ pub mod invoices;
 pub mod lifecycle;
 pub mod payments;
 pub mod products;
+pub mod sessions;
 pub mod subscriptions;
+pub mod ui_reports;
+pub mod users;
 
 use crate::db::DbError;
 use crate::domain::FieldError;

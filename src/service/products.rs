@@ -1,9 +1,82 @@
+use crate::clock::Clock;
 use crate::db::Db;
 use crate::db::products::{self as sql, ProductFilter};
-use crate::domain::product::Product;
+use crate::domain::enums::{ProductStatus, ProductType};
+use crate::domain::product::{Product, ProductDraft};
 
 use super::ServiceError;
 
 pub async fn list(db: &Db, filter: ProductFilter) -> Result<Vec<Product>, ServiceError> {
     db.read(move |conn| Ok(sql::list(conn, filter)?)).await
+}
+
+pub async fn get(db: &Db, id: &str) -> Result<Product, ServiceError> {
+    let id = id.to_owned();
+    db.read(move |conn| {
+        sql::get(conn, &id)?
+            .map(|p| p.product)
+            .ok_or_else(|| ServiceError::not_found("product", id))
+    })
+    .await
+}
+
+/// Adds an `Active` product to the catalog.
+pub async fn create(db: &Db, clock: &Clock, draft: ProductDraft) -> Result<Product, ServiceError> {
+    let now = clock.timestamp();
+    db.write(move |conn| {
+        let id = sql::insert(conn, &draft, ProductStatus::Active, &now)?;
+        sql::get(conn, id.as_str())?
+            .map(|p| p.product)
+            .ok_or_else(|| ServiceError::not_found("product", id.as_str()))
+    })
+    .await
+}
+
+/// Changes a product. A new price applies to subscriptions made from now on: existing ones keep
+/// the charge they copied when they were made. A product cannot turn into an add-on or back,
+/// since subscriptions refer to it in that role.
+pub async fn update(
+    db: &Db,
+    clock: &Clock,
+    id: &str,
+    draft: ProductDraft,
+) -> Result<Product, ServiceError> {
+    let now = clock.timestamp();
+    let id = id.to_owned();
+    db.write(move |conn| {
+        let current =
+            sql::get(conn, &id)?.ok_or_else(|| ServiceError::not_found("product", &id))?;
+        let was_addon = current.product.product_type == ProductType::Addon;
+        if was_addon != (draft.product_type == ProductType::Addon) {
+            return Err(ServiceError::Unprocessable(crate::domain::FieldError::new(
+                "productType",
+                "cannot change between Addon and a main product type; add a new product instead",
+            )));
+        }
+        sql::update(conn, &id, &draft, &now)?;
+        sql::get(conn, &id)?
+            .map(|p| p.product)
+            .ok_or_else(|| ServiceError::not_found("product", &id))
+    })
+    .await
+}
+
+/// Takes a product off sale: nobody can subscribe to it any more; existing subscriptions go on.
+pub async fn discontinue(db: &Db, clock: &Clock, id: &str) -> Result<Product, ServiceError> {
+    let now = clock.timestamp();
+    let id = id.to_owned();
+    db.write(move |conn| {
+        let current =
+            sql::get(conn, &id)?.ok_or_else(|| ServiceError::not_found("product", &id))?;
+        if current.product.status == ProductStatus::Discontinued {
+            return Err(ServiceError::Conflict(format!(
+                "product `{id}` is already discontinued"
+            )));
+        }
+        sql::set_status(conn, &id, ProductStatus::Discontinued, &now)?;
+        sql::get(conn, &id)?
+            .map(|p| p.product)
+            .ok_or_else(|| ServiceError::not_found("product", &id))
+    })
+    .await
 }

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Admin UI benchmark: server time of the customers page at 100,000 customers (release build).
+# The UI answers every page with `Server-Timing: app;dur=<ms>` (time spent in the server, from
+# the request entering the /admin routes to the rendered page: session check, queries,
+# templates); this script signs in, asks for each kind of page many times one after another, and
+# prints the median (p50), p90 and p99 of that figure. See bench/README.md.
+#
+#   bash bench/run-ui.sh              # N=300 requests per kind of page
+#   N=1000 SIZE=100000 bash bench/run-ui.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+N=${N:-300}
+SIZE=${SIZE:-100000}
+work=target/bench
+dir="$work/ui-$SIZE"
+port=18399
+base="http://127.0.0.1:$port"
+mkdir -p "$work"
+
+cargo build --release --quiet --bin edgebss --example seed
+bin=target/release/edgebss
+if [ ! -f "$dir/customer-ids.txt" ]; then
+  rm -rf "$dir"
+  target/release/examples/seed "$dir" "$SIZE" >/dev/null
+  EDGEBSS_LOG__LEVEL=warn "$bin" --data-dir "$dir" admin create-user --username bench \
+    --role viewer | sed -n 's/.*: //p' | tail -1 >"$dir/bench-password.txt"
+fi
+
+EDGEBSS_LOG__LEVEL=warn "$bin" serve --bind "127.0.0.1:$port" --data-dir "$dir" \
+  >"$work/ui-server.log" 2>&1 &
+server=$!
+trap 'kill $server; wait $server || true' EXIT
+for _ in $(seq 1 200); do curl -fsS "$base/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
+
+echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) $(nproc) cores; $SIZE customers; $N sequential requests per page kind"
+BASE="$base" N="$N" SIZE="$SIZE" PASSWORD_FILE="$dir/bench-password.txt" python3 - <<'PY'
+import http.cookiejar, os, random, re, statistics, urllib.parse, urllib.request
+
+base, n, size = os.environ["BASE"], int(os.environ["N"]), int(os.environ["SIZE"])
+jar = http.cookiejar.CookieJar()
+web = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+
+def get(path):
+    with web.open(base + path) as r:
+        return r.read().decode(), r.headers.get("server-timing", "")
+
+def post(path, fields):
+    page, _ = get(path if path != "/admin/login" else "/admin/login")
+    token = re.search(r'name="_csrf" value="([^"]+)"', page).group(1)
+    data = urllib.parse.urlencode(dict(fields, _csrf=token)).encode()
+    with web.open(base + path, data) as r:
+        return r.read().decode()
+
+password_file = os.environ["PASSWORD_FILE"]
+password = open(password_file).read().strip()
+new = "sturdy-horse-battery-0123"
+try:
+    post("/admin/login", {"username": "bench", "password": password, "next": "/admin/"})
+    post("/admin/password", {"current": password, "new": new, "confirm": new})
+    open(password_file, "w").write(new)
+except Exception:
+    post("/admin/login", {"username": "bench", "password": new, "next": "/admin/"})
+assert "Customers" in get("/admin/customers")[0], "signed in"
+
+pages = size // 25
+kinds = [
+    ("first page", lambda: "/admin/customers"),
+    ("any page", lambda: f"/admin/customers?page={random.randint(1, pages)}"),
+    ("status=Active, any page", lambda: f"/admin/customers?status=Active&page={random.randint(1, pages * 8 // 10)}"),
+    ("type=Business, any page", lambda: f"/admin/customers?type=Business&page={random.randint(1, pages * 2 // 10)}"),
+    ("search: one match (e-mail)", lambda: f"/admin/customers?q=customer{random.randint(0, size - 1)}%40"),
+    ("search: common word, page 1", lambda: "/admin/customers?q=sam"),
+    ("search: common word + status, page 3", lambda: "/admin/customers?q=acme+trading&status=Active&page=3"),
+    ("search: phone digits", lambda: "/admin/customers?q=555-0100"),
+]
+for label, path in kinds:
+    times = []
+    for _ in range(n):
+        _, timing = get(path())
+        times.append(float(re.search(r"dur=([0-9.]+)", timing).group(1)))
+    times.sort()
+    q = lambda p: times[min(len(times) - 1, int(p * len(times)))]
+    print(f"RESULT {label:40s} p50 {statistics.median(times):6.2f} ms  p90 {q(0.9):6.2f} ms  p99 {q(0.99):6.2f} ms")
+PY

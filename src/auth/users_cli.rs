@@ -1,0 +1,46 @@
+//! `edgebss admin ...`: managing admin UI users from the command line (for the first admin on a
+//! headless box, or when every admin has forgotten their password).
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+
+use crate::auth::users::Role;
+use crate::cli::AdminCommand;
+use crate::config::Settings;
+use crate::db::Db;
+use crate::service::users as service;
+
+pub fn run(settings: &Settings, cmd: AdminCommand) -> anyhow::Result<ExitCode> {
+    crate::startup::create_data_dir(&settings.data_dir)?;
+    let db = Db::open(&settings.db_options())?;
+    let clock = settings.clock()?;
+    let result = actix_web::rt::System::new().block_on(async {
+        match cmd {
+            AdminCommand::CreateUser { username, role } => {
+                let role = Role::parse("role", &role)?;
+                let created = service::create(&db, &clock, &username, role)
+                    .await
+                    .with_context(|| format!("cannot create user `{username}`"))?;
+                println!(
+                    "created {} user `{}`\npassword (shown once; to be changed at first sign-in): {}",
+                    created.user.role, created.user.username, created.password
+                );
+                Ok(())
+            }
+            AdminCommand::ResetPassword { username } => {
+                let user = service::find(&db, &username)
+                    .await
+                    .with_context(|| format!("cannot reset the password of `{username}`"))?;
+                let reset = service::reset_password(&db, &clock, user.id).await?;
+                println!(
+                    "new password for `{}` (shown once; to be changed at next sign-in): {}",
+                    reset.user.username, reset.password
+                );
+                Ok::<_, anyhow::Error>(())
+            }
+        }
+    });
+    db.close();
+    result.map(|()| ExitCode::SUCCESS)
+}

@@ -1,0 +1,107 @@
+//! Customer search over the `customer_search` trigram index (migration V4).
+
+use rusqlite::{Connection, params};
+
+use super::customers::{COLUMNS, CustomerFilter, from_row};
+use crate::domain::customer::Customer;
+use crate::domain::page::PageRequest;
+
+/// Counting stops here: "more than 1000 matches" is all a person needs, and counting every
+/// match of a very common word would read the whole index.
+pub const COUNT_CAP: u64 = 1000;
+
+#[derive(Debug, Clone)]
+pub struct SearchPage {
+    pub items: Vec<Customer>,
+    /// Matches, up to [`COUNT_CAP`] + 1.
+    pub total: u64,
+    pub page: PageRequest,
+}
+
+impl SearchPage {
+    /// Whether there are more matches than were counted.
+    pub fn capped(&self) -> bool {
+        self.total > COUNT_CAP
+    }
+}
+
+/// Turns what a person typed into an FTS5 query: every word of three characters or more must
+/// appear somewhere (name, e-mail, phone, account number). A word that looks like a phone number
+/// is matched on its digits, so `555-0102` finds `+1 (555) 010-2030`'s digits. `None` when
+/// nothing searchable is left.
+pub fn fts_query(input: &str) -> Option<String> {
+    let terms: Vec<String> = input
+        .split_whitespace()
+        .map(|w| {
+            let phone_like = w.chars().all(|c| c.is_ascii_digit() || "+-().".contains(c))
+                && w.chars().filter(char::is_ascii_digit).count() >= 3;
+            if phone_like {
+                w.chars().filter(char::is_ascii_digit).collect()
+            } else {
+                w.to_owned()
+            }
+        })
+        .filter(|w| w.chars().count() >= 3)
+        .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
+        .collect();
+    (!terms.is_empty()).then(|| terms.join(" AND "))
+}
+
+pub fn search(
+    conn: &Connection,
+    fts: &str,
+    filter: CustomerFilter,
+    page: PageRequest,
+) -> rusqlite::Result<SearchPage> {
+    const FROM: &str = "FROM customer_search s JOIN customers c ON c.seq = s.rowid \
+        WHERE customer_search MATCH ?1 AND (?2 IS NULL OR c.status = ?2) \
+        AND (?3 IS NULL OR c.customer_type = ?3)";
+    let total: i64 = conn
+        .prepare_cached(&format!(
+            "SELECT COUNT(*) FROM (SELECT 1 {FROM} LIMIT {})",
+            COUNT_CAP + 1
+        ))?
+        .query_row(params![fts, filter.status, filter.customer_type], |r| {
+            r.get(0)
+        })?;
+    let columns = COLUMNS
+        .split(", ")
+        .map(|c| format!("c.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let items = conn
+        .prepare_cached(&format!(
+            "SELECT {columns} {FROM} ORDER BY s.rowid LIMIT ?4 OFFSET ?5"
+        ))?
+        .query_map(
+            params![
+                fts,
+                filter.status,
+                filter.customer_type,
+                i64::from(page.page_size),
+                page.offset() as i64
+            ],
+            from_row,
+        )?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(SearchPage {
+        items,
+        total: total as u64,
+        page,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queries_keep_searchable_words_and_quote_them() {
+        assert_eq!(fts_query("ab"), None);
+        assert_eq!(fts_query("  "), None);
+        assert_eq!(fts_query("Ada lo"), Some("\"Ada\"".into()));
+        assert_eq!(fts_query("ada love"), Some("\"ada\" AND \"love\"".into()));
+        assert_eq!(fts_query("555-0102"), Some("\"5550102\"".into()));
+        assert_eq!(fts_query("a\"b\"c"), Some("\"a\"\"b\"\"c\"".into()));
+    }
+}

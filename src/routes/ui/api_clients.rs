@@ -1,0 +1,202 @@
+//! API clients (admins only): create one with its scopes (the secret is shown once), revoke,
+//! rotate the secret.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+
+use super::error::UiError;
+use super::extract::{Authed, PostForm};
+use super::layout::{FormState, LayoutCtx, redirect, render, render_status};
+use crate::auth::scope::{Scope, ScopeSet};
+use crate::auth::users::Role;
+use crate::service::ServiceError;
+use crate::service::clients::{self as service, ApiClient, ClientCredentials};
+use crate::startup::AppState;
+
+#[derive(Template)]
+#[template(path = "pages/api_clients/list.html")]
+pub struct ListPage {
+    layout: LayoutCtx,
+    clients: Vec<ApiClient>,
+}
+
+impl ListPage {
+    pub fn scopes(&self, c: &ApiClient) -> String {
+        c.scopes
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+pub async fn list(state: web::Data<AppState>, auth: Authed) -> Result<HttpResponse, UiError> {
+    auth.require(Role::Admin)?;
+    let page = ListPage {
+        layout: auth.layout("api-clients", "API clients"),
+        clients: service::list(&state.db).await?,
+    };
+    render(&page, &page.layout)
+}
+
+#[derive(Template)]
+#[template(path = "pages/api_clients/new.html")]
+pub struct NewPage {
+    layout: LayoutCtx,
+    form: FormState,
+    scopes: Vec<&'static str>,
+    chosen: Vec<String>,
+}
+
+impl NewPage {
+    pub fn checked(&self, scope: &str) -> bool {
+        self.chosen.iter().any(|s| s == scope)
+    }
+}
+
+fn new_page(
+    auth: &Authed,
+    form: FormState,
+    chosen: Vec<String>,
+    status: StatusCode,
+) -> Result<HttpResponse, UiError> {
+    let page = NewPage {
+        layout: auth.layout("api-clients", "New API client"),
+        form,
+        scopes: Scope::ALL.iter().map(|s| s.as_str()).collect(),
+        chosen,
+    };
+    render_status(&page, &page.layout, status)
+}
+
+pub async fn new_form(auth: Authed) -> Result<HttpResponse, UiError> {
+    auth.require(Role::Admin)?;
+    new_page(&auth, FormState::default(), Vec::new(), StatusCode::OK)
+}
+
+#[derive(Template)]
+#[template(path = "pages/api_clients/secret.html")]
+pub struct SecretPage {
+    layout: LayoutCtx,
+    heading: &'static str,
+    creds: ClientCredentials,
+}
+
+fn secret_page(
+    auth: &Authed,
+    heading: &'static str,
+    flash: String,
+    creds: ClientCredentials,
+    status: StatusCode,
+) -> Result<HttpResponse, UiError> {
+    let mut layout = auth.layout("api-clients", heading);
+    layout.flash = Some(flash);
+    let page = SecretPage {
+        layout,
+        heading,
+        creds,
+    };
+    render_status(&page, &page.layout, status)
+}
+
+pub async fn create(
+    state: web::Data<AppState>,
+    PostForm { auth, form }: PostForm,
+) -> Result<HttpResponse, UiError> {
+    auth.require(Role::Admin)?;
+    let chosen: Vec<String> = form.all("scopes").into_iter().map(str::to_owned).collect();
+    let result = match ScopeSet::parse("scopes", &chosen.join(" ")) {
+        Ok(scopes) => {
+            service::create(
+                &state.db,
+                &state.clock,
+                Some(&state.auth),
+                form.get("name"),
+                scopes,
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    };
+    match result {
+        Ok(creds) => {
+            let flash = format!("API client {} created.", creds.client.name);
+            secret_page(
+                &auth,
+                "API client created",
+                flash,
+                creds,
+                StatusCode::CREATED,
+            )
+        }
+        Err(ServiceError::Invalid(f) | ServiceError::Unprocessable(f)) => new_page(
+            &auth,
+            form.to_state().refuse(f),
+            chosen,
+            StatusCode::BAD_REQUEST,
+        ),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "pages/api_clients/confirm.html")]
+pub struct ConfirmPage {
+    layout: LayoutCtx,
+    c: ApiClient,
+    action: &'static str,
+}
+
+fn action(s: &str) -> Result<&'static str, UiError> {
+    match s {
+        "revoke" => Ok("revoke"),
+        "rotate" => Ok("rotate"),
+        _ => Err(UiError::NotFound(
+            "There is no such page in the admin UI.".to_owned(),
+        )),
+    }
+}
+
+pub async fn confirm(
+    state: web::Data<AppState>,
+    auth: Authed,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, UiError> {
+    auth.require(Role::Admin)?;
+    let (id, act) = path.into_inner();
+    let act = action(&act)?;
+    let c = service::get(&state.db, &id).await?;
+    let page = ConfirmPage {
+        layout: auth.layout("api-clients", format!("{act} {}", c.name)),
+        c,
+        action: act,
+    };
+    render(&page, &page.layout)
+}
+
+pub async fn act(
+    state: web::Data<AppState>,
+    PostForm { auth, .. }: PostForm,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, UiError> {
+    auth.require(Role::Admin)?;
+    let (id, act) = path.into_inner();
+    match action(&act)? {
+        "revoke" => {
+            let c = service::revoke(&state.db, &state.clock, Some(&state.auth), &id).await?;
+            Ok(redirect(
+                "/admin/api-clients",
+                Some(&format!(
+                    "API client {} revoked; its tokens no longer work.",
+                    c.name
+                )),
+            ))
+        }
+        _ => {
+            let creds = service::rotate_secret(&state.db, &id).await?;
+            let flash = format!("The secret of {} was replaced.", creds.client.name);
+            secret_page(&auth, "New secret", flash, creds, StatusCode::OK)
+        }
+    }
+}

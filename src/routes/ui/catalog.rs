@@ -1,0 +1,291 @@
+//! The catalog: list, create, edit (a new price applies to new subscriptions only), discontinue.
+//! Changing the catalog is for admins.
+
+use std::str::FromStr;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use rust_decimal::Decimal;
+use serde::Deserialize;
+
+use super::error::UiError;
+use super::extract::{Authed, FormData, PostForm};
+use super::format;
+use super::layout::{FormState, LayoutCtx, redirect, render, render_status};
+use super::pager::Pager;
+use crate::auth::users::Role;
+use crate::db::products::ProductFilter;
+use crate::domain::FieldError;
+use crate::domain::enums::{ProductStatus, ProductType};
+use crate::domain::product::{Product, ProductDraft};
+use crate::service::{ServiceError, products as service};
+use crate::startup::AppState;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    #[serde(default, rename = "type")]
+    product_type: String,
+    #[serde(default)]
+    status: String,
+    page: Option<String>,
+}
+
+/// Products per catalog page.
+const PAGE_SIZE: usize = 25;
+
+#[derive(Template)]
+#[template(path = "pages/catalog/list.html")]
+pub struct ListPage {
+    layout: LayoutCtx,
+    products: Vec<Product>,
+    product_type: String,
+    status: String,
+    types: &'static [ProductType],
+    statuses: &'static [ProductStatus],
+    pager: Pager,
+}
+
+impl ListPage {
+    pub fn price(&self, p: &Product) -> String {
+        format::money(p.currency, p.monthly_price)
+    }
+}
+
+fn parse_filter<T: FromStr<Err = String>>(field: &str, v: &str) -> Result<Option<T>, UiError> {
+    if v.is_empty() {
+        return Ok(None);
+    }
+    v.parse()
+        .map(Some)
+        .map_err(|e| UiError::BadRequest(format!("{field}: {e}")))
+}
+
+pub async fn list(
+    state: web::Data<AppState>,
+    auth: Authed,
+    q: web::Query<ListQuery>,
+) -> Result<HttpResponse, UiError> {
+    let q = q.into_inner();
+    let filter = ProductFilter {
+        product_type: parse_filter("type", &q.product_type)?,
+        status: parse_filter("status", &q.status)?,
+    };
+    let all = service::list(&state.db, filter).await?;
+    let page_no = match q.page.as_deref() {
+        None | Some("") => 1,
+        Some(p) => p.parse::<usize>().ok().filter(|n| *n >= 1).ok_or_else(|| {
+            UiError::BadRequest("page: must be a whole number of at least 1".into())
+        })?,
+    };
+    let pager = Pager::new(
+        "/admin/catalog",
+        &[
+            ("type", q.product_type.as_str()),
+            ("status", q.status.as_str()),
+        ],
+        page_no as u32,
+        PAGE_SIZE as u32,
+        all.len() as u64,
+    );
+    let products = all
+        .into_iter()
+        .skip((page_no - 1) * PAGE_SIZE)
+        .take(PAGE_SIZE)
+        .collect();
+    let page = ListPage {
+        layout: auth.layout("catalog", "Catalog"),
+        pager,
+        products,
+        product_type: q.product_type,
+        status: q.status,
+        types: ProductType::ALL,
+        statuses: ProductStatus::ALL,
+    };
+    render(&page, &page.layout)
+}
+
+#[derive(Template)]
+#[template(path = "pages/catalog/form.html")]
+pub struct FormPage {
+    layout: LayoutCtx,
+    form: FormState,
+    product: Option<Product>,
+    types: Vec<&'static str>,
+}
+
+fn form_page(
+    auth: &Authed,
+    form: FormState,
+    product: Option<Product>,
+    status: StatusCode,
+) -> Result<HttpResponse, UiError> {
+    let title = match &product {
+        Some(p) => format!("Edit {}", p.product_name),
+        None => "New product".to_owned(),
+    };
+    let page = FormPage {
+        layout: auth.layout("catalog", title),
+        form,
+        product,
+        types: ProductType::ALL.iter().map(|t| t.as_str()).collect(),
+    };
+    render_status(&page, &page.layout, status)
+}
+
+/// The product the form describes.
+fn draft(form: &FormData) -> Result<ProductDraft, FieldError> {
+    let product_type: ProductType = form
+        .get("productType")
+        .parse()
+        .map_err(|e: String| FieldError::new("productType", e))?;
+    let price = Decimal::from_str(form.get("monthlyPrice").trim())
+        .map_err(|_| FieldError::new("monthlyPrice", "must be an amount such as 29.99"))?;
+    let features: Vec<&str> = form
+        .get("features")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    ProductDraft::parse(
+        form.get("productName"),
+        product_type,
+        form.opt("description"),
+        price,
+        form.get("currency").trim(),
+        &features,
+    )
+}
+
+fn refused(
+    auth: &Authed,
+    form: &FormData,
+    product: Option<Product>,
+    e: ServiceError,
+) -> Result<HttpResponse, UiError> {
+    match e {
+        ServiceError::Invalid(mut f) | ServiceError::Unprocessable(mut f) => {
+            if f.field.starts_with("features") {
+                f.field = "features".to_owned();
+            }
+            form_page(
+                auth,
+                form.to_state().refuse(f),
+                product,
+                StatusCode::BAD_REQUEST,
+            )
+        }
+        e => Err(e.into()),
+    }
+}
+
+pub async fn new_form(auth: Authed) -> Result<HttpResponse, UiError> {
+    auth.require(Role::Admin)?;
+    let form = FormState::from_values([
+        ("productType".to_owned(), "Broadband".to_owned()),
+        ("currency".to_owned(), "USD".to_owned()),
+    ]);
+    form_page(&auth, form, None, StatusCode::OK)
+}
+
+pub async fn create(
+    state: web::Data<AppState>,
+    PostForm { auth, form }: PostForm,
+) -> Result<HttpResponse, UiError> {
+    auth.require(Role::Admin)?;
+    let result = match draft(&form) {
+        Ok(d) => service::create(&state.db, &state.clock, d).await,
+        Err(e) => Err(e.into()),
+    };
+    match result {
+        Ok(p) => Ok(redirect(
+            "/admin/catalog",
+            Some(&format!("Product {} added to the catalog.", p.product_name)),
+        )),
+        Err(e) => refused(&auth, &form, None, e),
+    }
+}
+
+fn current_values(p: &Product) -> FormState {
+    FormState::from_values([
+        ("productName".to_owned(), p.product_name.clone()),
+        ("productType".to_owned(), p.product_type.to_string()),
+        (
+            "description".to_owned(),
+            p.description.clone().unwrap_or_default(),
+        ),
+        ("monthlyPrice".to_owned(), p.monthly_price.to_string()),
+        ("currency".to_owned(), p.currency.to_string()),
+        ("features".to_owned(), p.features.join("\n")),
+    ])
+}
+
+pub async fn edit_form(
+    state: web::Data<AppState>,
+    auth: Authed,
+    id: web::Path<String>,
+) -> Result<HttpResponse, UiError> {
+    auth.require(Role::Admin)?;
+    let p = service::get(&state.db, &id).await?;
+    form_page(&auth, current_values(&p), Some(p), StatusCode::OK)
+}
+
+pub async fn edit(
+    state: web::Data<AppState>,
+    PostForm { auth, form }: PostForm,
+    id: web::Path<String>,
+) -> Result<HttpResponse, UiError> {
+    auth.require(Role::Admin)?;
+    let current = service::get(&state.db, &id).await?;
+    let result = match draft(&form) {
+        Ok(d) => service::update(&state.db, &state.clock, &id, d).await,
+        Err(e) => Err(e.into()),
+    };
+    match result {
+        Ok(p) => Ok(redirect(
+            "/admin/catalog",
+            Some(&format!(
+                "Product {} saved. Existing subscriptions keep the price they were sold at.",
+                p.product_name
+            )),
+        )),
+        Err(e) => refused(&auth, &form, Some(current), e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "pages/catalog/confirm.html")]
+pub struct ConfirmPage {
+    layout: LayoutCtx,
+    p: Product,
+}
+
+pub async fn confirm_discontinue(
+    state: web::Data<AppState>,
+    auth: Authed,
+    id: web::Path<String>,
+) -> Result<HttpResponse, UiError> {
+    auth.require(Role::Admin)?;
+    let p = service::get(&state.db, &id).await?;
+    let page = ConfirmPage {
+        layout: auth.layout("catalog", format!("Discontinue {}", p.product_name)),
+        p,
+    };
+    render(&page, &page.layout)
+}
+
+pub async fn discontinue(
+    state: web::Data<AppState>,
+    PostForm { auth, .. }: PostForm,
+    id: web::Path<String>,
+) -> Result<HttpResponse, UiError> {
+    auth.require(Role::Admin)?;
+    let p = service::discontinue(&state.db, &state.clock, &id).await?;
+    Ok(redirect(
+        "/admin/catalog",
+        Some(&format!(
+            "Product {} discontinued: no new subscriptions; existing ones go on.",
+            p.product_name
+        )),
+    ))
+}

@@ -1,0 +1,126 @@
+//! The admin UI's one error-to-HTTP mapping: sign-in redirects and HTML error pages (the API has
+//! its JSON one).
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpResponse, ResponseError};
+use askama::Template;
+
+use crate::service::ServiceError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum UiError {
+    /// No live session: go to the sign-in page, then back to `next`.
+    #[error("sign-in required")]
+    SignIn { next: String },
+    /// The user must choose a new password before anything else.
+    #[error("password change required")]
+    MustChangePassword,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("the form has expired or did not come from this site")]
+    Csrf,
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+impl From<ServiceError> for UiError {
+    fn from(e: ServiceError) -> Self {
+        match e {
+            ServiceError::Invalid(f) | ServiceError::Unprocessable(f) => {
+                UiError::BadRequest(f.to_string())
+            }
+            ServiceError::NotFound { .. } => UiError::NotFound(e.to_string()),
+            ServiceError::Conflict(m) => UiError::Conflict(m),
+            ServiceError::Unexpected(e) => UiError::Unexpected(e),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "pages/error.html")]
+struct ErrorPage<'a> {
+    status: u16,
+    heading: &'a str,
+    message: &'a str,
+    layout: super::layout::LayoutCtx,
+}
+
+impl ResponseError for UiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            UiError::SignIn { .. } | UiError::MustChangePassword => StatusCode::SEE_OTHER,
+            UiError::Forbidden(_) | UiError::Csrf => StatusCode::FORBIDDEN,
+            UiError::NotFound(_) => StatusCode::NOT_FOUND,
+            UiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            UiError::Conflict(_) => StatusCode::CONFLICT,
+            UiError::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let location = match self {
+            UiError::SignIn { next } => {
+                let next: String = form_urlencoded::byte_serialize(next.as_bytes()).collect();
+                Some(format!("/admin/login?next={next}"))
+            }
+            UiError::MustChangePassword => Some("/admin/password".to_owned()),
+            _ => None,
+        };
+        if let Some(location) = location {
+            return HttpResponse::SeeOther()
+                .insert_header((header::LOCATION, location))
+                .insert_header((header::CACHE_CONTROL, "no-store"))
+                .finish();
+        }
+        let status = self.status_code();
+        let (heading, message) = match self {
+            UiError::Unexpected(e) => {
+                tracing::error!(error = ?e, "admin UI request failed");
+                (
+                    "Something went wrong",
+                    "The server could not complete this request. It has been logged; try again, \
+                     and if it keeps happening tell your administrator."
+                        .to_owned(),
+                )
+            }
+            UiError::Forbidden(m) => ("Not allowed", m.clone()),
+            UiError::Csrf => (
+                "Form expired",
+                "The form has expired or was not sent from this site. Go back, reload the page \
+                 and try again."
+                    .to_owned(),
+            ),
+            UiError::NotFound(m) => ("Not found", m.clone()),
+            UiError::BadRequest(m) => ("Cannot do that", m.clone()),
+            UiError::Conflict(m) => ("Cannot do that", m.clone()),
+            UiError::SignIn { .. } | UiError::MustChangePassword => ("", String::new()),
+        };
+        let page = ErrorPage {
+            status: status.as_u16(),
+            heading,
+            message: &message,
+            layout: super::layout::LayoutCtx {
+                title: heading.to_owned(),
+                ..Default::default()
+            },
+        };
+        let body = page.render().unwrap_or_else(|_| message.clone());
+        HttpResponse::build(status)
+            .content_type("text/html; charset=utf-8")
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .body(body)
+    }
+}
+
+/// The HTML 404 for unknown `/admin/...` paths.
+pub async fn not_found() -> Result<HttpResponse, UiError> {
+    Err(UiError::NotFound(
+        "There is no such page in the admin UI.".to_owned(),
+    ))
+}

@@ -1,0 +1,197 @@
+//! Recording a payment against an invoice and cancelling an invoice (with a reason, after a
+//! confirmation step), through the same services as the API.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde_json::value::RawValue;
+
+use super::error::UiError;
+use super::extract::{Authed, FormData, PostForm};
+use super::layout::{FormState, LayoutCtx, redirect, render_status};
+use crate::auth::users::Role;
+use crate::domain::FieldError;
+use crate::domain::enums::PaymentMethod;
+use crate::domain::invoice::{Invoice, is_collectable};
+use crate::domain::payment::PaymentInput;
+use crate::domain::text::parse_text;
+use crate::service::{ServiceError, invoices, payments};
+use crate::startup::AppState;
+
+#[derive(Template)]
+#[template(path = "pages/invoices/payment.html")]
+pub struct PaymentPage {
+    layout: LayoutCtx,
+    i: Invoice,
+    form: FormState,
+    methods: Vec<&'static str>,
+}
+
+impl PaymentPage {
+    pub fn amount_label(&self) -> String {
+        format!("Amount ({})", self.i.currency)
+    }
+
+    pub fn due(&self) -> String {
+        super::invoices::money(&self.i.currency, &self.i.amount_due)
+    }
+}
+
+fn payment_page(
+    auth: &Authed,
+    i: Invoice,
+    form: FormState,
+    status: StatusCode,
+) -> Result<HttpResponse, UiError> {
+    let page = PaymentPage {
+        layout: auth.layout("invoices", format!("Payment for {}", i.invoice_number)),
+        i,
+        form,
+        methods: PaymentMethod::ALL.iter().map(|m| m.as_str()).collect(),
+    };
+    render_status(&page, &page.layout, status)
+}
+
+/// Refuses an invoice that takes no more payments, with the reason on the page it came from.
+fn check_collectable(i: &Invoice) -> Result<(), UiError> {
+    if is_collectable(i.status) {
+        Ok(())
+    } else {
+        Err(UiError::Conflict(format!(
+            "Invoice {} is {} and takes no payments.",
+            i.invoice_number, i.status
+        )))
+    }
+}
+
+pub async fn payment_form(
+    state: web::Data<AppState>,
+    auth: Authed,
+    id: web::Path<String>,
+) -> Result<HttpResponse, UiError> {
+    auth.require(Role::Operator)?;
+    let i = invoices::get(&state.db, &id).await?;
+    check_collectable(&i)?;
+    let form = FormState::from_values([
+        ("amount".to_owned(), i.amount_due.to_string()),
+        ("method".to_owned(), PaymentMethod::Cash.to_string()),
+    ]);
+    payment_page(&auth, i, form, StatusCode::OK)
+}
+
+/// What the form says, checked as far as it can be without the invoice.
+fn payment_input(
+    form: &FormData,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<PaymentInput, FieldError> {
+    let text = form.get("amount").trim();
+    let amount = RawValue::from_string(text.to_owned())
+        .map_err(|_| FieldError::new("amount", "must be a number such as 29.90"))?;
+    let method = form
+        .get("method")
+        .parse::<PaymentMethod>()
+        .map_err(|e| FieldError::new("method", e))?;
+    PaymentInput::parse(amount, None, method, form.opt("reference"), now)
+}
+
+pub async fn record_payment(
+    state: web::Data<AppState>,
+    PostForm { auth, form }: PostForm,
+    id: web::Path<String>,
+) -> Result<HttpResponse, UiError> {
+    auth.require(Role::Operator)?;
+    let result = match payment_input(&form, state.clock.now()) {
+        Ok(input) => payments::record(&state.db, &state.clock, &id, input).await,
+        Err(e) => Err(e.into()),
+    };
+    match result {
+        Ok(p) => {
+            let i = invoices::get(&state.db, &id).await?;
+            Ok(redirect(
+                &format!("/admin/invoices/{}", i.invoice_id),
+                Some(&format!(
+                    "Payment of {} recorded; invoice {} is {}.",
+                    super::invoices::money(&p.currency, &p.amount),
+                    i.invoice_number,
+                    i.status
+                )),
+            ))
+        }
+        Err(ServiceError::Invalid(e) | ServiceError::Unprocessable(e)) => {
+            let i = invoices::get(&state.db, &id).await?;
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            payment_page(&auth, i, form.to_state().refuse(e), status)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "pages/invoices/cancel.html")]
+pub struct CancelPage {
+    layout: LayoutCtx,
+    i: Invoice,
+    form: FormState,
+}
+
+fn cancel_page(
+    auth: &Authed,
+    i: Invoice,
+    form: FormState,
+    status: StatusCode,
+) -> Result<HttpResponse, UiError> {
+    let page = CancelPage {
+        layout: auth.layout("invoices", format!("Cancel invoice {}", i.invoice_number)),
+        i,
+        form,
+    };
+    render_status(&page, &page.layout, status)
+}
+
+pub async fn confirm_cancel(
+    state: web::Data<AppState>,
+    auth: Authed,
+    id: web::Path<String>,
+) -> Result<HttpResponse, UiError> {
+    auth.require(Role::Operator)?;
+    let i = invoices::get(&state.db, &id).await?;
+    if !is_collectable(i.status) {
+        return Err(UiError::Conflict(format!(
+            "Invoice {} is {}; only Open or Overdue invoices can be cancelled.",
+            i.invoice_number, i.status
+        )));
+    }
+    cancel_page(&auth, i, FormState::default(), StatusCode::OK)
+}
+
+pub async fn cancel(
+    state: web::Data<AppState>,
+    PostForm { auth, form }: PostForm,
+    id: web::Path<String>,
+) -> Result<HttpResponse, UiError> {
+    auth.require(Role::Operator)?;
+    let result = match parse_text("reason", form.get("reason"), 500) {
+        Ok(reason) => invoices::cancel(&state.db, &state.clock, &id, reason).await,
+        Err(e) => Err(e.into()),
+    };
+    match result {
+        Ok(i) => Ok(redirect(
+            &format!("/admin/invoices/{}", i.invoice_id),
+            Some(&format!("Invoice {} cancelled.", i.invoice_number)),
+        )),
+        Err(ServiceError::Invalid(e) | ServiceError::Unprocessable(e)) => {
+            let i = invoices::get(&state.db, &id).await?;
+            cancel_page(&auth, i, form.to_state().refuse(e), StatusCode::BAD_REQUEST)
+        }
+        Err(ServiceError::Conflict(m)) => {
+            let i = invoices::get(&state.db, &id).await?;
+            cancel_page(
+                &auth,
+                i,
+                form.to_state().with_message(m),
+                StatusCode::CONFLICT,
+            )
+        }
+        Err(e) => Err(e.into()),
+    }
+}

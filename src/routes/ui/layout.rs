@@ -1,0 +1,158 @@
+//! What every page shares: the layout context, rendering with the right headers, redirects with
+//! a flash message, and field-by-field form state.
+
+use std::collections::HashMap;
+
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse};
+use askama::Template;
+
+use super::error::UiError;
+use crate::auth::users::Role;
+use crate::domain::FieldError;
+
+/// Cookie carrying the message shown once on the next page ("Customer created").
+pub const FLASH_COOKIE: &str = "edgebss_flash";
+
+/// The part of every page the layout needs.
+#[derive(Debug, Clone, Default)]
+pub struct LayoutCtx {
+    /// `(user name, role)` when signed in.
+    pub user: Option<(String, Role)>,
+    pub csrf: String,
+    pub flash: Option<String>,
+    /// Navigation entry to highlight.
+    pub nav: &'static str,
+    pub title: String,
+}
+
+impl LayoutCtx {
+    /// Versioned URL of an asset.
+    pub fn asset(&self, name: &str) -> String {
+        crate::routes::assets::url(name)
+    }
+
+    pub fn version(&self) -> &'static str {
+        env!("CARGO_PKG_VERSION")
+    }
+
+    pub fn role(&self) -> Option<Role> {
+        self.user.as_ref().map(|(_, r)| *r)
+    }
+
+    /// May change customers, subscriptions, invoices, payments and bill runs.
+    pub fn can_operate(&self) -> bool {
+        self.role().is_some_and(|r| r.allows(Role::Operator))
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.role().is_some_and(|r| r.allows(Role::Admin))
+    }
+
+    /// `aria-current` value for a navigation entry.
+    pub fn current(&self, nav: &str) -> &'static str {
+        if self.nav == nav { "page" } else { "false" }
+    }
+}
+
+/// Renders a page as `text/html`, never cached (it shows signed-in data), clearing the flash
+/// message it has just shown.
+pub fn render(page: &impl Template, layout: &LayoutCtx) -> Result<HttpResponse, UiError> {
+    render_status(page, layout, actix_web::http::StatusCode::OK)
+}
+
+pub fn render_status(
+    page: &impl Template,
+    layout: &LayoutCtx,
+    status: actix_web::http::StatusCode,
+) -> Result<HttpResponse, UiError> {
+    let body = page
+        .render()
+        .map_err(|e| UiError::Unexpected(anyhow::anyhow!("failed to render a page: {e}")))?;
+    let mut res = HttpResponse::build(status);
+    res.content_type("text/html; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-store"));
+    if layout.flash.is_some() {
+        let mut gone = flash_cookie(String::new());
+        gone.make_removal();
+        res.cookie(gone);
+    }
+    Ok(res.body(body))
+}
+
+fn flash_cookie(value: String) -> Cookie<'static> {
+    Cookie::build(FLASH_COOKIE, value)
+        .path("/admin")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .finish()
+}
+
+/// `303 See Other` to `location` (after a POST, so reloading does not repeat it), with a
+/// message for the next page.
+pub fn redirect(location: &str, flash: Option<&str>) -> HttpResponse {
+    let mut res = HttpResponse::SeeOther();
+    res.insert_header((header::LOCATION, location.to_owned()))
+        .insert_header((header::CACHE_CONTROL, "no-store"));
+    if let Some(msg) = flash {
+        let encoded: String = form_urlencoded::byte_serialize(msg.as_bytes()).collect();
+        res.cookie(flash_cookie(encoded));
+    }
+    res.finish()
+}
+
+/// The flash message a request carries, if any.
+pub fn read_flash(req: &HttpRequest) -> Option<String> {
+    let raw = req.cookie(FLASH_COOKIE)?;
+    let text: String = form_urlencoded::parse(format!("m={}", raw.value()).as_bytes())
+        .map(|(_, v)| v.into_owned())
+        .next()?;
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.chars().take(300).collect())
+}
+
+/// A form as submitted: its values, and a message per field that was refused.
+#[derive(Debug, Clone, Default)]
+pub struct FormState {
+    pub values: HashMap<String, String>,
+    pub errors: HashMap<String, String>,
+    /// A problem not tied to one field.
+    pub message: Option<String>,
+}
+
+impl FormState {
+    pub fn from_values(values: impl IntoIterator<Item = (String, String)>) -> Self {
+        Self {
+            values: values.into_iter().collect(),
+            ..Default::default()
+        }
+    }
+
+    pub fn value(&self, name: &str) -> &str {
+        self.values.get(name).map_or("", String::as_str)
+    }
+
+    pub fn is(&self, name: &str, value: &str) -> bool {
+        self.value(name) == value
+    }
+
+    pub fn error(&self, name: &str) -> Option<&str> {
+        self.errors.get(name).map(String::as_str)
+    }
+
+    pub fn has_error(&self, name: &str) -> bool {
+        self.errors.contains_key(name)
+    }
+
+    /// Files a refused field under its form field (the names are the API's, so they match).
+    pub fn refuse(mut self, e: FieldError) -> Self {
+        self.errors.insert(e.field, e.message);
+        self
+    }
+
+    pub fn with_message(mut self, message: impl Into<String>) -> Self {
+        self.message = Some(message.into());
+        self
+    }
+}

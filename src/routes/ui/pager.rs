@@ -1,0 +1,87 @@
+//! Page links that keep a list's filters in the URL.
+
+/// Where a list page sits, and how to link to its neighbours.
+#[derive(Debug, Clone)]
+pub struct Pager {
+    pub page: u32,
+    pub total: u64,
+    pub page_size: u32,
+    /// The total was counted only up to a cap; there are more.
+    pub capped: bool,
+    /// The list's URL with its filters, without `page`.
+    pub base: String,
+}
+
+impl Pager {
+    /// `params` are the filters to keep (empty values are left out).
+    pub fn new(path: &str, params: &[(&str, &str)], page: u32, page_size: u32, total: u64) -> Self {
+        let query: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(params.iter().filter(|(_, v)| !v.is_empty()))
+            .finish();
+        let base = if query.is_empty() {
+            format!("{path}?")
+        } else {
+            format!("{path}?{query}&")
+        };
+        Self {
+            page,
+            total,
+            page_size,
+            capped: false,
+            base,
+        }
+    }
+
+    pub fn link(&self, page: u32) -> String {
+        format!("{}page={page}", self.base)
+    }
+
+    pub fn pages(&self) -> u64 {
+        self.total.div_ceil(u64::from(self.page_size)).max(1)
+    }
+
+    pub fn has_next(&self) -> bool {
+        u64::from(self.page) < self.pages()
+    }
+
+    pub fn pages_label(&self) -> String {
+        if self.capped {
+            format!("{}+", self.pages())
+        } else {
+            self.pages().to_string()
+        }
+    }
+
+    pub fn total_label(&self) -> String {
+        let n = super::format::count(self.total.min(if self.capped {
+            self.total - 1
+        } else {
+            self.total
+        }));
+        match (self.capped, self.total) {
+            (true, _) => format!("more than {n} results"),
+            (false, 1) => "1 result".to_owned(),
+            (false, _) => format!("{n} results"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_keep_the_filters() {
+        let p = Pager::new(
+            "/admin/customers",
+            &[("q", "ada l"), ("status", "")],
+            2,
+            25,
+            60,
+        );
+        assert_eq!(p.link(3), "/admin/customers?q=ada+l&page=3");
+        assert!(p.has_next());
+        assert_eq!(p.pages_label(), "3");
+        assert_eq!(p.total_label(), "60 results");
+    }
+}

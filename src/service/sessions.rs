@@ -1,0 +1,187 @@
+//! Signing in to the admin UI (with throttling per user name and per address) and the
+//! server-side sessions it opens.
+
+use std::sync::LazyLock;
+
+use crate::auth::password;
+use crate::auth::session::{Session, SessionPolicy, hash_token, new_token};
+use crate::clock::Clock;
+use crate::db::Db;
+use crate::db::users::{self as sql, Failures, User};
+
+use super::ServiceError;
+
+/// A session older than this since its last use is marked used again (one write per minute per
+/// user at most, not one per page).
+const TOUCH_EVERY_SECS: i64 = 60;
+
+/// Why a sign-in was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum SignInError {
+    #[error("wrong user name or password")]
+    BadCredentials,
+    #[error("too many failed sign-ins; try again in {minutes} minute(s)")]
+    Throttled { minutes: i64 },
+    #[error(transparent)]
+    Service(#[from] ServiceError),
+}
+
+impl From<crate::db::DbError> for SignInError {
+    fn from(e: crate::db::DbError) -> Self {
+        Self::Service(e.into())
+    }
+}
+
+/// A hash to verify against when the user does not exist, so that a wrong name takes as long as
+/// a wrong password and sign-in does not tell which names exist.
+static DUMMY_HASH: LazyLock<String> =
+    LazyLock::new(|| password::hash_blocking("no such user").unwrap_or_default());
+
+/// Checks a sign-in and opens a new session, ending `old_token`'s session (a fresh token at every
+/// sign-in defeats session fixation). Failures count per user name and per address.
+pub async fn sign_in(
+    db: &Db,
+    clock: &Clock,
+    policy: &SessionPolicy,
+    username: &str,
+    secret: &str,
+    address: &str,
+    old_token: Option<&str>,
+) -> Result<(String, User), SignInError> {
+    let now = clock.now().timestamp();
+    let keys = [
+        format!("u:{}", username.trim().to_lowercase()),
+        format!("a:{address}"),
+    ];
+    let lookup_keys = keys.clone();
+    let name = username.trim().to_owned();
+    let (locked, user) = db
+        .read(move |conn| {
+            let mut locked_until = None;
+            for key in &lookup_keys {
+                if let Some(f) = sql::get_failures(conn, key)?
+                    && let Some(until) = f.locked_until
+                    && until > now
+                {
+                    locked_until = locked_until.max(Some(until));
+                }
+            }
+            Ok::<_, ServiceError>((locked_until, sql::find_by_name(conn, &name)?))
+        })
+        .await?;
+    if let Some(until) = locked {
+        return Err(SignInError::Throttled {
+            minutes: (until - now + 59) / 60,
+        });
+    }
+    let hash = match &user {
+        Some(u) => u.password_hash.clone(),
+        None => tokio::task::spawn_blocking(|| DUMMY_HASH.clone())
+            .await
+            .map_err(|e| ServiceError::Unexpected(e.into()))?,
+    };
+    let ok = password::verify(secret.to_owned(), hash).await;
+    let user = match user {
+        Some(u) if ok && !u.disabled => u,
+        _ => {
+            let policy = *policy;
+            db.write(move |conn| {
+                for key in &keys {
+                    record_failure(conn, key, now, &policy)?;
+                }
+                Ok::<_, ServiceError>(())
+            })
+            .await?;
+            return Err(SignInError::BadCredentials);
+        }
+    };
+    let token = new_token();
+    let token_hash = hash_token(&token);
+    let old_hash = old_token.map(hash_token);
+    let csrf = new_token();
+    let expires = now + policy.absolute_secs;
+    let user_id = user.id;
+    let idle = policy.idle_secs;
+    db.write(move |conn| {
+        for key in &keys {
+            sql::clear_failures(conn, key)?;
+        }
+        if let Some(old) = &old_hash {
+            sql::delete_session(conn, old)?;
+        }
+        sql::delete_expired_sessions(conn, now, idle)?;
+        sql::insert_session(conn, &token_hash, user_id, &csrf, now, expires)?;
+        Ok::<_, ServiceError>(())
+    })
+    .await?;
+    tracing::info!(username = %user.username, "signed in to the admin UI");
+    Ok((token, user))
+}
+
+fn record_failure(
+    conn: &rusqlite::Connection,
+    key: &str,
+    now: i64,
+    policy: &SessionPolicy,
+) -> rusqlite::Result<()> {
+    let mut f = sql::get_failures(conn, key)?.unwrap_or(Failures {
+        failures: 0,
+        window_start: now,
+        locked_until: None,
+    });
+    if now - f.window_start >= policy.lockout_secs {
+        f = Failures {
+            failures: 0,
+            window_start: now,
+            locked_until: None,
+        };
+    }
+    f.failures += 1;
+    if f.failures >= policy.max_failures {
+        f.locked_until = Some(now + policy.lockout_secs);
+        // The next window starts when the lock ends.
+        f.window_start = now;
+        f.failures = 0;
+        tracing::warn!(key, "sign-in locked after repeated failures");
+    }
+    sql::put_failures(conn, key, f)
+}
+
+/// The live session for a cookie token, or `None` when it is unknown, expired (idle or absolute)
+/// or its user is disabled.
+pub async fn session(
+    db: &Db,
+    clock: &Clock,
+    policy: &SessionPolicy,
+    token: &str,
+) -> Result<Option<Session>, ServiceError> {
+    let token_hash = hash_token(token);
+    let key = token_hash.clone();
+    let row = db
+        .read(move |conn| Ok::<_, ServiceError>(sql::get_session(conn, &key)?))
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    let now = clock.now().timestamp();
+    let expired = now >= row.expires_at || now - row.last_seen_at >= policy.idle_secs;
+    if expired || row.user.disabled {
+        let key = token_hash.clone();
+        db.write(move |conn| Ok::<_, ServiceError>(sql::delete_session(conn, &key)?))
+            .await?;
+        return Ok(None);
+    }
+    if now - row.last_seen_at >= TOUCH_EVERY_SECS {
+        let key = token_hash.clone();
+        db.write(move |conn| Ok::<_, ServiceError>(sql::touch_session(conn, &key, now)?))
+            .await?;
+    }
+    Ok(Some(Session {
+        user: row.user,
+        csrf_token: row.csrf_token,
+        token_hash,
+    }))
+}
+
+pub async fn sign_out(db: &Db, token_hash: String) -> Result<(), ServiceError> {
+    db.write(move |conn| Ok(sql::delete_session(conn, &token_hash)?))
+        .await
+}
