@@ -46,6 +46,10 @@ pub struct RunRequest {
     pub trigger: BillRunTrigger,
 }
 
+/// How far ahead of the current month a dry run may look: enough to plan a year, and a bound on
+/// the work a preview does (a far-future period rates every month up to it for each subscription).
+pub const PREVIEW_MONTHS_AHEAD: usize = 12;
+
 /// How often a long run logs its progress.
 const PROGRESS_EVERY: Duration = Duration::from_secs(5);
 
@@ -67,6 +71,17 @@ pub fn run(
             format!(
                 "{} cannot be billed before its bill day, {bill_date} (today is {today}); a dry \
                  run can preview it",
+                req.period
+            ),
+        )));
+    }
+    let latest = (0..PREVIEW_MONTHS_AHEAD).fold(Period::containing(today), |p, _| p.next());
+    if req.period > latest {
+        return Err(ServiceError::Unprocessable(FieldError::new(
+            "period",
+            format!(
+                "{} is more than {PREVIEW_MONTHS_AHEAD} months ahead; a dry run can preview up to \
+                 {latest}",
                 req.period
             ),
         )));

@@ -227,6 +227,29 @@ async fn bill_runs_are_validated() {
         "2026-12-01",
     )
     .await;
+    // A preview looks at most a year ahead; a far-future period is refused at once.
+    let res = post(
+        &app,
+        "/v1/bill-runs",
+        json!({"period": "2027-11", "dryRun": true}),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    for period in ["2027-12", "9999-12"] {
+        let res = post(
+            &app,
+            "/v1/bill-runs",
+            json!({"period": period, "dryRun": true}),
+        )
+        .await;
+        assert_error(
+            res,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unprocessable_entity",
+            "up to 2027-11",
+        )
+        .await;
+    }
     let res = app
         .get("/v1/bill-runs/brn_01JAAAAAAAAAAAAAAAAAAAAAAA")
         .await;
