@@ -2,45 +2,9 @@
 
 use rusqlite::{Connection, params};
 
-use crate::domain::enums::{InvoiceStatus, ProductType};
+use crate::domain::enums::ProductType;
 use crate::domain::ids::CustomerId;
 use crate::domain::money::Currency;
-
-pub fn active_subscriptions(conn: &Connection) -> rusqlite::Result<u64> {
-    conn.prepare_cached("SELECT COUNT(*) FROM subscriptions WHERE status = 'Active'")?
-        .query_row([], |r| r.get::<_, i64>(0))
-        .map(|n| n as u64)
-}
-
-/// Monthly recurring revenue per currency, in minor units: active subscriptions with add-ons.
-pub fn monthly_recurring(conn: &Connection) -> rusqlite::Result<Vec<(Currency, i64)>> {
-    conn.prepare_cached(
-        "SELECT s.currency, SUM(s.monthly_charge + COALESCE((SELECT SUM(a.charge) \
-         FROM subscription_addons a WHERE a.subscription_id = s.id), 0)) \
-         FROM subscriptions s WHERE s.status = 'Active' GROUP BY s.currency ORDER BY 2 DESC",
-    )?
-    .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-    .collect()
-}
-
-/// What is still to be paid on invoices, per status and currency, for the statuses asked.
-pub fn invoice_totals(
-    conn: &Connection,
-    statuses: &[InvoiceStatus],
-) -> rusqlite::Result<Vec<(InvoiceStatus, Currency, i64)>> {
-    let mut out = Vec::new();
-    let mut stmt = conn.prepare_cached(
-        "SELECT currency, SUM(total_amount - amount_paid) FROM invoices WHERE status = ?1 \
-         GROUP BY currency",
-    )?;
-    for s in statuses {
-        for row in stmt.query_map([s], |r| Ok((r.get(0)?, r.get(1)?)))? {
-            let (c, n) = row?;
-            out.push((*s, c, n));
-        }
-    }
-    Ok(out)
-}
 
 /// Per month (`YYYY-MM`) from `from_date` on, in `currency`, in minor units: what was invoiced
 /// (invoice totals by invoice date, all but cancelled) and what was paid (payments by the day

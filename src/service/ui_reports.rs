@@ -4,7 +4,7 @@ use chrono::{Datelike, NaiveDate};
 
 use crate::clock::Clock;
 use crate::db::Db;
-use crate::db::{customers, ui_reports as sql};
+use crate::db::{customers, stats, ui_reports as sql};
 use crate::domain::enums::{CustomerStatus, InvoiceStatus, ProductType};
 use crate::domain::ids::CustomerId;
 use crate::domain::money::Currency;
@@ -33,14 +33,17 @@ pub async fn dashboard(db: &Db, clock: &Clock) -> Result<Dashboard, ServiceError
             .into_iter()
             .find(|(s, _)| *s == CustomerStatus::Active)
             .map_or(0, |(_, n)| n);
-        let totals = sql::invoice_totals(conn, &[InvoiceStatus::Open, InvoiceStatus::Overdue])?;
+        // The same figures `/metrics` publishes, from the same covering indexes.
+        let unpaid = stats::unpaid_invoices(conn)?;
         let pick = |want: InvoiceStatus| {
-            totals
+            unpaid
                 .iter()
-                .filter(|(s, _, _)| *s == want)
-                .map(|(_, c, n)| (*c, *n))
+                .filter(|u| u.status == want)
+                .map(|u| (u.currency, u.due_minor))
                 .collect::<Vec<_>>()
         };
+        let mut recurring = stats::active_recurring(conn)?;
+        recurring.sort_by_key(|r| std::cmp::Reverse(r.monthly_minor));
         let first_month = last_months(today, 12);
         let chart_currency = sql::main_currency(conn)?;
         let mut months: Vec<(NaiveDate, i64, i64)> =
@@ -59,8 +62,11 @@ pub async fn dashboard(db: &Db, clock: &Clock) -> Result<Dashboard, ServiceError
         }
         Ok(Dashboard {
             active_customers,
-            active_subscriptions: sql::active_subscriptions(conn)?,
-            monthly_recurring: sql::monthly_recurring(conn)?,
+            active_subscriptions: recurring.iter().map(|r| r.subscriptions).sum(),
+            monthly_recurring: recurring
+                .iter()
+                .map(|r| (r.currency, r.monthly_minor))
+                .collect(),
             open: pick(InvoiceStatus::Open),
             overdue: pick(InvoiceStatus::Overdue),
             chart_currency,
