@@ -56,7 +56,7 @@ fn main() -> anyhow::Result<()> {
                         },
                     )
                     .map_err(|e| DbError::Commit(e.to_string()))?;
-                    let c = customers::insert(conn, &new, "2026-11-26T00:00:00.000Z")?;
+                    let c = customers::insert(conn, new, "2026-11-26T00:00:00.000Z")?;
                     // 80 % Active; the rest spread over the other statuses.
                     let status = match i % 20 {
                         0 | 5 => CustomerStatus::Inactive,

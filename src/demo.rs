@@ -136,7 +136,7 @@ fn insert_all(conn: &Connection, today: NaiveDate, now: &str) -> Result<(), Serv
                 billing_address: None,
             },
         )?;
-        let customer = customers::insert(conn, &new, now)?;
+        let customer = customers::insert(conn, new, now)?;
         // Mostly active, a few of every other status, spread through the list.
         let status = match i % 10 {
             3 if i < 40 => CustomerStatus::Inactive,

@@ -91,6 +91,48 @@ pub fn search(
     })
 }
 
+/// Brings the index up to date with the customers the triggers of migration V7 noted as new or
+/// changed, in one statement each, then forgets them. The writer calls it at the end of every
+/// batch, before the COMMIT, so the index flushes once per batch rather than once per customer.
+/// Returns how many customers were (re)indexed. (`CROSS JOIN` keeps the pending list as the
+/// outer loop: ordered by `seq`, the planner would rather walk every customer.)
+pub fn index_pending(conn: &Connection) -> rusqlite::Result<usize> {
+    let waiting: bool = conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM customer_search_pending)")?
+        .query_row([], |r| r.get(0))?;
+    if !waiting {
+        return Ok(0);
+    }
+    // One by one: FTS5 looks a rowid up directly for `rowid = ?`, but scans the whole index for
+    // `rowid IN (...)`.
+    let changed: Vec<i64> = conn
+        .prepare_cached("SELECT seq FROM customer_search_pending WHERE indexed = 1")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut delete = conn.prepare_cached("DELETE FROM customer_search WHERE rowid = ?1")?;
+    for seq in changed {
+        delete.execute([seq])?;
+    }
+    let n = conn
+        .prepare_cached(
+            "INSERT INTO customer_search (rowid, name, email, phone, phone_digits, account_number) \
+             SELECT c.seq, \
+                    trim(COALESCE(c.first_name, '') || ' ' || COALESCE(c.last_name, '') || ' ' || \
+                         COALESCE(c.company_name, '')), \
+                    c.email, \
+                    COALESCE(c.phone, ''), \
+                    replace(replace(replace(replace(replace(replace(COALESCE(c.phone, ''), \
+                        ' ', ''), '-', ''), '(', ''), ')', ''), '.', ''), '+', ''), \
+                    c.account_number \
+               FROM customer_search_pending p CROSS JOIN customers c ON c.seq = p.seq \
+              ORDER BY p.seq",
+        )?
+        .execute([])?;
+    conn.prepare_cached("DELETE FROM customer_search_pending")?
+        .execute([])?;
+    Ok(n)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -68,13 +68,17 @@ pub(crate) fn from_row(row: &Row<'_>) -> rusqlite::Result<Customer> {
     })
 }
 
-/// Stores a new `Active` customer. Runs on the writer, so the next row number (and with it the
-/// account number) cannot be taken by anyone else meanwhile.
-pub fn insert(conn: &Connection, c: &NewCustomer, now: &str) -> rusqlite::Result<Customer> {
+/// Stores a new `Active` customer and returns it as stored. Runs on the writer, so the next row
+/// number (and with it the account number) cannot be taken by anyone else meanwhile. The result is
+/// built from what was written rather than read back: this runs once per create on the single
+/// writer thread, whose time bounds how many creates per second the server takes.
+pub fn insert(conn: &Connection, c: NewCustomer, now: &str) -> rusqlite::Result<Customer> {
     let seq: i64 = conn
         .prepare_cached("SELECT COALESCE(MAX(seq), 0) + 1 FROM customers")?
         .query_row([], |r| r.get(0))?;
     let id = CustomerId::generate();
+    let account_number = account_number::for_seq(seq);
+    let status = CustomerStatus::Active;
     conn.prepare_cached(
         "INSERT INTO customers (seq, id, account_number, customer_type, status, first_name, \
          last_name, company_name, email, phone, address, billing_address, created_at, updated_at, \
@@ -83,9 +87,9 @@ pub fn insert(conn: &Connection, c: &NewCustomer, now: &str) -> rusqlite::Result
     .execute(params![
         seq,
         id,
-        account_number::for_seq(seq),
+        account_number,
         c.customer_type,
-        CustomerStatus::Active,
+        status,
         c.first_name,
         c.last_name,
         c.company_name,
@@ -96,12 +100,22 @@ pub fn insert(conn: &Connection, c: &NewCustomer, now: &str) -> rusqlite::Result
         now,
         c.tax_exempt,
     ])?;
-    get_by_seq(conn, seq)
-}
-
-fn get_by_seq(conn: &Connection, seq: i64) -> rusqlite::Result<Customer> {
-    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM customers WHERE seq = ?1"))?
-        .query_row([seq], from_row)
+    Ok(Customer {
+        customer_id: id,
+        customer_type: c.customer_type,
+        status,
+        account_number,
+        first_name: c.first_name,
+        last_name: c.last_name,
+        company_name: c.company_name,
+        email: c.email.as_str().to_owned(),
+        phone: c.phone,
+        address: c.address,
+        billing_address: c.billing_address,
+        tax_exempt: c.tax_exempt,
+        created_at: now.to_owned(),
+        updated_at: now.to_owned(),
+    })
 }
 
 pub fn get(conn: &Connection, id: &CustomerId) -> rusqlite::Result<Option<Customer>> {
@@ -167,34 +181,40 @@ pub fn set_status(
 /// One page of the list in creation order, and the list's total.
 ///
 /// The total is a sum over the per-block counts, and the page's first row is found by skipping
-/// whole blocks, so neither costs a scan of the list: at a million customers a deep page reads
-/// about a thousand count rows and at most a block of index entries.
+/// whole blocks, so neither costs a scan of the list: at a million customers the total sums about
+/// a thousand count rows, and a page reads the counts up to its block and at most a block of
+/// index entries.
 pub fn list(
     conn: &Connection,
     filter: CustomerFilter,
     page: PageRequest,
 ) -> rusqlite::Result<(Vec<Customer>, u64)> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT block, n FROM customer_list_counts WHERE key = ?1 AND n > 0 ORDER BY block",
-    )?;
-    let blocks = stmt
-        .query_map([filter.count_key()], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    let total: u64 = blocks.iter().map(|(_, n)| *n as u64).sum();
+    // One snapshot for the total, the block walk and the page, so they agree under writes.
+    let tx = conn.unchecked_transaction()?;
+    let key = filter.count_key();
+    let total: i64 = conn
+        .prepare_cached("SELECT COALESCE(SUM(n), 0) FROM customer_list_counts WHERE key = ?1")?
+        .query_row([&key], |r| r.get(0))?;
+    let total = total as u64;
     let offset = page.offset();
     if offset >= total {
         return Ok((Vec::new(), total));
     }
-    let mut before = 0_u64;
-    let mut start_block = 0_i64;
-    for (block, n) in &blocks {
-        if before + *n as u64 > offset {
-            start_block = *block;
-            break;
+    // Walk the blocks only as far as the one holding the page's first row.
+    let (mut before, mut start_block) = (0_u64, 0_i64);
+    if offset > 0 {
+        let mut stmt = conn.prepare_cached(
+            "SELECT block, n FROM customer_list_counts WHERE key = ?1 AND n > 0 ORDER BY block",
+        )?;
+        let mut rows = stmt.query([&key])?;
+        while let Some(row) = rows.next()? {
+            let (block, n): (i64, i64) = (row.get(0)?, row.get(1)?);
+            if before + n as u64 > offset {
+                start_block = block;
+                break;
+            }
+            before += n as u64;
         }
-        before += *n as u64;
     }
     let from_seq = start_block << BLOCK_SHIFT;
     let skip = (offset - before) as i64;
@@ -224,6 +244,7 @@ pub fn list(
             params![s, t, from_seq, limit, skip],
         )?,
     };
+    tx.commit()?;
     Ok((rows, total))
 }
 

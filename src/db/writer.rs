@@ -138,6 +138,9 @@ fn run_writer(
     stats: &WriterStats,
 ) {
     let mut batch: Vec<Box<dyn WriteJob>> = Vec::with_capacity(max_batch.min(1024));
+    // Whatever was written without the writer (e.g. by an older version before an upgrade) is
+    // indexed before the first job runs.
+    run_batch(&mut conn, &mut batch);
     while let Some(first) = rx.blocking_recv() {
         batch.push(first);
         while batch.len() < max_batch {
@@ -164,7 +167,7 @@ fn run_writer(
 }
 
 fn run_batch(conn: &mut Connection, batch: &mut Vec<Box<dyn WriteJob>>) {
-    if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
+    if let Err(e) = exec(conn, "BEGIN IMMEDIATE") {
         tracing::error!(error = %e, "could not begin a write transaction");
         for job in batch.drain(..) {
             job.fail(DbError::Commit(e.to_string()));
@@ -173,17 +176,17 @@ fn run_batch(conn: &mut Connection, batch: &mut Vec<Box<dyn WriteJob>>) {
     }
     let mut deliveries = Vec::with_capacity(batch.len());
     for job in batch.drain(..) {
-        if let Err(e) = conn.execute_batch("SAVEPOINT job") {
+        if let Err(e) = exec(conn, "SAVEPOINT job") {
             job.fail(DbError::Sqlite(e));
             continue;
         }
         let delivery = job.run(conn);
         let end = if delivery.succeeded() {
-            "RELEASE job"
+            exec(conn, "RELEASE job")
         } else {
-            "ROLLBACK TO job; RELEASE job"
+            conn.execute_batch("ROLLBACK TO job; RELEASE job")
         };
-        if let Err(e) = conn.execute_batch(end) {
+        if let Err(e) = end {
             // The savepoint is in an unknown state: give up the whole batch rather than commit
             // something half-done.
             tracing::error!(error = %e, "savepoint could not be closed; rolling back the batch");
@@ -192,7 +195,8 @@ fn run_batch(conn: &mut Connection, batch: &mut Vec<Box<dyn WriteJob>>) {
         }
         deliveries.push(delivery);
     }
-    match conn.execute_batch("COMMIT") {
+    finish_batch(conn);
+    match exec(conn, "COMMIT") {
         Ok(()) => {
             for d in deliveries {
                 d.deliver(Ok(()));
@@ -202,6 +206,33 @@ fn run_batch(conn: &mut Connection, batch: &mut Vec<Box<dyn WriteJob>>) {
             tracing::error!(error = %e, "group commit failed; the batch is rolled back");
             abort_batch(conn, deliveries, e.to_string());
         }
+    }
+}
+
+/// Runs one statement that returns no rows, prepared once per connection: the writer runs these
+/// around every job, and parsing them each time showed in its profile.
+fn exec(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached(sql)?.execute([]).map(drop)
+}
+
+/// What every batch ends with, inside its transaction: the customer search index takes in the
+/// batch's new and changed customers in one go (see migration V7 for why not one by one). A
+/// failure here is rolled back alone and logged; the customers stay queued for the next batch, and
+/// the batch's own writes still commit.
+fn finish_batch(conn: &Connection) {
+    if let Err(e) = exec(conn, "SAVEPOINT finish") {
+        tracing::error!(error = %e, "could not index the batch's customers for search");
+        return;
+    }
+    let end = match super::customer_search::index_pending(conn) {
+        Ok(_) => exec(conn, "RELEASE finish"),
+        Err(e) => {
+            tracing::error!(error = %e, "indexing customers for search failed; retried with the next write");
+            conn.execute_batch("ROLLBACK TO finish; RELEASE finish")
+        }
+    };
+    if let Err(e) = end {
+        tracing::error!(error = %e, "closing the search index savepoint failed");
     }
 }
 

@@ -10,7 +10,7 @@ use super::ServiceError;
 
 pub async fn create(db: &Db, clock: &Clock, new: NewCustomer) -> Result<Customer, ServiceError> {
     let now = clock.timestamp();
-    db.write(move |conn| Ok(sql::insert(conn, &new, &now)?))
+    db.write(move |conn| Ok(sql::insert(conn, new, &now)?))
         .await
 }
 

@@ -132,6 +132,32 @@ async fn customers_are_found_by_any_part_of_name_email_phone_or_account_number()
     );
 }
 
+#[tokio::test]
+async fn a_renamed_customer_is_found_by_the_new_name_only() {
+    let app = spawn_app().await;
+    let ui = admin(&app).await;
+    let ada = app.create_individual("Ada", "Lovelace").await;
+    let id = ada["customerId"].as_str().unwrap();
+    assert!(
+        ui.get_html("/admin/customers?q=lovelace")
+            .await
+            .contains("Ada Lovelace")
+    );
+    let res = app
+        .patch_json(
+            &format!("/v1/customers/{id}"),
+            &serde_json::json!({"lastName": "King", "email": "augusta.king@example.org"}),
+        )
+        .await;
+    assert!(res.status().is_success());
+    let html = ui.get_html("/admin/customers?q=lovelace").await;
+    assert!(html.contains("No customers match"), "the old name is gone");
+    for q in ["king", "augusta.k"] {
+        let html = ui.get_html(&format!("/admin/customers?q={q}")).await;
+        assert!(html.contains("Ada King"), "search `{q}`");
+    }
+}
+
 fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
