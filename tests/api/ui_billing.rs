@@ -137,11 +137,50 @@ async fn a_period_is_previewed_run_and_its_invoice_paid_from_the_ui() {
     assert!(html.contains("<option value=\"Card\" selected>"));
     assert_eq!(count("SELECT COUNT(*) FROM payments"), 0);
 
-    // Part, then the rest: the invoice is Paid and the customer owes nothing.
+    // The form offers today's date; a date in the future is refused beside the field.
+    let form = op.get_html(&pay).await;
+    assert!(
+        form.contains("name=\"paidOn\" value=\"2026-11-26\""),
+        "{form}"
+    );
     let res = op
-        .post(&pay, &pay, &[("amount", "5"), ("method", "Cash")])
+        .post(
+            &pay,
+            &pay,
+            &[
+                ("amount", "5"),
+                ("method", "Cash"),
+                ("paidOn", "2026-11-27"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("id=\"e-paidOn\"") && html.contains("is in the future"),
+        "{html}"
+    );
+    assert_eq!(count("SELECT COUNT(*) FROM payments"), 0);
+
+    // Part (entered a day late, dated the day it was paid), then the rest (today): the invoice
+    // is Paid and the customer owes nothing.
+    let res = op
+        .post(
+            &pay,
+            &pay,
+            &[
+                ("amount", "5"),
+                ("method", "Cash"),
+                ("paidOn", "2026-11-25"),
+            ],
+        )
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let paid_at: String = app
+        .sql()
+        .query_row("SELECT paid_at FROM payments", [], |r| r.get(0))
+        .unwrap();
+    assert!(paid_at.starts_with("2026-11-25T12:00:00"), "{paid_at}");
     let detail = op.get_html(&format!("/admin/invoices/{inv}")).await;
     assert!(detail.contains("id=\"invoice-status\">Open<"), "{detail}");
     assert!(detail.contains("Payment of USD 5.00 recorded"));

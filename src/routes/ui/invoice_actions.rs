@@ -10,6 +10,7 @@ use super::error::UiError;
 use super::extract::{Authed, FormData, PostForm};
 use super::layout::{FormState, LayoutCtx, redirect, render_status};
 use crate::auth::users::Role;
+use crate::clock::{Clock, start_of_day};
 use crate::domain::FieldError;
 use crate::domain::enums::PaymentMethod;
 use crate::domain::invoice::{Invoice, is_collectable};
@@ -75,15 +76,15 @@ pub async fn payment_form(
     let form = FormState::from_values([
         ("amount".to_owned(), i.amount_due.to_string()),
         ("method".to_owned(), PaymentMethod::Cash.to_string()),
+        ("paidOn".to_owned(), state.clock.today().to_string()),
     ]);
     payment_page(&auth, i, form, StatusCode::OK)
 }
 
-/// What the form says, checked as far as it can be without the invoice.
-fn payment_input(
-    form: &FormData,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<PaymentInput, FieldError> {
+/// What the form says, checked as far as it can be without the invoice. A payment dated today
+/// is recorded as of now; one dated earlier (a cash book entered late) as of noon that day in the
+/// billing time zone.
+fn payment_input(form: &FormData, clock: &Clock) -> Result<PaymentInput, FieldError> {
     let text = form.get("amount").trim();
     let amount = RawValue::from_string(text.to_owned())
         .map_err(|_| FieldError::new("amount", "must be a number such as 29.90"))?;
@@ -91,7 +92,36 @@ fn payment_input(
         .get("method")
         .parse::<PaymentMethod>()
         .map_err(|e| FieldError::new("method", e))?;
-    PaymentInput::parse(amount, None, method, form.opt("reference"), now)
+    let paid_at = match form.opt("paidOn") {
+        None => None,
+        Some(day) => {
+            let day = day.trim();
+            let date = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").map_err(|_| {
+                FieldError::new(
+                    "paidOn",
+                    format!("`{day}` is not a date such as 2026-12-05"),
+                )
+            })?;
+            let today = clock.today();
+            if date > today {
+                return Err(FieldError::new(
+                    "paidOn",
+                    format!("{date} is in the future"),
+                ));
+            }
+            (date < today).then(|| {
+                let noon = start_of_day(clock.timezone(), date) + chrono::Duration::hours(12);
+                noon.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            })
+        }
+    };
+    PaymentInput::parse(
+        amount,
+        paid_at.as_deref(),
+        method,
+        form.opt("reference"),
+        clock.now(),
+    )
 }
 
 pub async fn record_payment(
@@ -100,7 +130,7 @@ pub async fn record_payment(
     id: web::Path<String>,
 ) -> Result<HttpResponse, UiError> {
     auth.require(Role::Operator)?;
-    let result = match payment_input(&form, state.clock.now()) {
+    let result = match payment_input(&form, &state.clock) {
         Ok(input) => payments::record(&state.db, &state.clock, &id, input).await,
         Err(e) => Err(e.into()),
     };
