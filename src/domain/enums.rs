@@ -111,8 +111,9 @@ string_enum!(
     }
 );
 string_enum!(
-    /// What started a bill run.
-    BillRunTrigger { Api => "Api", Cli => "Cli", Schedule => "Schedule" }
+    /// What started a bill run: an API client, the command line, the bill-day job, or a person
+    /// in the admin UI.
+    BillRunTrigger { Api => "Api", Cli => "Cli", Schedule => "Schedule", Admin => "Admin" }
 );
 string_enum!(
     /// An invoice line either charges days or gives back days charged beyond an end date.

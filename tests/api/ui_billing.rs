@@ -73,6 +73,14 @@ async fn a_period_is_previewed_run_and_its_invoice_paid_from_the_ui() {
 
     let run_page = run_from_ui(&op, "2026-11").await;
     let run = op.get_html(&run_page).await;
+    assert_eq!(
+        app.sql()
+            .query_row("SELECT trigger FROM bill_runs", [], |r| r
+                .get::<_, String>(0))
+            .unwrap(),
+        "Admin",
+        "a run started from the UI is recorded as such"
+    );
     assert!(run.contains("id=\"run-status\">Completed<"), "{run}");
     assert!(
         !run.contains("http-equiv=\"refresh\""),

@@ -80,3 +80,50 @@ async fn an_older_database_is_backed_up_then_migrated_and_its_data_reads_back() 
         .count();
     assert_eq!(backups, 1, "only the first start migrated");
 }
+
+#[test]
+fn bill_runs_recorded_before_the_admin_trigger_keep_their_totals_through_its_migration() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = rusqlite::Connection::open(dir.path().join("edgebss.db")).unwrap();
+    conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;")
+        .unwrap();
+    migrate::run_up_to(&mut conn, 7).unwrap();
+    conn.execute_batch(
+        "INSERT INTO bill_runs (id, period, status, trigger, invoice_date, started_at, \
+           finished_at, invoices_created) \
+         VALUES ('brn_01JD0000000000000000000001', '2026-11', 'Completed', 'Cli', '2026-11-01', \
+           '2026-11-01T00:00:05.000Z', '2026-11-01T00:00:09.000Z', 2); \
+         INSERT INTO bill_run_totals (bill_run_id, currency, invoices, net_amount, tax_amount, \
+           total_amount) VALUES ('brn_01JD0000000000000000000001', 'USD', 2, 9998, 2000, 11998);",
+    )
+    .unwrap();
+    let admin = "INSERT INTO bill_runs (id, period, status, trigger, invoice_date, started_at) \
+         VALUES ('brn_01JD0000000000000000000002', '2026-12', 'Running', 'Admin', '2026-12-01', \
+           '2026-12-01T00:00:05.000Z')";
+    assert!(conn.execute(admin, []).is_err(), "version 7 has no Admin");
+
+    migrate::run(&mut conn).unwrap();
+
+    let (trigger, created, total): (String, i64, i64) = conn
+        .query_row(
+            "SELECT r.trigger, r.invoices_created, t.total_amount FROM bill_runs r \
+             JOIN bill_run_totals t ON t.bill_run_id = r.id",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!((trigger.as_str(), created, total), ("Cli", 2, 11998));
+    let broken: i64 = conn
+        .query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(broken, 0);
+    conn.execute(admin, []).unwrap();
+    let orphan = conn.execute(
+        "INSERT INTO bill_run_totals (bill_run_id, currency, invoices, net_amount, tax_amount, \
+         total_amount) VALUES ('brn_01JD0000000000000000000099', 'USD', 1, 1, 0, 1)",
+        [],
+    );
+    assert!(orphan.is_err(), "totals still need their run");
+}

@@ -147,7 +147,7 @@ pub async fn preview(
         }
     };
     let control = state.billing.clone();
-    let trigger = BillRunTrigger::Api;
+    let trigger = BillRunTrigger::Admin;
     let run = service::start(
         &state.db,
         &state.clock,
@@ -208,7 +208,7 @@ pub async fn start(
             &control,
             period,
             false,
-            BillRunTrigger::Api,
+            BillRunTrigger::Admin,
         )
         .await;
         if let Err(e) = &r {
