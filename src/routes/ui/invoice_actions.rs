@@ -12,6 +12,7 @@ use super::layout::{FormState, LayoutCtx, redirect, render_status};
 use crate::auth::users::Role;
 use crate::clock::{Clock, start_of_day};
 use crate::domain::FieldError;
+use crate::domain::date::parse_date;
 use crate::domain::enums::PaymentMethod;
 use crate::domain::invoice::{Invoice, is_collectable};
 use crate::domain::payment::PaymentInput;
@@ -95,13 +96,7 @@ fn payment_input(form: &FormData, clock: &Clock) -> Result<PaymentInput, FieldEr
     let paid_at = match form.opt("paidOn") {
         None => None,
         Some(day) => {
-            let day = day.trim();
-            let date = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").map_err(|_| {
-                FieldError::new(
-                    "paidOn",
-                    format!("`{day}` is not a date such as 2026-12-05"),
-                )
-            })?;
+            let date = parse_date("paidOn", day.trim())?;
             let today = clock.today();
             if date > today {
                 return Err(FieldError::new(
