@@ -1,6 +1,15 @@
 //! One chunk of a bill run: read a slice of customers' subscriptions in one ordered scan, bill
 //! each customer, and (for a real run) store the invoices, lines, billing state, invoice number
 //! counter and the run's running totals, all in the chunk's one transaction.
+//!
+//! A real run reads and rates each chunk ahead, on a read connection, while the writer stores the
+//! chunk before it ([`plan_ahead`]), so the two cores share the work. A plan made that way is used
+//! only if nothing it read can have changed since: the write job checks that no other write job
+//! ran after the plan's snapshot began (other than the run's own previous chunk, which touches
+//! other customers) and that no other process committed in between (`PRAGMA data_version`).
+//! Otherwise the job reads and rates the chunk again itself, inside its transaction.
+
+use std::sync::Mutex;
 
 use chrono::{Datelike, NaiveDate};
 use rusqlite::Connection;
@@ -26,7 +35,7 @@ pub struct ChunkContext {
     pub chunk_customers: usize,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct ChunkResult {
     /// The last customer of this chunk; `None` when there was none left (the run is done).
     pub last_customer: Option<String>,
@@ -35,6 +44,31 @@ pub struct ChunkResult {
     pub skipped: Skipped,
     pub attention: Vec<String>,
     pub sums: Sums,
+    /// The writer's number for the job that stored this chunk.
+    pub job: u64,
+    /// Whether the chunk had to be read and rated again in the writer because its plan ahead
+    /// could be stale (or there was none).
+    pub planned_in_writer: bool,
+    /// The chunk's drafts, handed back so the caller frees them instead of the writer thread.
+    pub spent: Spent,
+}
+
+/// A chunk's drafts once stored: dropping thousands of small allocations took measurable time
+/// on the writer thread, so the job hands them back to its caller.
+#[derive(Default)]
+pub struct Spent(Option<Vec<(String, Plan)>>);
+
+impl std::fmt::Debug for Spent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Spent")
+    }
+}
+
+impl Spent {
+    /// Frees the drafts (on the caller's thread).
+    pub fn free(self) {
+        drop(self.0);
+    }
 }
 
 enum Plan {
@@ -68,6 +102,88 @@ fn plan(
     Ok(Some((upto, plans)))
 }
 
+/// A chunk read and rated on a read connection, ahead of its write job.
+pub struct Ahead {
+    after: String,
+    plan: Option<ChunkPlan>,
+    /// Write jobs settled before the snapshot began: all of them are in it.
+    settled: u64,
+    /// A chunk job of this run answered before the snapshot began; the `data_version` it saw
+    /// must still hold when the plan is used.
+    reference_job: u64,
+}
+
+impl Ahead {
+    /// Where the planned chunk ends: the `after` of the chunk that follows it.
+    pub fn upto(&self) -> Option<&str> {
+        self.plan.as_ref().map(|(upto, _)| upto.as_str())
+    }
+}
+
+/// Reads and rates the chunk after `after` in one snapshot of `conn` (a read connection).
+/// `settled` is [`crate::db::Db::jobs_settled`] read before this call; `reference_job` the
+/// number of a chunk job of this run that was already answered.
+pub fn plan_ahead(
+    conn: &Connection,
+    ctx: &ChunkContext,
+    after: &str,
+    settled: u64,
+    reference_job: u64,
+) -> Result<Ahead, ServiceError> {
+    let tx = conn.unchecked_transaction()?;
+    let plan = plan(&tx, ctx, after)?;
+    tx.rollback()?;
+    Ok(Ahead {
+        after: after.to_owned(),
+        plan,
+        settled,
+        reference_job,
+    })
+}
+
+/// What a run's chunk jobs note, one after another on the writer thread: each job's number and
+/// the `data_version` its transaction saw (it changes only when another connection commits).
+#[derive(Debug, Default)]
+pub struct JobMarks(Mutex<Vec<(u64, i64)>>);
+
+impl JobMarks {
+    /// Notes this job and says whether `ahead` (if any) still shows what the job would read
+    /// itself.
+    fn note_and_check(
+        &self,
+        job: u64,
+        data_version: i64,
+        ahead: Option<&Ahead>,
+        after: &str,
+    ) -> bool {
+        let mut marks = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let previous = marks.last().map(|&(n, _)| n);
+        let fresh = ahead.is_some_and(|ahead| {
+            ahead.after == after
+            // Every job numbered after `settled` may be missing from the plan's snapshot: only
+            // this job and the run's own previous chunk job may be among them.
+            && (job == ahead.settled + 1
+                || (job == ahead.settled + 2 && previous == Some(ahead.settled + 1)))
+            && marks
+                .iter()
+                .any(|&(n, v)| n == ahead.reference_job && v == data_version)
+        });
+        if marks.len() >= 4 {
+            marks.remove(0);
+        }
+        marks.push((job, data_version));
+        fresh
+    }
+}
+
+/// Where a chunk job stands: its number, what earlier chunk jobs of its run noted, and the plan
+/// made ahead for it, if any.
+pub struct JobPlace<'a> {
+    pub job: u64,
+    pub marks: &'a JobMarks,
+    pub ahead: Option<Ahead>,
+}
+
 /// Bills the chunk after `after` and stores everything. Runs as one write job, so the chunk is
 /// one transaction: after a crash it is either all there or not at all.
 pub fn bill(
@@ -75,9 +191,24 @@ pub fn bill(
     ctx: &ChunkContext,
     run: &BillRunId,
     after: &str,
+    place: JobPlace<'_>,
 ) -> Result<ChunkResult, ServiceError> {
-    let Some((upto, plans)) = plan(conn, ctx, after)? else {
-        return Ok(ChunkResult::default());
+    let data_version: i64 = conn
+        .prepare_cached("PRAGMA data_version")?
+        .query_row([], |r| r.get(0))?;
+    let fresh = place
+        .marks
+        .note_and_check(place.job, data_version, place.ahead.as_ref(), after);
+    let planned = match place.ahead {
+        Some(ahead) if fresh => ahead.plan,
+        _ => plan(conn, ctx, after)?,
+    };
+    let Some((upto, plans)) = planned else {
+        return Ok(ChunkResult {
+            job: place.job,
+            planned_in_writer: !fresh,
+            ..ChunkResult::default()
+        });
     };
     let year = ctx.invoice_date.year();
     let (invoice_date, due_date) = (sql_date(ctx.invoice_date)?, sql_date(ctx.due_date)?);
@@ -89,9 +220,11 @@ pub fn bill(
     let period = ctx.period.to_string();
     let mut result = ChunkResult {
         last_customer: Some(upto),
+        job: place.job,
+        planned_in_writer: !fresh,
         ..Default::default()
     };
-    for (customer_id, plan) in plans {
+    for (customer_id, plan) in &plans {
         result.customers += 1;
         match plan {
             Plan::AlreadyInvoiced => result.skipped.already_invoiced += 1,
@@ -102,11 +235,11 @@ pub fn bill(
                     period = %ctx.period,
                     "not billed: the customer's subscriptions are in more than one currency"
                 );
-                result.attention.push(customer_id);
+                result.attention.push(customer_id.clone());
             }
             Plan::Bill(CustomerOutcome::NothingDue { updates }) => {
                 result.skipped.nothing_due += 1;
-                store_state(&mut states, &updates)?;
+                store_state(&mut states, updates)?;
             }
             Plan::Bill(CustomerOutcome::Invoice { invoice, updates }) => {
                 number += 1;
@@ -115,7 +248,7 @@ pub fn bill(
                 writer.invoice(&invoices::NewInvoiceRow {
                     id: &id,
                     number: &invoice_number,
-                    customer_id: &customer_id,
+                    customer_id,
                     status: invoice.status,
                     invoice_date,
                     due_date,
@@ -142,9 +275,9 @@ pub fn bill(
                         },
                     )?;
                 }
-                store_state(&mut states, &updates)?;
+                store_state(&mut states, updates)?;
                 result.invoices += 1;
-                result.sums.add_invoice(&invoice);
+                result.sums.add_invoice(invoice);
             }
         }
     }
@@ -160,6 +293,7 @@ pub fn bill(
         &result.attention,
         &result.sums,
     )?;
+    result.spent = Spent(Some(plans));
     Ok(result)
 }
 

@@ -12,6 +12,8 @@ pub mod run;
 pub mod tax;
 
 #[cfg(test)]
+mod chunk_tests;
+#[cfg(test)]
 mod proptests;
 
 use std::sync::atomic::AtomicBool;

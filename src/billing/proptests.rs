@@ -20,7 +20,7 @@ use crate::domain::enums::{BillRunTrigger, LineKind, SubscriptionStatus};
 use crate::domain::money::Currency;
 use crate::service::ServiceError;
 
-fn day(offset: u64) -> NaiveDate {
+pub(super) fn day(offset: u64) -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 9, 1)
         .and_then(|d| d.checked_add_days(Days::new(offset)))
         .unwrap_or_default()
@@ -173,7 +173,7 @@ proptest! {
 }
 
 /// Stores `customers` (ids `cus_0`, `cus_1`, ...) in a fresh database.
-fn seeded(dir: &std::path::Path, customers: &[CustomerRows]) -> Db {
+pub(super) fn seeded(dir: &std::path::Path, customers: &[CustomerRows]) -> Db {
     let db = Db::open(&DbOptions {
         path: dir.join("edgebss.db"),
         synchronous: Synchronous::Normal,

@@ -2,13 +2,14 @@
 //! in chunks, each chunk one write job (one transaction), so a crash loses at most the chunk in
 //! flight and a rerun creates exactly what is missing.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use chrono::Days;
 use rust_decimal::Decimal;
 
-use super::chunk::{self, ChunkContext, ChunkResult};
+use super::chunk::{self, Ahead, ChunkContext, ChunkResult, JobMarks, JobPlace};
 use super::period::Period;
 use super::report::{BillRun, PREVIEW_LIMIT, Skipped, Sums};
 use crate::clock::Clock;
@@ -113,10 +114,13 @@ struct Progress {
     skipped: Skipped,
     attention: Vec<String>,
     sums: Sums,
+    /// Chunks the writer had to read and rate itself (no fresh plan ahead).
+    planned_in_writer: u64,
 }
 
 impl Progress {
     fn add(&mut self, r: &ChunkResult) {
+        self.planned_in_writer += u64::from(r.planned_in_writer);
         self.customers += r.customers;
         self.invoices += r.invoices;
         self.skipped.add(&r.skipped);
@@ -148,15 +152,44 @@ fn execute(
     let started = Instant::now();
     let mut last_log = Instant::now();
     let mut progress = Progress::default();
+    let marks = Arc::new(JobMarks::default());
     let mut after = String::new();
+    // The plan read ahead for the chunk after `after`, and the last chunk job answered.
+    let mut ahead: Option<Ahead> = None;
+    let mut answered: Option<u64> = None;
     let outcome = loop {
         if stop.load(Ordering::Relaxed) {
             break Err(BillRunStatus::Interrupted);
         }
-        let (run_id, c, from) = (id.clone(), ctx.clone(), after.clone());
-        match db.write_blocking(move |conn| chunk::bill(conn, &c, &run_id, &from)) {
-            Ok(r) => {
+        if let (None, Some(reference)) = (&ahead, answered) {
+            ahead = read_ahead(db, &ctx, &after, reference);
+        }
+        let next = ahead.as_ref().and_then(|a| a.upto().map(str::to_owned));
+        let (run_id, c, from, m, a) = (
+            id.clone(),
+            ctx.clone(),
+            after.clone(),
+            Arc::clone(&marks),
+            ahead.take(),
+        );
+        let jobs = db.clone();
+        let pending = db.write_queued(move |conn| {
+            let place = JobPlace {
+                job: jobs.jobs_started(),
+                marks: &m,
+                ahead: a,
+            };
+            chunk::bill(conn, &c, &run_id, &from, place)
+        });
+        // While the writer stores this chunk, read and rate the next one.
+        if let (Some(next), Some(reference)) = (next, answered) {
+            ahead = read_ahead(db, &ctx, &next, reference);
+        }
+        match pending.wait() {
+            Ok(mut r) => {
                 progress.add(&r);
+                std::mem::take(&mut r.spent).free();
+                answered = Some(r.job);
                 match r.last_customer {
                     Some(last) => after = last,
                     None => break Ok(()),
@@ -209,6 +242,7 @@ fn execute(
         already_invoiced = progress.skipped.already_invoiced,
         nothing_due = progress.skipped.nothing_due,
         mixed_currencies = progress.skipped.mixed_currencies,
+        chunks_planned_in_writer = progress.planned_in_writer,
         seconds = started.elapsed().as_secs_f64(),
         "bill run finished"
     );
@@ -230,6 +264,15 @@ fn execute(
             ctx.period
         ))),
     }
+}
+
+/// Reads and rates the chunk after `after` on a read connection, for [`chunk::bill`] to use if
+/// it is still fresh. A failure here only means the writer plans the chunk itself.
+fn read_ahead(db: &Db, ctx: &ChunkContext, after: &str, reference_job: u64) -> Option<Ahead> {
+    let settled = db.jobs_settled();
+    db.read_blocking(|conn| chunk::plan_ahead(conn, ctx, after, settled, reference_job))
+        .map_err(|e| tracing::debug!(error = ?e, "reading a bill run chunk ahead failed"))
+        .ok()
 }
 
 /// A dry run: the same chunks, read in one snapshot on a read connection, storing nothing.

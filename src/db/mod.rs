@@ -19,6 +19,7 @@ pub mod users;
 mod writer;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -62,6 +63,17 @@ pub enum DbError {
     JobPanicked,
     #[error("a database task was cancelled")]
     Cancelled,
+}
+
+/// A write job in the writer's queue; [`QueuedWrite::wait`] blocks until its batch committed.
+pub struct QueuedWrite<T, E>(tokio::sync::oneshot::Receiver<Result<T, E>>);
+
+impl<T, E: From<DbError>> QueuedWrite<T, E> {
+    pub fn wait(self) -> Result<T, E> {
+        self.0
+            .blocking_recv()
+            .map_err(|_| E::from(DbError::Closed))?
+    }
 }
 
 /// Handle to the database, cloned into every part of the application that needs it.
@@ -171,8 +183,29 @@ impl Db {
         T: Send + 'static,
         E: From<DbError> + Send + 'static,
     {
-        let rx = self.submit(f);
-        rx.blocking_recv().map_err(|_| E::from(DbError::Closed))?
+        self.write_queued(f).wait()
+    }
+
+    /// Queues `f` for the writer and returns at once, so a caller that is not on the async
+    /// runtime can do other work (e.g. read ahead) while the job runs.
+    pub fn write_queued<T, E, F>(&self, f: F) -> QueuedWrite<T, E>
+    where
+        F: FnOnce(&Connection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+    {
+        QueuedWrite(self.submit(f))
+    }
+
+    /// How many write jobs the writer has begun to run; inside a write job, that job's number.
+    pub fn jobs_started(&self) -> u64 {
+        self.inner.stats.jobs_started.load(Ordering::Relaxed)
+    }
+
+    /// How many write jobs have settled (see [`WriterStats::jobs_settled`]). Read it before
+    /// beginning a read transaction to know which writes that snapshot is sure to show.
+    pub fn jobs_settled(&self) -> u64 {
+        self.inner.stats.jobs_settled.load(Ordering::Acquire)
     }
 
     fn submit<T, E, F>(&self, f: F) -> tokio::sync::oneshot::Receiver<Result<T, E>>

@@ -85,6 +85,12 @@ pub struct WriterStats {
     pub batches: AtomicU64,
     pub jobs: AtomicU64,
     pub last_batch_size: AtomicUsize,
+    /// Jobs the writer has begun to run, counted just before each one runs, so a job that reads
+    /// this counter reads its own number.
+    pub jobs_started: AtomicU64,
+    /// Jobs whose batch has ended (committed, or rolled back): every job numbered up to this one
+    /// is visible to a read transaction that begins after reading it, or left nothing behind.
+    pub jobs_settled: AtomicU64,
 }
 
 /// The sending side; cheap to share.
@@ -140,7 +146,7 @@ fn run_writer(
     let mut batch: Vec<Box<dyn WriteJob>> = Vec::with_capacity(max_batch.min(1024));
     // Whatever was written without the writer (e.g. by an older version before an upgrade) is
     // indexed before the first job runs.
-    run_batch(&mut conn, &mut batch);
+    run_batch(&mut conn, &mut batch, stats);
     while let Some(first) = rx.blocking_recv() {
         batch.push(first);
         while batch.len() < max_batch {
@@ -153,7 +159,7 @@ fn run_writer(
         stats.last_batch_size.store(batch.len(), Ordering::Relaxed);
         stats.batches.fetch_add(1, Ordering::Relaxed);
         stats.jobs.fetch_add(batch.len() as u64, Ordering::Relaxed);
-        run_batch(&mut conn, &mut batch);
+        run_batch(&mut conn, &mut batch, stats);
     }
     // Every sender is gone: the application is shutting down. Fold the WAL back into the main
     // file so the data folder is a single self-contained database at rest.
@@ -166,7 +172,17 @@ fn run_writer(
     tracing::debug!("writer stopped");
 }
 
-fn run_batch(conn: &mut Connection, batch: &mut Vec<Box<dyn WriteJob>>) {
+fn run_batch(conn: &mut Connection, batch: &mut Vec<Box<dyn WriteJob>>, stats: &WriterStats) {
+    run_jobs(conn, batch, stats);
+    // Release pairs with the Acquire of a reader that is about to take a snapshot: once it reads
+    // this number, the batch's writes are committed (or gone) for it.
+    stats.jobs_settled.store(
+        stats.jobs_started.load(Ordering::Relaxed),
+        Ordering::Release,
+    );
+}
+
+fn run_jobs(conn: &mut Connection, batch: &mut Vec<Box<dyn WriteJob>>, stats: &WriterStats) {
     if let Err(e) = exec(conn, "BEGIN IMMEDIATE") {
         tracing::error!(error = %e, "could not begin a write transaction");
         for job in batch.drain(..) {
@@ -180,6 +196,7 @@ fn run_batch(conn: &mut Connection, batch: &mut Vec<Box<dyn WriteJob>>) {
             job.fail(DbError::Sqlite(e));
             continue;
         }
+        stats.jobs_started.fetch_add(1, Ordering::Relaxed);
         let delivery = job.run(conn);
         let end = if delivery.succeeded() {
             exec(conn, "RELEASE job")
