@@ -114,6 +114,11 @@ pub struct Ahead {
 }
 
 impl Ahead {
+    /// Where the planned chunk starts: the `after` it was read for.
+    pub fn after(&self) -> &str {
+        &self.after
+    }
+
     /// Where the planned chunk ends: the `after` of the chunk that follows it.
     pub fn upto(&self) -> Option<&str> {
         self.plan.as_ref().map(|(upto, _)| upto.as_str())

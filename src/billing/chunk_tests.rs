@@ -124,16 +124,10 @@ impl Run {
     }
 
     fn invoiced(&self) -> Vec<String> {
-        self.db
-            .read_blocking(|conn| -> Result<_, ServiceError> {
-                let mut stmt =
-                    conn.prepare("SELECT customer_id FROM invoices ORDER BY customer_id")?;
-                let ids = stmt
-                    .query_map([], |r| r.get(0))?
-                    .collect::<Result<Vec<String>, _>>()?;
-                Ok(ids)
-            })
-            .unwrap()
+        self.nets()
+            .into_iter()
+            .map(|(customer, _)| customer)
+            .collect()
     }
 }
 

@@ -161,7 +161,11 @@ fn execute(
         if stop.load(Ordering::Relaxed) {
             break Err(BillRunStatus::Interrupted);
         }
-        if let (None, Some(reference)) = (&ahead, answered) {
+        // No plan for this chunk yet, or one for where the previous chunk was expected to end
+        // (it was read again in the writer and ended elsewhere): read it now.
+        if let Some(reference) = answered
+            && ahead.as_ref().is_none_or(|a| a.after() != after)
+        {
             ahead = read_ahead(db, &ctx, &after, reference);
         }
         let next = ahead.as_ref().and_then(|a| a.upto().map(str::to_owned));
