@@ -4,12 +4,15 @@
 //!
 //! `cargo run --release --example auth_verify`
 
+// A benchmark stops at the first surprise: `unwrap`/`expect` say so.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::time::Instant;
 
-use edgebss::auth::scope::ScopeSet;
 use edgebss::auth::state::AuthState;
 use edgebss::config::Settings;
 use edgebss::db::Db;
+use edgebss::domain::scope::ScopeSet;
 use edgebss::service::clients;
 
 const FRESH: usize = 2_000;
@@ -27,7 +30,7 @@ fn run(dir: &std::path::Path) -> anyhow::Result<()> {
         data_dir: dir.to_path_buf(),
         ..Settings::default()
     };
-    edgebss::startup::create_data_dir(dir)?;
+    edgebss::ops::fs::create_data_dir(dir)?;
     let db = Db::open(&settings.db_options())?;
     let clock = settings.clock()?;
     let runtime = tokio::runtime::Builder::new_current_thread()

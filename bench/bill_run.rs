@@ -5,20 +5,23 @@
 //!
 //!     cargo run --release --example bill_run_bench [-- CUSTOMERS]
 
+// A benchmark stops at the first surprise: `unwrap`/`expect` say so.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
-use edgebss::billing::period::Period;
 use edgebss::billing::run::{RunRequest, RunSettings, run};
-use edgebss::clock::Clock;
 use edgebss::db::invoices::{InvoiceWriter, NewInvoiceRow, NewLineRow};
 use edgebss::db::sql_date::SqlDate;
 use edgebss::db::{Db, DbOptions, Synchronous};
+use edgebss::domain::clock::Clock;
 use edgebss::domain::enums::{BillRunTrigger, InvoiceStatus, LineKind};
 use edgebss::domain::ids::InvoiceId;
 use edgebss::domain::money::Currency;
-use edgebss::service::ServiceError;
+use edgebss::domain::period::Period;
+use edgebss::error::ServiceError;
 use rusqlite::{Connection, params};
 
 const CHUNK: usize = 2000;

@@ -3,6 +3,9 @@
 //!
 //! `cargo run --release --example seed -- DATA_DIR COUNT` prints the ids file it wrote.
 
+// A benchmark stops at the first surprise: `unwrap`/`expect` say so.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::io::Write;
 
 use edgebss::db::{Db, DbError, DbOptions, Synchronous, customers};
@@ -21,7 +24,7 @@ fn main() -> anyhow::Result<()> {
         .next()
         .ok_or_else(|| anyhow::anyhow!("usage: seed DATA_DIR COUNT"))?
         .parse()?;
-    edgebss::startup::create_data_dir(&dir)?;
+    edgebss::ops::fs::create_data_dir(&dir)?;
     let db = Db::open(&DbOptions {
         path: dir.join("edgebss.db"),
         synchronous: Synchronous::Normal,

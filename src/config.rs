@@ -10,10 +10,11 @@ use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
+pub use crate::auth::settings::AuthSettings;
 use crate::db::Synchronous;
 
 mod ui;
-pub use ui::{OperatorSettings, UiSettings};
+pub use ui::UiSettings;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -35,7 +36,7 @@ pub struct Settings {
     pub tls: crate::tls::TlsSettings,
     pub auth: AuthSettings,
     pub ui: UiSettings,
-    pub operator: OperatorSettings,
+    pub operator: crate::domain::operator::OperatorDetails,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -85,60 +86,6 @@ pub struct BillingSettings {
     pub run_chunk_customers: usize,
 }
 
-/// API tokens and client authentication (see the README's "API clients and tokens").
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct AuthSettings {
-    /// `iss` of the tokens we issue and accept; usually the server's public base URL.
-    pub issuer: String,
-    /// `aud` of the tokens we issue and accept.
-    pub audience: String,
-    /// Lifetime of an access token.
-    pub token_ttl_seconds: u64,
-    /// Clock difference tolerated when checking a token's `exp` and `iat`.
-    pub leeway_seconds: u64,
-    /// Failed client authentications allowed per client id, and per source address, within
-    /// `failure_window_seconds`; more are answered 429 until the window has moved on.
-    pub max_failed_attempts: u32,
-    pub failure_window_seconds: u64,
-}
-
-impl Default for AuthSettings {
-    fn default() -> Self {
-        Self {
-            issuer: "edgebss".to_owned(),
-            audience: "edgebss-api".to_owned(),
-            token_ttl_seconds: 900,
-            leeway_seconds: 30,
-            max_failed_attempts: 10,
-            failure_window_seconds: 300,
-        }
-    }
-}
-
-impl AuthSettings {
-    fn check(&self) -> anyhow::Result<()> {
-        anyhow::ensure!(
-            !self.issuer.trim().is_empty() && !self.audience.trim().is_empty(),
-            "invalid configuration: auth.issuer and auth.audience must not be empty"
-        );
-        anyhow::ensure!(
-            (60..=86_400).contains(&self.token_ttl_seconds),
-            "invalid configuration: auth.token_ttl_seconds must be from 60 to 86400"
-        );
-        anyhow::ensure!(
-            self.leeway_seconds <= 300,
-            "invalid configuration: auth.leeway_seconds must be at most 300"
-        );
-        anyhow::ensure!(
-            self.max_failed_attempts >= 1 && (1..=86_400).contains(&self.failure_window_seconds),
-            "invalid configuration: auth.max_failed_attempts must be at least 1 and \
-             auth.failure_window_seconds from 1 to 86400"
-        );
-        Ok(())
-    }
-}
-
 impl Default for Settings {
     fn default() -> Self {
         Self {
@@ -154,7 +101,7 @@ impl Default for Settings {
             tls: Default::default(),
             auth: AuthSettings::default(),
             ui: UiSettings::default(),
-            operator: OperatorSettings::default(),
+            operator: Default::default(),
         }
     }
 }
@@ -194,6 +141,16 @@ impl Default for BillingSettings {
 }
 
 impl BillingSettings {
+    /// What a bill run needs of these settings.
+    pub fn run_settings(&self) -> crate::billing::run::RunSettings {
+        crate::billing::run::RunSettings {
+            bill_day: self.bill_day,
+            tax_rate_percent: self.tax_rate_percent,
+            payment_terms_days: self.payment_terms_days,
+            chunk_customers: self.run_chunk_customers.max(1),
+        }
+    }
+
     fn check(&self) -> anyhow::Result<()> {
         anyhow::ensure!(
             (1..=28).contains(&self.bill_day),
@@ -334,14 +291,17 @@ impl Settings {
                  instant (2027-01-15T09:00:00Z)"
             )
         })?;
-        Ok(Some(crate::clock::start_of_day(self.timezone()?, date)))
+        Ok(Some(crate::domain::clock::start_of_day(
+            self.timezone()?,
+            date,
+        )))
     }
 
-    pub fn clock(&self) -> anyhow::Result<crate::clock::Clock> {
+    pub fn clock(&self) -> anyhow::Result<crate::domain::clock::Clock> {
         let tz = self.timezone()?;
         Ok(match self.clock_start()? {
-            Some(start) => crate::clock::Clock::starting_at(tz, start),
-            None => crate::clock::Clock::system(tz),
+            Some(start) => crate::domain::clock::Clock::starting_at(tz, start),
+            None => crate::domain::clock::Clock::system(tz),
         })
     }
 

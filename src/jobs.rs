@@ -10,13 +10,14 @@ use std::time::Duration;
 use actix_web::web;
 use serde::Serialize;
 
-use crate::billing::period::Period;
-use crate::billing::report::BillRun;
-use crate::billing::run::RunSettings;
 use crate::db::invoices;
+use crate::domain::bill_run::BillRun;
 use crate::domain::enums::BillRunTrigger;
-use crate::service::{ServiceError, bill_runs, lifecycle};
-use crate::startup::AppState;
+use crate::domain::period::Period;
+use crate::error::ServiceError;
+use crate::routes::state::AppState;
+use crate::service::bill_runs::{Mode, StartRun};
+use crate::service::{bill_runs, lifecycle};
 
 /// What one round did.
 #[derive(Debug, Default, Serialize)]
@@ -56,17 +57,12 @@ pub async fn run_once(state: &AppState) -> Result<Round, ServiceError> {
     if today >= period.bill_date(settings.bill_day)
         && !bill_runs::completed(&state.db, period).await?
     {
-        match bill_runs::start(
-            &state.db,
-            &state.clock,
-            RunSettings::from(settings),
-            &state.billing,
+        let start = StartRun {
             period,
-            false,
-            BillRunTrigger::Schedule,
-        )
-        .await
-        {
+            mode: Mode::Bill,
+            trigger: BillRunTrigger::Schedule,
+        };
+        match bill_runs::start(&state.bill_runner(), start).await {
             Ok(run) => round.bill_run = Some(run),
             // A run started by someone else is in progress: the next round looks again.
             Err(ServiceError::Conflict(msg)) => tracing::debug!(%msg, "scheduled bill run waits"),

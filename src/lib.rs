@@ -7,11 +7,10 @@
 pub mod auth;
 pub mod billing;
 pub mod cli;
-pub mod clock;
 pub mod config;
 pub mod db;
-pub mod demo;
 pub mod domain;
+pub mod error;
 pub mod jobs;
 pub mod metrics;
 pub mod ops;

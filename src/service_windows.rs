@@ -106,7 +106,7 @@ fn run_service() -> anyhow::Result<()> {
         .get()
         .cloned()
         .context("the service started without settings")?;
-    crate::startup::create_data_dir(&settings.data_dir)?;
+    crate::ops::fs::create_data_dir(&settings.data_dir)?;
     // A service has no console: log to `<data_dir>\logs\edgebss.log.YYYY-MM-DD`, a file a
     // day, the last 14 kept. The guard flushes the writer thread when the service ends.
     let files = tracing_appender::rolling::Builder::new()

@@ -51,7 +51,7 @@ impl VerifiedTokens {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::auth::scope::ScopeSet;
+    use crate::domain::scope::ScopeSet;
 
     fn token(exp: i64) -> Arc<VerifiedToken> {
         Arc::new(VerifiedToken {

@@ -8,7 +8,6 @@
 
 use std::collections::HashMap;
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -25,6 +24,8 @@ use jsonwebtoken::jwk::{
 };
 use jsonwebtoken::{DecodingKey, EncodingKey};
 use rand::RngCore;
+
+use crate::ops::fs::{create_private_dir, write_private_file};
 
 /// One signing key, ready to sign and verify.
 pub struct Key {
@@ -249,43 +250,6 @@ fn read_key(path: &Path, kid: &str) -> anyhow::Result<Key> {
         .map(|u| DateTime::<Utc>::from(u.datetime()))
         .context("the file name is not a key id")?;
     Key::from_signing_key(kid.to_owned(), created, &sk)
-}
-
-/// Creates `dir` (and parents) readable by its owner only.
-pub fn create_private_dir(dir: &Path) -> anyhow::Result<()> {
-    let mut builder = fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder
-        .create(dir)
-        .with_context(|| format!("failed to create {}", dir.display()))
-}
-
-/// Writes a file that holds a secret: mode 0600 from its creation, written to a temporary name,
-/// synced, then renamed into place, so a reader never sees half a file.
-pub fn write_private_file(path: &Path, contents: &[u8]) -> anyhow::Result<()> {
-    let tmp = path.with_extension("tmp");
-    let _ = fs::remove_file(&tmp);
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options
-        .open(&tmp)
-        .with_context(|| format!("failed to create {}", tmp.display()))?;
-    file.write_all(contents)
-        .and_then(|()| file.sync_all())
-        .with_context(|| format!("failed to write {}", tmp.display()))?;
-    drop(file);
-    fs::rename(&tmp, path).with_context(|| format!("failed to create {}", path.display()))?;
-    if let Some(parent) = path.parent()
-        && let Ok(dir) = fs::File::open(parent)
-    {
-        // Makes the rename itself durable; not possible (nor needed) on every platform.
-        let _ = dir.sync_all();
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -61,6 +61,11 @@ pub fn generate_secret(len: usize) -> String {
         .collect()
 }
 
+/// A generated password: 20 letters and digits (about 119 bits).
+pub fn generate_password() -> String {
+    generate_secret(20)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -79,5 +84,6 @@ mod tests {
         let a = generate_secret(32);
         assert_eq!(a.len(), 32);
         assert_ne!(a, generate_secret(32));
+        assert_eq!(generate_password().len(), 20);
     }
 }

@@ -15,12 +15,12 @@ use anyhow::Context;
 
 use super::cache::VerifiedTokens;
 use super::keys::{Key, KeyStore, Keyring};
-use super::scope::ScopeSet;
+use super::settings::AuthSettings;
 use super::throttle::FailureLimiter;
 use super::tokens::{IssuedToken, TokenError, TokenRules, VerifiedToken};
-use crate::clock::Clock;
-use crate::config::AuthSettings;
 use crate::db::{Db, DbError};
+use crate::domain::clock::Clock;
+use crate::domain::scope::ScopeSet;
 
 /// How often the refresher looks at the keys folder and the clients table.
 pub const REFRESH_EVERY: Duration = Duration::from_secs(1);

@@ -5,7 +5,7 @@
 //! token itself are all refused. Expiry is checked against the application's [`Clock`], the same
 //! clock that stamped `iat`/`exp`, so a server run on a moved clock accepts its own tokens.
 //!
-//! [`Clock`]: crate::clock::Clock
+//! [`Clock`]: crate::domain::clock::Clock
 
 use std::time::Duration;
 
@@ -14,8 +14,8 @@ use jsonwebtoken::{Algorithm, Header, Validation};
 use serde::{Deserialize, Serialize};
 
 use super::keys::{Key, Keyring};
-use super::scope::ScopeSet;
-use crate::config::AuthSettings;
+use super::settings::AuthSettings;
+use crate::domain::scope::ScopeSet;
 
 /// The `typ` header of our access tokens (RFC 9068 §2.1).
 pub const TOKEN_TYPE: &str = "at+jwt";

@@ -4,24 +4,22 @@
 //!
 //! A real run reads and rates each chunk ahead, on a read connection, while the writer stores the
 //! chunk before it ([`plan_ahead`]), so the two cores share the work. A plan made that way is used
-//! only if nothing it read can have changed since: the write job checks that no other write job
-//! ran after the plan's snapshot began (other than the run's own previous chunk, which touches
-//! other customers) and that no other process committed in between (`PRAGMA data_version`).
-//! Otherwise the job reads and rates the chunk again itself, inside its transaction.
-
-use std::sync::Mutex;
+//! only if [`ReadAhead`] says nothing it read can have changed since (the rule and its tests are
+//! in `read_ahead`); otherwise the job reads and rates the chunk again itself, inside its
+//! transaction.
 
 use chrono::{Datelike, NaiveDate};
 use rusqlite::Connection;
 use rust_decimal::Decimal;
 
 use super::draft::{CustomerOutcome, StateUpdate, bill_customer};
-use super::period::Period;
-use super::report::{PreviewInvoice, Skipped, Sums};
+use super::read_ahead::{ReadAhead, Snapshot};
 use crate::db::sql_date::SqlDate;
 use crate::db::{bill_runs, billing_state, invoices};
+use crate::domain::bill_run::{PreviewInvoice, Skipped, Sums};
 use crate::domain::ids::{BillRunId, InvoiceId};
-use crate::service::ServiceError;
+use crate::domain::period::Period;
+use crate::error::ServiceError;
 
 /// What every chunk of one run shares.
 #[derive(Debug, Clone)]
@@ -106,11 +104,7 @@ fn plan(
 pub struct Ahead {
     after: String,
     plan: Option<ChunkPlan>,
-    /// Write jobs settled before the snapshot began: all of them are in it.
-    settled: u64,
-    /// A chunk job of this run answered before the snapshot began; the `data_version` it saw
-    /// must still hold when the plan is used.
-    reference_job: u64,
+    snapshot: Snapshot,
 }
 
 impl Ahead {
@@ -125,15 +119,13 @@ impl Ahead {
     }
 }
 
-/// Reads and rates the chunk after `after` in one snapshot of `conn` (a read connection).
-/// `settled` is [`crate::db::Db::jobs_settled`] read before this call; `reference_job` the
-/// number of a chunk job of this run that was already answered.
+/// Reads and rates the chunk after `after` in one snapshot of `conn` (a read connection);
+/// `snapshot` was taken ([`Snapshot::before_reading`]) right before this call.
 pub fn plan_ahead(
     conn: &Connection,
     ctx: &ChunkContext,
     after: &str,
-    settled: u64,
-    reference_job: u64,
+    snapshot: Snapshot,
 ) -> Result<Ahead, ServiceError> {
     let tx = conn.unchecked_transaction()?;
     let plan = plan(&tx, ctx, after)?;
@@ -141,51 +133,15 @@ pub fn plan_ahead(
     Ok(Ahead {
         after: after.to_owned(),
         plan,
-        settled,
-        reference_job,
+        snapshot,
     })
-}
-
-/// What a run's chunk jobs note, one after another on the writer thread: each job's number and
-/// the `data_version` its transaction saw (it changes only when another connection commits).
-#[derive(Debug, Default)]
-pub struct JobMarks(Mutex<Vec<(u64, i64)>>);
-
-impl JobMarks {
-    /// Notes this job and says whether `ahead` (if any) still shows what the job would read
-    /// itself.
-    fn note_and_check(
-        &self,
-        job: u64,
-        data_version: i64,
-        ahead: Option<&Ahead>,
-        after: &str,
-    ) -> bool {
-        let mut marks = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        let previous = marks.last().map(|&(n, _)| n);
-        let fresh = ahead.is_some_and(|ahead| {
-            ahead.after == after
-            // Every job numbered after `settled` may be missing from the plan's snapshot: only
-            // this job and the run's own previous chunk job may be among them.
-            && (job == ahead.settled + 1
-                || (job == ahead.settled + 2 && previous == Some(ahead.settled + 1)))
-            && marks
-                .iter()
-                .any(|&(n, v)| n == ahead.reference_job && v == data_version)
-        });
-        if marks.len() >= 4 {
-            marks.remove(0);
-        }
-        marks.push((job, data_version));
-        fresh
-    }
 }
 
 /// Where a chunk job stands: its number, what earlier chunk jobs of its run noted, and the plan
 /// made ahead for it, if any.
 pub struct JobPlace<'a> {
     pub job: u64,
-    pub marks: &'a JobMarks,
+    pub marks: &'a ReadAhead,
     pub ahead: Option<Ahead>,
 }
 
@@ -201,9 +157,14 @@ pub fn bill(
     let data_version: i64 = conn
         .prepare_cached("PRAGMA data_version")?
         .query_row([], |r| r.get(0))?;
+    let snapshot = place
+        .ahead
+        .as_ref()
+        .filter(|a| a.after == after)
+        .map(|a| a.snapshot);
     let fresh = place
         .marks
-        .note_and_check(place.job, data_version, place.ahead.as_ref(), after);
+        .note_and_check(place.job, data_version, snapshot);
     let planned = match place.ahead {
         Some(ahead) if fresh => ahead.plan,
         _ => plan(conn, ctx, after)?,
@@ -282,7 +243,7 @@ pub fn bill(
                 }
                 store_state(&mut states, updates)?;
                 result.invoices += 1;
-                result.sums.add_invoice(invoice);
+                result.sums.add(invoice.sum());
             }
         }
     }
@@ -352,14 +313,9 @@ pub fn preview(
             Plan::Bill(CustomerOutcome::NothingDue { .. }) => result.skipped.nothing_due += 1,
             Plan::Bill(CustomerOutcome::Invoice { invoice, .. }) => {
                 result.invoices += 1;
-                result.sums.add_invoice(&invoice);
+                result.sums.add(invoice.sum());
                 if previews.len() < limit {
-                    previews.push(PreviewInvoice::new(
-                        &invoice,
-                        ctx.period,
-                        ctx.invoice_date,
-                        ctx.due_date,
-                    ));
+                    previews.push(invoice.preview(ctx.period, ctx.invoice_date, ctx.due_date));
                 }
             }
         }

@@ -3,15 +3,16 @@
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use super::chunk::{self, Ahead, ChunkContext, ChunkResult, JobMarks, JobPlace};
-use super::draft::{CustomerRows, SubRow};
-use super::period::Period;
+use super::chunk::{self, Ahead, ChunkContext, ChunkResult, JobPlace};
 use super::proptests::{day, seeded};
+use super::read_ahead::{ReadAhead, Snapshot};
 use crate::db::{Db, bill_runs};
+use crate::domain::billing_rows::{CustomerRows, SubRow};
 use crate::domain::enums::{BillRunTrigger, SubscriptionStatus};
 use crate::domain::ids::BillRunId;
 use crate::domain::money::Currency;
-use crate::service::ServiceError;
+use crate::domain::period::Period;
+use crate::error::ServiceError;
 
 /// Four customers (`cus_0000` … `cus_0003`), one subscription each, started 2026-09-01.
 fn customers() -> Vec<CustomerRows> {
@@ -52,7 +53,7 @@ struct Run {
     db: Db,
     id: BillRunId,
     ctx: ChunkContext,
-    marks: std::sync::Arc<JobMarks>,
+    marks: std::sync::Arc<ReadAhead>,
     _dir: tempfile::TempDir,
 }
 
@@ -103,9 +104,9 @@ impl Run {
     }
 
     fn read_ahead(&self, after: &str, reference_job: u64) -> Ahead {
-        let settled = self.db.jobs_settled();
+        let snapshot = Snapshot::before_reading(&self.db, reference_job);
         self.db
-            .read_blocking(|conn| chunk::plan_ahead(conn, &self.ctx, after, settled, reference_job))
+            .read_blocking(|conn| chunk::plan_ahead(conn, &self.ctx, after, snapshot))
             .unwrap()
     }
 

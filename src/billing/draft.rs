@@ -4,59 +4,13 @@
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use super::period::Period;
 use super::rating::{Chargeable, RatedLine, rate};
 use super::tax::tax_minor;
+use crate::domain::bill_run::{CurrencySum, PreviewInvoice, PreviewLine};
+use crate::domain::billing_rows::CustomerRows;
 use crate::domain::enums::{InvoiceStatus, SubscriptionStatus};
 use crate::domain::money::Currency;
-
-/// An add-on as stored, with its billing state.
-#[derive(Debug, Clone)]
-pub struct AddonRow {
-    pub addon_id: String,
-    pub name: String,
-    pub charge: i64,
-    pub billed_through: Option<NaiveDate>,
-    pub charged_through: Option<NaiveDate>,
-}
-
-/// A subscription as stored, with its billing state and add-ons.
-#[derive(Debug, Clone)]
-pub struct SubRow {
-    pub seq: i64,
-    pub id: String,
-    pub product_name: String,
-    pub status: SubscriptionStatus,
-    pub start: NaiveDate,
-    pub end: Option<NaiveDate>,
-    pub monthly: i64,
-    pub currency: Currency,
-    pub billed_through: Option<NaiveDate>,
-    pub charged_through: Option<NaiveDate>,
-    pub addons: Vec<AddonRow>,
-}
-
-impl SubRow {
-    /// The last chargeable day: the end date; for one cancelled before it started, the day
-    /// before its start (nothing).
-    fn last_day(&self) -> Option<NaiveDate> {
-        match (self.status, self.end) {
-            (_, Some(end)) => Some(end),
-            (SubscriptionStatus::Cancelled, None) => {
-                Some(self.start.pred_opt().unwrap_or(self.start))
-            }
-            (_, None) => None,
-        }
-    }
-}
-
-/// A customer's subscriptions, in the order they were made.
-#[derive(Debug, Clone)]
-pub struct CustomerRows {
-    pub customer_id: String,
-    pub tax_exempt: bool,
-    pub subs: Vec<SubRow>,
-}
+use crate::domain::period::Period;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DraftLine {
@@ -79,6 +33,52 @@ pub struct DraftInvoice {
 impl DraftInvoice {
     pub fn total(&self) -> i64 {
         self.net + self.tax
+    }
+
+    /// What this draft adds to a run's sums: one invoice, its net and tax.
+    pub fn sum(&self) -> CurrencySum {
+        CurrencySum {
+            currency: self.currency,
+            invoices: 1,
+            net: self.net,
+            tax: self.tax,
+        }
+    }
+
+    /// The draft as a dry run shows it.
+    pub fn preview(
+        &self,
+        period: Period,
+        invoice_date: NaiveDate,
+        due: NaiveDate,
+    ) -> PreviewInvoice {
+        let (d, c) = (self, self.currency);
+        PreviewInvoice {
+            customer_id: d.customer_id.clone(),
+            status: d.status,
+            invoice_date,
+            due_date: due,
+            total_amount: c.from_minor(d.total()),
+            tax_amount: c.from_minor(d.tax),
+            currency: c,
+            line_items: d
+                .lines
+                .iter()
+                .map(|l| PreviewLine {
+                    description: l.rated.description.clone(),
+                    quantity: Decimal::ONE,
+                    unit_price: c.from_minor(l.rated.amount),
+                    amount: c.from_minor(l.rated.amount),
+                    kind: l.rated.kind,
+                    subscription_id: l.subscription_id.clone(),
+                    addon_id: l.addon_id.clone(),
+                    period_start: l.rated.first,
+                    period_end: l.rated.last,
+                })
+                .collect(),
+            period,
+            net_amount: c.from_minor(d.net),
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 use std::str::FromStr;
 
 use super::*;
+use crate::domain::billing_rows::{AddonRow, CustomerRows, SubRow};
 use crate::domain::enums::LineKind;
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {

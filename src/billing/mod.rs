@@ -3,11 +3,9 @@
 //! example, in the README's "Billing" section.
 
 pub mod chunk;
-pub mod cli;
 pub mod draft;
-pub mod period;
 pub mod rating;
-pub mod report;
+pub mod read_ahead;
 pub mod run;
 pub mod tax;
 

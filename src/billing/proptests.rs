@@ -10,15 +10,16 @@ use proptest::prelude::*;
 use rusqlite::params;
 use rust_decimal::Decimal;
 
-use super::draft::{AddonRow, CustomerOutcome, CustomerRows, SubRow, bill_customer};
-use super::period::Period;
+use super::draft::{CustomerOutcome, bill_customer};
 use super::rating::{Chargeable, rate};
 use super::run::{RunRequest, RunSettings, run};
-use crate::clock::Clock;
 use crate::db::{Db, DbOptions, Synchronous};
+use crate::domain::billing_rows::{AddonRow, CustomerRows, SubRow};
+use crate::domain::clock::Clock;
 use crate::domain::enums::{BillRunTrigger, LineKind, SubscriptionStatus};
 use crate::domain::money::Currency;
-use crate::service::ServiceError;
+use crate::domain::period::Period;
+use crate::error::ServiceError;
 
 pub(super) fn day(offset: u64) -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 9, 1)

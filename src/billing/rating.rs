@@ -4,8 +4,8 @@
 
 use chrono::{Days, NaiveDate};
 
-use super::period::Period;
 use crate::domain::enums::LineKind;
+use crate::domain::period::Period;
 
 /// A subscription or one of its add-ons, as the bill run sees it. Amounts in minor units.
 #[derive(Debug, Clone)]

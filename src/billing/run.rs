@@ -9,16 +9,16 @@ use std::time::{Duration, Instant};
 use chrono::Days;
 use rust_decimal::Decimal;
 
-use super::chunk::{self, Ahead, ChunkContext, ChunkResult, JobMarks, JobPlace};
-use super::period::Period;
-use super::report::{BillRun, PREVIEW_LIMIT, Skipped, Sums};
-use crate::clock::Clock;
-use crate::config::BillingSettings;
+use super::chunk::{self, Ahead, ChunkContext, ChunkResult, JobPlace};
+use super::read_ahead::{ReadAhead, Snapshot};
 use crate::db::{Db, bill_runs};
 use crate::domain::FieldError;
+use crate::domain::bill_run::{BillRun, PREVIEW_LIMIT, Skipped, Sums};
+use crate::domain::clock::Clock;
 use crate::domain::enums::{BillRunStatus, BillRunTrigger};
 use crate::domain::ids::BillRunId;
-use crate::service::ServiceError;
+use crate::domain::period::Period;
+use crate::error::ServiceError;
 
 /// The billing settings a run uses.
 #[derive(Debug, Clone)]
@@ -27,17 +27,6 @@ pub struct RunSettings {
     pub tax_rate_percent: Decimal,
     pub payment_terms_days: u32,
     pub chunk_customers: usize,
-}
-
-impl From<&BillingSettings> for RunSettings {
-    fn from(s: &BillingSettings) -> Self {
-        Self {
-            bill_day: s.bill_day,
-            tax_rate_percent: s.tax_rate_percent,
-            payment_terms_days: s.payment_terms_days,
-            chunk_customers: s.run_chunk_customers.max(1),
-        }
-    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -152,7 +141,7 @@ fn execute(
     let started = Instant::now();
     let mut last_log = Instant::now();
     let mut progress = Progress::default();
-    let marks = Arc::new(JobMarks::default());
+    let marks = Arc::new(ReadAhead::default());
     let mut after = String::new();
     // The plan read ahead for the chunk after `after`, and the last chunk job answered.
     let mut ahead: Option<Ahead> = None;
@@ -273,8 +262,8 @@ fn execute(
 /// Reads and rates the chunk after `after` on a read connection, for [`chunk::bill`] to use if
 /// it is still fresh. A failure here only means the writer plans the chunk itself.
 fn read_ahead(db: &Db, ctx: &ChunkContext, after: &str, reference_job: u64) -> Option<Ahead> {
-    let settled = db.jobs_settled();
-    db.read_blocking(|conn| chunk::plan_ahead(conn, ctx, after, settled, reference_job))
+    let snapshot = Snapshot::before_reading(db, reference_job);
+    db.read_blocking(|conn| chunk::plan_ahead(conn, ctx, after, snapshot))
         .map_err(|e| tracing::debug!(error = ?e, "reading a bill run chunk ahead failed"))
         .ok()
 }
@@ -305,7 +294,7 @@ fn preview(
         Ok((progress, previews))
     })?;
     let mut attention = progress.attention;
-    attention.truncate(super::report::ATTENTION_LIMIT);
+    attention.truncate(crate::domain::bill_run::ATTENTION_LIMIT);
     Ok(BillRun {
         bill_run_id: None,
         period: ctx.period,

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::auth::session::SessionPolicy;
+
 /// The admin UI's sign-in rules.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -30,15 +32,34 @@ impl Default for UiSettings {
     }
 }
 
-/// Who issues the invoices: printed at the head of every invoice.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct OperatorSettings {
-    pub name: String,
-    /// Postal address, one entry per printed line.
-    pub address: Vec<String>,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    /// VAT / tax registration number.
-    pub tax_id: Option<String>,
+impl UiSettings {
+    /// The session lifetimes and sign-in limits, in seconds. When the server speaks HTTPS itself
+    /// (`tls.cert`/`tls.key`), cookies are `Secure` by default; `ui.secure_cookies` decides
+    /// explicitly (e.g. behind a TLS proxy).
+    pub fn session_policy(&self, tls_configured: bool) -> SessionPolicy {
+        SessionPolicy {
+            idle_secs: i64::from(self.session_idle_minutes) * 60,
+            absolute_secs: i64::from(self.session_absolute_hours) * 3600,
+            max_failures: i64::from(self.max_failed_sign_ins),
+            lockout_secs: i64::from(self.lockout_minutes) * 60,
+            secure_cookies: self.secure_cookies.unwrap_or(tls_configured),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookies_are_secure_behind_tls_unless_the_setting_says_otherwise() {
+        assert!(UiSettings::default().session_policy(true).secure_cookies);
+        // Behind TLS cookies are Secure unless the setting says otherwise, and vice versa.
+        assert!(!UiSettings::default().session_policy(false).secure_cookies);
+        let forced = UiSettings {
+            secure_cookies: Some(false),
+            ..UiSettings::default()
+        };
+        assert!(!forced.session_policy(true).secure_cookies);
+    }
 }

@@ -3,12 +3,12 @@
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use crate::billing::period::Period;
-use crate::billing::report::{ATTENTION_LIMIT, BillRun, Skipped, Sums};
+use crate::domain::bill_run::{ATTENTION_LIMIT, BillRun, CurrencySum, Skipped, Sums};
 use crate::domain::enums::{BillRunStatus, BillRunTrigger};
 use crate::domain::ids::BillRunId;
 use crate::domain::money::Currency;
 use crate::domain::page::PageRequest;
+use crate::domain::period::Period;
 
 const COLUMNS: &str = "id, period, status, trigger, invoice_date, started_at, finished_at, \
     invoices_created, skipped_already_invoiced, skipped_nothing_due, skipped_mixed_currencies, \
@@ -49,16 +49,15 @@ fn load_totals(conn: &Connection, run: &mut BillRun) -> rusqlite::Result<()> {
          WHERE bill_run_id = ?1",
     )?;
     let rows = stmt.query_map([&run.bill_run_id], |r| {
-        Ok((
-            r.get::<_, Currency>(0)?,
-            r.get::<_, i64>(1)? as u64,
-            r.get::<_, i64>(2)?,
-            r.get::<_, i64>(3)?,
-        ))
+        Ok(CurrencySum {
+            currency: r.get::<_, Currency>(0)?,
+            invoices: r.get::<_, i64>(1)? as u64,
+            net: r.get(2)?,
+            tax: r.get(3)?,
+        })
     })?;
     for row in rows {
-        let (c, n, net, tax) = row?;
-        sums.add(c, n, net, tax);
+        sums.add(row?);
     }
     run.totals = sums.totals();
     Ok(())
@@ -158,8 +157,8 @@ pub fn add_chunk(
          tax_amount = tax_amount + excluded.tax_amount, \
          total_amount = total_amount + excluded.total_amount",
     )?;
-    for (currency, n, net, tax) in &sums.0 {
-        upsert.execute(params![id, currency, *n as i64, net, tax])?;
+    for s in &sums.0 {
+        upsert.execute(params![id, s.currency, s.invoices as i64, s.net, s.tax])?;
     }
     Ok(())
 }

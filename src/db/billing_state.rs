@@ -8,8 +8,8 @@ use rusqlite::{CachedStatement, Connection, params};
 
 use super::sql_date::{SqlDate, read_date};
 
-use crate::billing::draft::{AddonRow, CustomerRows, SubRow};
-use crate::billing::period::Period;
+use crate::domain::billing_rows::{AddonRow, CustomerRows, SubRow};
+use crate::domain::period::Period;
 
 /// The last customer id of the next chunk: the first `limit` customers with subscriptions whose
 /// id sorts after `after` (`""` for the first chunk). `None` when none is left.

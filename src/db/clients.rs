@@ -2,8 +2,8 @@
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use crate::auth::scope::ScopeSet;
 use crate::domain::ids::ClientId;
+use crate::domain::scope::ScopeSet;
 
 const COLUMNS: &str =
     "id, name, secret_hash, scopes, enabled, created_at, last_used_at, revoked_at";

@@ -2,8 +2,9 @@
 
 use rusqlite::{Connection, params};
 
-use super::customers::{COLUMNS, CustomerFilter, from_row};
+use super::customers::{COLUMNS, from_row};
 use crate::domain::customer::Customer;
+use crate::domain::customer::CustomerFilter;
 use crate::domain::page::PageRequest;
 
 /// Counting stops here: "more than 1000 matches" is all a person needs, and counting every

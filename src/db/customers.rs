@@ -4,8 +4,8 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use crate::domain::account_number;
 use crate::domain::address::Address;
-use crate::domain::customer::{Customer, CustomerChanges, NewCustomer};
-use crate::domain::enums::{CustomerStatus, CustomerType};
+use crate::domain::customer::{Customer, CustomerChanges, CustomerFilter, NewCustomer};
+use crate::domain::enums::CustomerStatus;
 use crate::domain::ids::CustomerId;
 use crate::domain::page::PageRequest;
 
@@ -15,20 +15,13 @@ pub(crate) const COLUMNS: &str = "id, customer_type, status, account_number, fir
 /// Rows per block of `customer_list_counts` (must match `>> 10` in the migration's triggers).
 const BLOCK_SHIFT: u32 = 10;
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct CustomerFilter {
-    pub status: Option<CustomerStatus>,
-    pub customer_type: Option<CustomerType>,
-}
-
-impl CustomerFilter {
-    fn count_key(&self) -> String {
-        match (self.status, self.customer_type) {
-            (None, None) => "*".to_owned(),
-            (Some(s), None) => format!("s:{s}"),
-            (None, Some(t)) => format!("t:{t}"),
-            (Some(s), Some(t)) => format!("st:{s}:{t}"),
-        }
+/// The key of a filter's row in `customer_list_counts`.
+fn count_key(filter: &CustomerFilter) -> String {
+    match (filter.status, filter.customer_type) {
+        (None, None) => "*".to_owned(),
+        (Some(s), None) => format!("s:{s}"),
+        (None, Some(t)) => format!("t:{t}"),
+        (Some(s), Some(t)) => format!("st:{s}:{t}"),
     }
 }
 
@@ -191,7 +184,7 @@ pub fn list(
 ) -> rusqlite::Result<(Vec<Customer>, u64)> {
     // One snapshot for the total, the block walk and the page, so they agree under writes.
     let tx = conn.unchecked_transaction()?;
-    let key = filter.count_key();
+    let key = count_key(&filter);
     let total: i64 = conn
         .prepare_cached("SELECT COALESCE(SUM(n), 0) FROM customer_list_counts WHERE key = ?1")?
         .query_row([&key], |r| r.get(0))?;

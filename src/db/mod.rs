@@ -91,15 +91,24 @@ struct Inner {
 }
 
 impl Db {
-    /// Opens (creating if needed) the database, refuses one from a newer edgebss, backs up an
-    /// existing database that has migrations pending, applies them and starts the writer.
+    /// Opens (creating if needed) the database, refuses one from a newer edgebss, applies
+    /// pending migrations and starts the writer.
     pub fn open(opts: &DbOptions) -> anyhow::Result<Self> {
+        Self::open_with_hook(opts, |_, _| Ok(()))
+    }
+
+    /// [`Db::open`], calling `before_migration(path, applied_version)` first when an existing
+    /// database has migrations pending: a migration rewrites the user's data, so start-up keeps
+    /// a way back there (a backup) before any is applied.
+    pub fn open_with_hook(
+        opts: &DbOptions,
+        before_migration: impl FnOnce(&Path, i64) -> anyhow::Result<()>,
+    ) -> anyhow::Result<Self> {
         migrate::refuse_newer_schema(&opts.path)?;
         let mut conn = open_write_connection(&opts.path, opts.synchronous)?;
         let applied = migrate::applied_version(&conn)?;
         if applied > 0 && migrate::has_pending(&conn)? {
-            // A migration rewrites the user's data: keep a way back first.
-            crate::ops::backup::before_migration(&opts.path, applied)?;
+            before_migration(&opts.path, applied)?;
         }
         migrate::run(&mut conn)?;
 
@@ -277,19 +286,4 @@ pub fn open_write_connection(path: &Path, sync: Synchronous) -> anyhow::Result<C
     ))
     .context("failed to configure the database connection")?;
     Ok(conn)
-}
-
-/// Maps "no row" to `None`, the usual shape of a lookup by id.
-pub trait OptionalRow<T> {
-    fn optional_row(self) -> rusqlite::Result<Option<T>>;
-}
-
-impl<T> OptionalRow<T> for rusqlite::Result<T> {
-    fn optional_row(self) -> rusqlite::Result<Option<T>> {
-        match self {
-            Ok(v) => Ok(Some(v)),
-            Err(rusqlite::Error::QueryReturnedNoRows) => Ok(None),
-            Err(e) => Err(e),
-        }
-    }
 }

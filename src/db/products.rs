@@ -2,10 +2,10 @@
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use crate::domain::enums::{ProductStatus, ProductType};
+use crate::domain::enums::ProductStatus;
 use crate::domain::ids::ProductId;
 use crate::domain::money::Currency;
-use crate::domain::product::{Product, ProductDraft};
+use crate::domain::product::{Product, ProductDraft, ProductFilter};
 
 const COLUMNS: &str =
     "id, name, product_type, description, monthly_price, currency, features, status";
@@ -37,12 +37,6 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<StoredProduct> {
         },
         price_minor,
     })
-}
-
-#[derive(Debug, Clone, Copy, Default)]
-pub struct ProductFilter {
-    pub product_type: Option<ProductType>,
-    pub status: Option<ProductStatus>,
 }
 
 /// The catalog in the order products were added.

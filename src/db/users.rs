@@ -2,18 +2,7 @@
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use crate::auth::users::Role;
-
-#[derive(Debug, Clone)]
-pub struct User {
-    pub id: i64,
-    pub username: String,
-    pub password_hash: String,
-    pub role: Role,
-    pub must_change_password: bool,
-    pub disabled: bool,
-    pub created_at: String,
-}
+use crate::domain::user::{Role, User};
 
 const COLUMNS: &str =
     "id, username, password_hash, role, must_change_password, disabled, created_at";

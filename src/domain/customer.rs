@@ -243,3 +243,10 @@ mod tests {
         assert_eq!(err.field, "status");
     }
 }
+
+/// Which customers to list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CustomerFilter {
+    pub status: Option<CustomerStatus>,
+    pub customer_type: Option<CustomerType>,
+}

@@ -5,6 +5,7 @@ use serde::Serialize;
 use super::enums::{InvoiceStatus, LineKind};
 use super::ids::{CustomerId, InvoiceId, ProductId, SubscriptionId};
 use super::money::{Currency, as_json_number};
+use super::period::Period;
 
 /// An invoice, shaped as the contract's `Invoice`, plus our optional additions (the period it
 /// bills, its net amount, what has been paid and what is still due).
@@ -25,7 +26,7 @@ pub struct Invoice {
     pub line_items: Vec<InvoiceLine>,
     /// `YYYY-MM`, for invoices made by a bill run.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub period: Option<String>,
+    pub period: Option<Period>,
     #[serde(serialize_with = "as_json_number")]
     pub net_amount: Decimal,
     #[serde(serialize_with = "as_json_number")]

@@ -3,6 +3,9 @@
 
 pub mod account_number;
 pub mod address;
+pub mod bill_run;
+pub mod billing_rows;
+pub mod clock;
 pub mod customer;
 pub mod date;
 pub mod email;
@@ -11,10 +14,15 @@ pub mod error;
 pub mod ids;
 pub mod invoice;
 pub mod money;
+pub mod operator;
 pub mod page;
 pub mod payment;
+pub mod period;
 pub mod product;
+pub mod scope;
+pub mod secret;
 pub mod subscription;
 pub mod text;
+pub mod user;
 
 pub use error::FieldError;

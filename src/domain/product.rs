@@ -97,3 +97,10 @@ mod tests {
         assert_eq!(p("-1").unwrap_err().field, "monthlyPrice");
     }
 }
+
+/// Which products to list.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ProductFilter {
+    pub product_type: Option<ProductType>,
+    pub status: Option<ProductStatus>,
+}

@@ -11,11 +11,12 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::registry::{Registry, Unit};
 use rust_decimal::prelude::ToPrimitive;
 
+use crate::db::Db;
 use crate::db::stats::{LastBillRun, Recurring, Unpaid};
 use crate::db::{DbError, customers, stats};
 use crate::domain::enums::{CustomerStatus, InvoiceStatus};
 use crate::ops::backup::backups_dir;
-use crate::startup::AppState;
+use crate::ops::schedule::BackupStatus;
 
 /// What the database said at one scrape.
 #[derive(Debug, Clone)]
@@ -26,18 +27,16 @@ pub struct Snapshot {
     last_run: Option<LastBillRun>,
 }
 
-pub async fn read(state: &AppState) -> Result<Snapshot, DbError> {
-    state
-        .db
-        .read(|conn| {
-            Ok(Snapshot {
-                customers: customers::count_by_status(conn)?,
-                recurring: stats::active_recurring(conn)?,
-                unpaid: stats::unpaid_invoices(conn)?,
-                last_run: stats::last_bill_run(conn)?,
-            })
+pub async fn read(db: &Db) -> Result<Snapshot, DbError> {
+    db.read(|conn| {
+        Ok(Snapshot {
+            customers: customers::count_by_status(conn)?,
+            recurring: stats::active_recurring(conn)?,
+            unpaid: stats::unpaid_invoices(conn)?,
+            last_run: stats::last_bill_run(conn)?,
         })
-        .await
+    })
+    .await
 }
 
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -91,8 +90,15 @@ fn amount(currency: crate::domain::money::Currency, minor: i64) -> f64 {
     currency.from_minor(minor).to_f64().unwrap_or(f64::NAN)
 }
 
+/// What a scrape reads besides the database's figures.
+pub struct Sources<'a> {
+    pub db: &'a Db,
+    pub backups: &'a BackupStatus,
+    pub data_dir: &'a Path,
+}
+
 /// A registry holding this scrape's figures.
-pub fn registry(state: &AppState, snap: &Snapshot) -> Registry {
+pub fn registry(src: &Sources<'_>, snap: &Snapshot) -> Registry {
     let mut r = Registry::with_prefix("edgebss");
 
     let info = Family::<VersionLabel, Gauge>::default();
@@ -102,7 +108,7 @@ pub fn registry(state: &AppState, snap: &Snapshot) -> Registry {
     .set(1);
     r.register("build_info", "The running edgebss version (always 1)", info);
 
-    let writer = state.db.writer_stats();
+    let writer = src.db.writer_stats();
     r.register(
         "db_writer_queue_depth",
         "Write jobs waiting for the database writer",
@@ -127,11 +133,10 @@ pub fn registry(state: &AppState, snap: &Snapshot) -> Registry {
         "database_size",
         "Size of the database file and its write-ahead log",
         Unit::Bytes,
-        gauge(count(database_bytes(state.db.path()))),
+        gauge(count(database_bytes(src.db.path()))),
     );
 
-    let data_dir = &state.settings.data_dir;
-    let (newest, newest_bytes) = newest_backup(&backups_dir(data_dir));
+    let (newest, newest_bytes) = newest_backup(&backups_dir(src.data_dir));
     r.register_with_unit(
         "last_backup_timestamp",
         "When the newest backup in the backups folder was written (Unix time; 0: none)",
@@ -147,7 +152,7 @@ pub fn registry(state: &AppState, snap: &Snapshot) -> Registry {
     r.register(
         "backup_failures",
         "Daily backups that failed since start",
-        counter(state.backups.failures.load(Ordering::Relaxed)),
+        counter(src.backups.failures.load(Ordering::Relaxed)),
     );
 
     let by_status = Family::<StatusLabel, Gauge>::default();

@@ -1,18 +1,15 @@
 //! `/metrics` in the Prometheus text format (encoded by the `prometheus-client` crate).
 //!
-//! Request counts and latencies are recorded by the [`http::record`] middleware as requests
-//! finish. Everything else (writer queue, database size, backups, business gauges) is read when
+//! Request counts and latencies are recorded by the HTTP layer's middleware as requests finish
+//! ([`Metrics::observe_request`]). Everything else (writer queue, database size, backups, business gauges) is read when
 //! the page is scraped, so it can never drift from the database; the business figures come from
 //! covering indexes and are cached for a few seconds so that several scrapers cost one query.
 
 mod business;
-pub mod http;
 
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, web};
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
@@ -20,7 +17,8 @@ use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 use serde::{Deserialize, Serialize};
 
-use crate::startup::AppState;
+use crate::domain::secret::Secret;
+pub use business::Sources;
 
 /// Who may read `/metrics`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -46,29 +44,6 @@ pub struct MetricsSettings {
     pub token: Option<Secret>,
 }
 
-/// A configured secret: compared in constant time, shown as `***` in logs and errors.
-#[derive(Clone, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct Secret(String);
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("***")
-    }
-}
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into())
-    }
-
-    /// Equality that takes as long for a near miss as for a wild guess.
-    pub fn matches(&self, candidate: &str) -> bool {
-        use subtle::ConstantTimeEq;
-        bool::from(self.0.as_bytes().ct_eq(candidate.as_bytes()))
-    }
-}
-
 impl Default for MetricsSettings {
     fn default() -> Self {
         Self {
@@ -85,7 +60,7 @@ impl MetricsSettings {
                 "invalid configuration: metrics.access = \"token\" needs metrics.token (at least \
                  16 characters, e.g. from `openssl rand -hex 24`)"
             ),
-            (MetricsAccess::Token, Some(t)) if t.0.chars().count() < 16 => anyhow::bail!(
+            (MetricsAccess::Token, Some(t)) if t.len() < 16 => anyhow::bail!(
                 "invalid configuration: metrics.token is too short; use at least 16 characters"
             ),
             (MetricsAccess::Token, Some(_)) | (_, None) => Ok(()),
@@ -174,126 +149,41 @@ impl Metrics {
             })
             .observe(elapsed.as_secs_f64());
     }
-}
 
-/// `GET /metrics`
-pub async fn scrape(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
-    if let Some(denied) = refuse(&req, &state.settings.metrics) {
-        return denied;
+    /// The page a scrape answers, in the Prometheus text format: request figures, then what
+    /// `src` holds now (business figures reused for a few seconds).
+    pub async fn render(&self, src: &Sources<'_>) -> anyhow::Result<String> {
+        let snapshot = self.cached_snapshot(src.db).await?;
+        let mut body = String::with_capacity(8 * 1024);
+        prometheus_client::encoding::prometheus_text::encode(&mut body, &self.registry)?;
+        let scraped = business::registry(src, &snapshot);
+        prometheus_client::encoding::prometheus_text::encode(&mut body, &scraped)?;
+        Ok(body)
     }
-    let snapshot = match cached_snapshot(&state).await {
-        Ok(s) => s,
-        Err(e) => {
-            tracing::error!(error = format!("{e:#}"), "metrics could not be read");
-            return HttpResponse::ServiceUnavailable().json(serde_json::json!({
-                "code": "internal",
-                "message": "the metrics could not be read from the database"
-            }));
-        }
-    };
-    let mut body = String::with_capacity(8 * 1024);
-    let encoded =
-        prometheus_client::encoding::prometheus_text::encode(&mut body, &state.metrics.registry)
-            .and_then(|()| {
-                let scraped = business::registry(&state, &snapshot);
-                prometheus_client::encoding::prometheus_text::encode(&mut body, &scraped)
-            });
-    if encoded.is_err() {
-        return HttpResponse::InternalServerError().finish();
-    }
-    HttpResponse::Ok()
-        .content_type(prometheus_client::encoding::prometheus_text::CONTENT_TYPE)
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(body)
-}
 
-async fn cached_snapshot(state: &AppState) -> anyhow::Result<business::Snapshot> {
-    let cache = |state: &AppState| {
-        state
-            .metrics
+    async fn cached_snapshot(&self, db: &crate::db::Db) -> anyhow::Result<business::Snapshot> {
+        let cached = self
             .cache
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .as_ref()
             .filter(|(at, _)| at.elapsed() < CACHE_FOR)
-            .map(|(_, s)| s.clone())
-    };
-    if let Some(s) = cache(state) {
-        return Ok(s);
-    }
-    let snapshot = business::read(state).await?;
-    *state
-        .metrics
-        .cache
-        .lock()
-        .unwrap_or_else(|p| p.into_inner()) = Some((Instant::now(), snapshot.clone()));
-    Ok(snapshot)
-}
-
-/// The answer for a client `metrics.access` does not let in, if this is one.
-fn refuse(req: &HttpRequest, settings: &MetricsSettings) -> Option<HttpResponse> {
-    let body = |code: &str, message: &str| serde_json::json!({ "code": code, "message": message });
-    match settings.access {
-        MetricsAccess::Open => None,
-        MetricsAccess::Off => Some(HttpResponse::NotFound().json(body(
-            "not_found",
-            "/metrics is turned off (metrics.access = \"off\")",
-        ))),
-        MetricsAccess::Loopback => {
-            let local = req.peer_addr().is_some_and(|a| a.ip().is_loopback());
-            (!local).then(|| {
-                HttpResponse::Forbidden().json(body(
-                    "forbidden",
-                    "/metrics is served to this machine only (metrics.access = \"loopback\")",
-                ))
-            })
+            .map(|(_, s)| s.clone());
+        if let Some(s) = cached {
+            return Ok(s);
         }
-        MetricsAccess::Token => {
-            let given = req
-                .headers()
-                .get(header::AUTHORIZATION)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.strip_prefix("Bearer "));
-            let ok = match (given, &settings.token) {
-                (Some(given), Some(token)) => token.matches(given.trim()),
-                _ => false,
-            };
-            (!ok).then(|| {
-                HttpResponse::Unauthorized()
-                    .insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"metrics\""))
-                    .json(body(
-                        "unauthorized",
-                        "/metrics needs `Authorization: Bearer <metrics.token>`",
-                    ))
-            })
-        }
+        let snapshot = business::read(db)
+            .await
+            .map_err(|e| anyhow::Error::new(e).context("the metrics could not be read"))?;
+        *self.cache.lock().unwrap_or_else(|p| p.into_inner()) =
+            Some((Instant::now(), snapshot.clone()));
+        Ok(snapshot)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use actix_web::test::TestRequest;
-
-    fn from(addr: &str) -> HttpRequest {
-        TestRequest::default()
-            .peer_addr(addr.parse().unwrap())
-            .to_http_request()
-    }
-
-    #[test]
-    fn loopback_access_lets_only_this_machine_in() {
-        let s = MetricsSettings::default();
-        assert!(refuse(&from("127.0.0.1:5000"), &s).is_none());
-        assert!(refuse(&from("[::1]:5000"), &s).is_none());
-        let denied = refuse(&from("192.0.2.7:5000"), &s).expect("refused");
-        assert_eq!(denied.status(), 403);
-        let open = MetricsSettings {
-            access: MetricsAccess::Open,
-            token: None,
-        };
-        assert!(refuse(&from("192.0.2.7:5000"), &open).is_none());
-    }
 
     #[test]
     fn token_access_needs_a_long_enough_token_and_a_token_needs_token_access() {

@@ -15,6 +15,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::backup::{Backup, StepResult};
 use rusqlite::{Connection, OpenFlags};
 
+use super::fs::{create_private_dir, create_private_file, sync_parent_dir};
+
 /// Name of the folder, inside the data folder, that holds backups.
 pub const BACKUPS_DIR: &str = "backups";
 
@@ -52,7 +54,7 @@ pub fn backups_dir(data_dir: &Path) -> PathBuf {
 /// The wall-clock instant used to name backups taken outside the server (CLI, start-up): a
 /// backup's name should say when it really happened, whatever a demo clock says.
 pub fn wall_clock_now() -> DateTime<Utc> {
-    crate::clock::Clock::system(chrono_tz::UTC).now()
+    crate::domain::clock::Clock::system(chrono_tz::UTC).now()
 }
 
 /// Copies the database at `src` into the new file `dest` (which must not exist) and returns its
@@ -176,45 +178,6 @@ pub fn before_migration(db_path: &Path, from_version: i64) -> anyhow::Result<Pat
         "backed up the database before migrating it"
     );
     Ok(dest)
-}
-
-/// Creates `dir` (and its parents) readable by its owner only: backups hold every customer.
-pub fn create_private_dir(dir: &Path) -> anyhow::Result<()> {
-    if dir.is_dir() {
-        return Ok(());
-    }
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder
-        .create(dir)
-        .with_context(|| format!("failed to create the folder {}", dir.display()))
-}
-
-/// Creates an empty file readable by its owner only (SQLite would use the umask's mode).
-fn create_private_file(path: &Path) -> anyhow::Result<()> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options
-        .open(path)
-        .with_context(|| format!("failed to create {}", path.display()))?;
-    Ok(())
-}
-
-/// Makes a rename durable (the directory entry itself). Best effort: not every platform can
-/// open a directory.
-pub fn sync_parent_dir(path: &Path) {
-    #[cfg(unix)]
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
-        && let Ok(dir) = std::fs::File::open(parent)
-    {
-        let _ = dir.sync_all();
-    }
-    #[cfg(not(unix))]
-    let _ = path;
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! (readiness and stop signals).
 
 pub mod backup;
+pub mod fs;
 pub mod lifecycle;
 pub mod lock;
 pub mod restore;

@@ -25,7 +25,7 @@ pub struct RestoreReport {
 /// Restores `file` as the database `db_path` of the data folder `data_dir`.
 pub fn restore(data_dir: &Path, db_path: &Path, file: &Path) -> anyhow::Result<RestoreReport> {
     anyhow::ensure!(file.is_file(), "there is no backup file {}", file.display());
-    crate::startup::create_data_dir(data_dir)?;
+    super::fs::create_data_dir(data_dir)?;
     let _lock = DataDirLock::acquire(data_dir, "restore")?;
 
     let staged = db_path.with_file_name("edgebss.db.restoring");
@@ -58,7 +58,7 @@ pub fn restore(data_dir: &Path, db_path: &Path, file: &Path) -> anyhow::Result<R
             staged.display()
         )
     })?;
-    backup::sync_parent_dir(db_path);
+    super::fs::sync_parent_dir(db_path);
     Ok(RestoreReport {
         schema_version,
         replaced,
@@ -88,7 +88,7 @@ fn check_schema(staged: &Path, file: &Path) -> anyhow::Result<i64> {
 /// Moves the database and its write-ahead log files into `backups/`, keeping them together (a
 /// log left by a crash still holds committed data and is replayed when the file is opened).
 fn move_aside(db_path: &Path, backups: &Path) -> anyhow::Result<PathBuf> {
-    backup::create_private_dir(backups)?;
+    super::fs::create_private_dir(backups)?;
     let aside = backups.join(backup::file_name(Kind::Replaced, backup::wall_clock_now()));
     std::fs::rename(db_path, &aside).with_context(|| {
         format!(

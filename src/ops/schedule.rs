@@ -16,7 +16,7 @@ use chrono::{NaiveDate, NaiveTime};
 
 use super::BackupSettings;
 use super::backup::{self, Kind, SCHEDULED_PREFIX};
-use crate::clock::Clock;
+use crate::domain::clock::Clock;
 
 /// How often the server looks whether the day's backup is due.
 const CHECK_EVERY: Duration = Duration::from_secs(30);

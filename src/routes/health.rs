@@ -1,6 +1,7 @@
 use actix_web::{HttpResponse, web};
 
-use crate::startup::AppState;
+use super::state::AppState;
+use crate::service::health;
 
 /// Liveness: the process is up and serving HTTP.
 pub async fn healthz() -> HttpResponse {
@@ -9,32 +10,17 @@ pub async fn healthz() -> HttpResponse {
 
 /// Readiness: a read connection answers a query and the writer commits a (no-op) job.
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    let read = state
-        .db
-        .read(|conn| {
-            conn.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))
-                .map_err(crate::db::DbError::from)
-        })
-        .await;
-    let write = state
-        .db
-        .write(|conn| {
-            conn.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))
-                .map_err(crate::db::DbError::from)
-        })
-        .await;
-    match (read, write) {
-        (Ok(_), Ok(_)) => HttpResponse::Ok().json(serde_json::json!({ "status": "ready" })),
-        (read, write) => {
-            tracing::error!(
-                read_ok = read.is_ok(),
-                write_ok = write.is_ok(),
-                "readiness check failed"
-            );
-            HttpResponse::ServiceUnavailable().json(serde_json::json!({
-                "code": "not_ready",
-                "message": "the database is not answering"
-            }))
-        }
+    let readiness = health::check(&state.db).await;
+    if readiness.ready() {
+        return HttpResponse::Ok().json(serde_json::json!({ "status": "ready" }));
     }
+    tracing::error!(
+        read_ok = readiness.read_ok,
+        write_ok = readiness.write_ok,
+        "readiness check failed"
+    );
+    HttpResponse::ServiceUnavailable().json(serde_json::json!({
+        "code": "not_ready",
+        "message": "the database is not answering"
+    }))
 }

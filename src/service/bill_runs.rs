@@ -1,38 +1,70 @@
-//! Starting bill runs (API, scheduled job) and reading their records.
+//! Starting bill runs (API, admin UI, scheduled job) and reading their records.
 
 use std::sync::TryLockError;
+use std::time::Duration;
 
 use crate::billing::BillingControl;
-use crate::billing::period::Period;
-use crate::billing::report::BillRun;
 use crate::billing::run::{RunRequest, RunSettings, run};
-use crate::clock::Clock;
 use crate::db::{Db, bill_runs as sql};
-use crate::domain::enums::BillRunTrigger;
+use crate::domain::bill_run::BillRun;
+use crate::domain::clock::Clock;
+use crate::domain::enums::{BillRunStatus, BillRunTrigger};
 use crate::domain::ids::BillRunId;
 use crate::domain::page::{Page, PageRequest, Pagination};
+use crate::domain::period::Period;
+use crate::error::ServiceError;
 
-use super::ServiceError;
+/// What starting a bill run needs besides what to run: cheap to clone.
+#[derive(Clone)]
+pub struct BillRunner {
+    pub db: Db,
+    pub clock: Clock,
+    pub control: BillingControl,
+    pub settings: RunSettings,
+}
 
-/// Runs the bill run of `period` (or previews it, for a dry run) on the blocking pool and
-/// answers when it has finished. One real run at a time per process: a second gets a conflict.
-pub async fn start(
-    db: &Db,
-    clock: &Clock,
-    settings: RunSettings,
-    control: &BillingControl,
-    period: Period,
-    dry_run: bool,
-    trigger: BillRunTrigger,
-) -> Result<BillRun, ServiceError> {
-    let (db, clock, control) = (db.clone(), clock.clone(), control.clone());
+/// Whether a run stores its invoices or only shows what it would create.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// A dry run: nothing is stored.
+    Preview,
+    /// The real run.
+    Bill,
+}
+
+/// Which run to start, and who asks.
+#[derive(Debug, Clone, Copy)]
+pub struct StartRun {
+    pub period: Period,
+    pub mode: Mode,
+    pub trigger: BillRunTrigger,
+}
+
+/// How a run started with [`start_waiting`] stood when the wait ended.
+#[derive(Debug)]
+pub enum Started {
+    Finished(Box<BillRun>),
+    /// Still running; its id, once it has been recorded.
+    Running(Option<BillRunId>),
+}
+
+/// Runs the bill run of `period` (or previews it) on the blocking pool and answers when it has
+/// finished. One real run at a time per process: a second gets a conflict.
+pub async fn start(runner: &BillRunner, start: StartRun) -> Result<BillRun, ServiceError> {
+    let runner = runner.clone();
     let req = RunRequest {
-        period,
-        dry_run,
-        trigger,
+        period: start.period,
+        dry_run: start.mode == Mode::Preview,
+        trigger: start.trigger,
     };
     tokio::task::spawn_blocking(move || {
-        if dry_run {
+        let BillRunner {
+            db,
+            clock,
+            control,
+            settings,
+        } = runner;
+        if req.dry_run {
             return run(&db, &clock, &settings, req, &control.stop);
         }
         let _guard = match control.run_lock.try_lock() {
@@ -50,11 +82,41 @@ pub async fn start(
     .map_err(|e| ServiceError::Unexpected(anyhow::anyhow!("the bill run task failed: {e}")))?
 }
 
-pub async fn get(db: &Db, id: &str) -> Result<BillRun, ServiceError> {
-    let Some(rid) = BillRunId::parse(id) else {
-        return Err(ServiceError::not_found("bill run", id));
-    };
-    let missing = ServiceError::not_found("bill run", id);
+/// Starts a run that goes on in the background and waits at most `wait` for it: a short run
+/// answers with its result, a long one with its id so its progress can be followed.
+pub async fn start_waiting(
+    runner: &BillRunner,
+    start_run: StartRun,
+    wait: Duration,
+) -> Result<Started, ServiceError> {
+    let background = runner.clone();
+    let task = tokio::spawn(async move {
+        let r = start(&background, start_run).await;
+        if let Err(e) = &r {
+            tracing::warn!(period = %start_run.period, trigger = ?start_run.trigger, error = %e, "bill run failed");
+        }
+        r
+    });
+    match tokio::time::timeout(wait, task).await {
+        Ok(Ok(result)) => result.map(|run| Started::Finished(Box::new(run))),
+        Ok(Err(join)) => Err(ServiceError::Unexpected(anyhow::anyhow!(
+            "the bill run task failed: {join}"
+        ))),
+        Err(_still_running) => {
+            let page = PageRequest::parse(Some(1), Some(10))?;
+            let running = list(&runner.db, page)
+                .await?
+                .items
+                .into_iter()
+                .find(|r| r.period == start_run.period && r.status == BillRunStatus::Running);
+            Ok(Started::Running(running.and_then(|r| r.bill_run_id)))
+        }
+    }
+}
+
+pub async fn get(db: &Db, id: &BillRunId) -> Result<BillRun, ServiceError> {
+    let missing = ServiceError::not_found("bill run", id.as_str());
+    let rid = id.clone();
     db.read(move |conn| sql::get(conn, &rid)?.ok_or(missing))
         .await
 }

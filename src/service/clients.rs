@@ -11,16 +11,16 @@ use serde::Serialize;
 use tokio::sync::OnceCell;
 
 use crate::auth::password;
-use crate::auth::scope::ScopeSet;
 use crate::auth::state::AuthState;
-use crate::clock::Clock;
 use crate::db::Db;
 use crate::db::clients::{self as sql, ClientRow};
 use crate::domain::FieldError;
+use crate::domain::clock::Clock;
 use crate::domain::ids::ClientId;
+use crate::domain::scope::ScopeSet;
 use crate::domain::text::parse_text;
 
-use super::ServiceError;
+use crate::error::ServiceError;
 
 /// Length of generated secrets: 40 letters and digits, about 238 bits.
 pub const SECRET_LEN: usize = 40;
@@ -135,14 +135,12 @@ pub async fn list(db: &Db) -> Result<Vec<ApiClient>, ServiceError> {
         .await
 }
 
-pub async fn get(db: &Db, id: &str) -> Result<ApiClient, ServiceError> {
+pub async fn get(db: &Db, id: &ClientId) -> Result<ApiClient, ServiceError> {
     get_row(db, id).await.map(ApiClient::from)
 }
 
-async fn get_row(db: &Db, id: &str) -> Result<ClientRow, ServiceError> {
-    let Some(cid) = ClientId::parse(id) else {
-        return Err(ServiceError::not_found("API client", id));
-    };
+async fn get_row(db: &Db, id: &ClientId) -> Result<ClientRow, ServiceError> {
+    let cid = id.clone();
     let missing = ServiceError::not_found("API client", id);
     db.read(move |conn| sql::get(conn, &cid)?.ok_or(missing))
         .await
@@ -154,11 +152,9 @@ pub async fn revoke(
     db: &Db,
     clock: &Clock,
     live: Option<&AuthState>,
-    id: &str,
+    id: &ClientId,
 ) -> Result<ApiClient, ServiceError> {
-    let Some(cid) = ClientId::parse(id) else {
-        return Err(ServiceError::not_found("API client", id));
-    };
+    let cid = id.clone();
     let now = clock.timestamp();
     let id_text = id.to_owned();
     let client = db
@@ -168,14 +164,14 @@ pub async fn revoke(
         })
         .await?;
     if let Some(live) = live {
-        live.set_client_enabled(id, false);
+        live.set_client_enabled(id.as_str(), false);
     }
     Ok(client.into())
 }
 
 /// Replaces a client's secret; the old one stops working at once. Tokens already issued stay
 /// valid until they expire (revoke the client to end them).
-pub async fn rotate_secret(db: &Db, id: &str) -> Result<ClientCredentials, ServiceError> {
+pub async fn rotate_secret(db: &Db, id: &ClientId) -> Result<ClientCredentials, ServiceError> {
     let current = get_row(db, id).await?;
     if !current.enabled {
         return Err(ServiceError::Conflict(format!(

@@ -1,12 +1,13 @@
-use crate::clock::Clock;
 use crate::db::Db;
-use crate::db::customers::{self as sql, CustomerFilter};
+use crate::db::customers as sql;
+use crate::domain::clock::Clock;
+use crate::domain::customer::CustomerFilter;
 use crate::domain::customer::{Customer, CustomerChanges, NewCustomer};
 use crate::domain::enums::CustomerStatus;
 use crate::domain::ids::CustomerId;
 use crate::domain::page::{Page, PageRequest, Pagination};
 
-use super::ServiceError;
+use crate::error::ServiceError;
 
 pub async fn create(db: &Db, clock: &Clock, new: NewCustomer) -> Result<Customer, ServiceError> {
     let now = clock.timestamp();
@@ -14,10 +15,8 @@ pub async fn create(db: &Db, clock: &Clock, new: NewCustomer) -> Result<Customer
         .await
 }
 
-pub async fn get(db: &Db, id: &str) -> Result<Customer, ServiceError> {
-    let Some(cid) = CustomerId::parse(id) else {
-        return Err(ServiceError::not_found("customer", id));
-    };
+pub async fn get(db: &Db, id: &CustomerId) -> Result<Customer, ServiceError> {
+    let cid = id.clone();
     let missing = ServiceError::not_found("customer", id);
     db.read(move |conn| sql::get(conn, &cid)?.ok_or(missing))
         .await
@@ -44,12 +43,10 @@ pub async fn list(
 pub async fn update(
     db: &Db,
     clock: &Clock,
-    id: &str,
+    id: &CustomerId,
     changes: CustomerChanges,
 ) -> Result<Customer, ServiceError> {
-    let Some(cid) = CustomerId::parse(id) else {
-        return Err(ServiceError::not_found("customer", id));
-    };
+    let cid = id.clone();
     let now = clock.timestamp();
     let id = id.to_owned();
     db.write(move |conn| {

@@ -1,27 +1,25 @@
 use chrono::NaiveDate;
 
-use crate::clock::Clock;
 use crate::db::Db;
 use crate::db::{customers, invoices as sql, subscriptions};
 use crate::domain::FieldError;
+use crate::domain::clock::Clock;
 use crate::domain::enums::LineKind;
 use crate::domain::ids::{CustomerId, InvoiceId, ProductId, SubscriptionId};
 use crate::domain::invoice::{Invoice, InvoiceFilter, is_collectable};
 use crate::domain::page::{Page, PageRequest, Pagination};
 
-use super::ServiceError;
+use crate::error::ServiceError;
 
 /// A customer's invoices, newest first. `fromDate`/`toDate` are inclusive bounds on the invoice date.
 pub async fn list_for_customer(
     db: &Db,
-    customer_id: &str,
+    customer_id: &CustomerId,
     filter: InvoiceFilter,
     page: PageRequest,
 ) -> Result<Page<Invoice>, ServiceError> {
     check_filter(&filter)?;
-    let Some(cid) = CustomerId::parse(customer_id) else {
-        return Err(ServiceError::not_found("customer", customer_id));
-    };
+    let cid = customer_id.clone();
     let id = customer_id.to_owned();
     db.read(move |conn| {
         customers::get(conn, &cid)?.ok_or_else(|| ServiceError::not_found("customer", &id))?;
@@ -44,8 +42,11 @@ pub fn check_filter(filter: &InvoiceFilter) -> Result<(), ServiceError> {
     Ok(())
 }
 
+/// How far [`list_all`] counts its total; a list showing this many has at least as many.
+pub const LIST_COUNT_CAP: u64 = crate::db::invoice_lists::COUNT_CAP as u64;
+
 /// All customers' invoices (without lines), newest first, each with its customer's name; the
-/// total is counted up to [`crate::db::invoice_lists::COUNT_CAP`].
+/// total is counted up to [`LIST_COUNT_CAP`].
 pub async fn list_all(
     db: &Db,
     filter: InvoiceFilter,
@@ -69,10 +70,8 @@ pub async fn list_all(
     .await
 }
 
-pub async fn get(db: &Db, id: &str) -> Result<Invoice, ServiceError> {
-    let Some(iid) = InvoiceId::parse(id) else {
-        return Err(ServiceError::not_found("invoice", id));
-    };
+pub async fn get(db: &Db, id: &InvoiceId) -> Result<Invoice, ServiceError> {
+    let iid = id.clone();
     let missing = ServiceError::not_found("invoice", id);
     db.read(move |conn| sql::get(conn, &iid)?.ok_or(missing))
         .await
@@ -86,12 +85,10 @@ pub async fn get(db: &Db, id: &str) -> Result<Invoice, ServiceError> {
 pub async fn cancel(
     db: &Db,
     clock: &Clock,
-    id: &str,
+    id: &InvoiceId,
     reason: String,
 ) -> Result<Invoice, ServiceError> {
-    let Some(iid) = InvoiceId::parse(id) else {
-        return Err(ServiceError::not_found("invoice", id));
-    };
+    let iid = id.clone();
     let now = clock.timestamp();
     let id = id.to_owned();
     db.write(move |conn| {

@@ -7,16 +7,16 @@ use chrono::NaiveDate;
 use rusqlite::Connection;
 use serde::Deserialize;
 
-use crate::billing::period::Period;
-use crate::clock::Clock;
 use crate::db::Db;
 use crate::db::{customers, subscriptions as sql};
+use crate::domain::clock::Clock;
 use crate::domain::customer::Customer;
 use crate::domain::enums::{CustomerStatus, SubscriptionStatus, SuspendedBy};
 use crate::domain::ids::{CustomerId, SubscriptionId};
+use crate::domain::period::Period;
 use crate::domain::subscription::Subscription;
 
-use super::ServiceError;
+use crate::error::ServiceError;
 
 /// When a cancellation takes effect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -29,13 +29,11 @@ pub enum CancelWhen {
 }
 
 /// Runs `f` on the subscription `id` in one write job and returns the subscription as stored.
-async fn change<F>(db: &Db, id: &str, f: F) -> Result<Subscription, ServiceError>
+async fn change<F>(db: &Db, id: &SubscriptionId, f: F) -> Result<Subscription, ServiceError>
 where
     F: FnOnce(&Connection, &Subscription) -> Result<(), ServiceError> + Send + 'static,
 {
-    let Some(sid) = SubscriptionId::parse(id) else {
-        return Err(ServiceError::not_found("subscription", id));
-    };
+    let sid = id.clone();
     let id = id.to_owned();
     db.write(move |conn| {
         let sub =
@@ -58,7 +56,11 @@ fn has_ended(sub: &Subscription, today: NaiveDate) -> bool {
     sub.status == SubscriptionStatus::Cancelled || sub.end_date.is_some_and(|e| e < today)
 }
 
-pub async fn suspend(db: &Db, clock: &Clock, id: &str) -> Result<Subscription, ServiceError> {
+pub async fn suspend(
+    db: &Db,
+    clock: &Clock,
+    id: &SubscriptionId,
+) -> Result<Subscription, ServiceError> {
     let (today, now) = (clock.today(), clock.timestamp());
     change(db, id, move |conn, sub| {
         if sub.status != SubscriptionStatus::Active || has_ended(sub, today) {
@@ -76,7 +78,11 @@ pub async fn suspend(db: &Db, clock: &Clock, id: &str) -> Result<Subscription, S
     .await
 }
 
-pub async fn resume(db: &Db, clock: &Clock, id: &str) -> Result<Subscription, ServiceError> {
+pub async fn resume(
+    db: &Db,
+    clock: &Clock,
+    id: &SubscriptionId,
+) -> Result<Subscription, ServiceError> {
     let (today, now) = (clock.today(), clock.timestamp());
     change(db, id, move |conn, sub| {
         if sub.status != SubscriptionStatus::Suspended || has_ended(sub, today) {
@@ -104,7 +110,7 @@ pub async fn resume(db: &Db, clock: &Clock, id: &str) -> Result<Subscription, Se
 pub async fn cancel(
     db: &Db,
     clock: &Clock,
-    id: &str,
+    id: &SubscriptionId,
     when: CancelWhen,
 ) -> Result<Subscription, ServiceError> {
     let (today, now) = (clock.today(), clock.timestamp());
@@ -165,10 +171,8 @@ pub fn apply_customer_status(
 
 /// Ends the customer relationship: every subscription is cancelled as of today (days already
 /// charged after today are credited on the next invoice) and the customer is `Terminated`.
-pub async fn terminate(db: &Db, clock: &Clock, id: &str) -> Result<Customer, ServiceError> {
-    let Some(cid) = CustomerId::parse(id) else {
-        return Err(ServiceError::not_found("customer", id));
-    };
+pub async fn terminate(db: &Db, clock: &Clock, id: &CustomerId) -> Result<Customer, ServiceError> {
+    let cid = id.clone();
     let (today, now) = (clock.today(), clock.timestamp());
     let id = id.to_owned();
     db.write(move |conn| {

@@ -1,28 +1,24 @@
 //! Payments against invoices: partial payments reduce what is due; the invoice is `Paid` once
 //! fully paid; paying more than is due is refused.
 
-use crate::clock::Clock;
 use crate::db::{Db, invoices, payments as sql};
 use crate::domain::FieldError;
+use crate::domain::clock::Clock;
 use crate::domain::enums::InvoiceStatus;
 use crate::domain::ids::{InvoiceId, PaymentId};
 use crate::domain::invoice::is_collectable;
 use crate::domain::money::parse_amount;
 use crate::domain::payment::{Payment, PaymentInput};
 
-use super::ServiceError;
-
-fn invoice_id(id: &str) -> Result<InvoiceId, ServiceError> {
-    InvoiceId::parse(id).ok_or_else(|| ServiceError::not_found("invoice", id))
-}
+use crate::error::ServiceError;
 
 pub async fn record(
     db: &Db,
     clock: &Clock,
-    invoice: &str,
+    invoice: &InvoiceId,
     input: PaymentInput,
 ) -> Result<Payment, ServiceError> {
-    let iid = invoice_id(invoice)?;
+    let iid = invoice.clone();
     let now = clock.timestamp();
     let id = invoice.to_owned();
     db.write(move |conn| {
@@ -77,8 +73,8 @@ pub async fn record(
     .await
 }
 
-pub async fn list(db: &Db, invoice: &str) -> Result<Vec<Payment>, ServiceError> {
-    let iid = invoice_id(invoice)?;
+pub async fn list(db: &Db, invoice: &InvoiceId) -> Result<Vec<Payment>, ServiceError> {
+    let iid = invoice.clone();
     let id = invoice.to_owned();
     db.read(move |conn| {
         invoices::get(conn, &iid)?.ok_or_else(|| ServiceError::not_found("invoice", &id))?;
@@ -87,11 +83,13 @@ pub async fn list(db: &Db, invoice: &str) -> Result<Vec<Payment>, ServiceError> 
     .await
 }
 
-pub async fn get(db: &Db, invoice: &str, payment: &str) -> Result<Payment, ServiceError> {
-    let iid = invoice_id(invoice)?;
-    let Some(pid) = PaymentId::parse(payment) else {
-        return Err(ServiceError::not_found("payment", payment));
-    };
+pub async fn get(
+    db: &Db,
+    invoice: &InvoiceId,
+    payment: &PaymentId,
+) -> Result<Payment, ServiceError> {
+    let iid = invoice.clone();
+    let pid = payment.clone();
     let missing = ServiceError::not_found("payment", payment);
     db.read(move |conn| sql::get(conn, &iid, &pid)?.ok_or(missing))
         .await

@@ -1,19 +1,21 @@
-use crate::clock::Clock;
 use crate::db::Db;
-use crate::db::products::{self as sql, ProductFilter};
+use crate::db::products as sql;
+use crate::domain::clock::Clock;
 use crate::domain::enums::{ProductStatus, ProductType};
+use crate::domain::ids::ProductId;
+use crate::domain::product::ProductFilter;
 use crate::domain::product::{Product, ProductDraft};
 
-use super::ServiceError;
+use crate::error::ServiceError;
 
 pub async fn list(db: &Db, filter: ProductFilter) -> Result<Vec<Product>, ServiceError> {
     db.read(move |conn| Ok(sql::list(conn, filter)?)).await
 }
 
-pub async fn get(db: &Db, id: &str) -> Result<Product, ServiceError> {
+pub async fn get(db: &Db, id: &ProductId) -> Result<Product, ServiceError> {
     let id = id.to_owned();
     db.read(move |conn| {
-        sql::get(conn, &id)?
+        sql::get(conn, id.as_str())?
             .map(|p| p.product)
             .ok_or_else(|| ServiceError::not_found("product", id))
     })
@@ -38,14 +40,14 @@ pub async fn create(db: &Db, clock: &Clock, draft: ProductDraft) -> Result<Produ
 pub async fn update(
     db: &Db,
     clock: &Clock,
-    id: &str,
+    id: &ProductId,
     draft: ProductDraft,
 ) -> Result<Product, ServiceError> {
     let now = clock.timestamp();
     let id = id.to_owned();
     db.write(move |conn| {
         let current =
-            sql::get(conn, &id)?.ok_or_else(|| ServiceError::not_found("product", &id))?;
+            sql::get(conn, id.as_str())?.ok_or_else(|| ServiceError::not_found("product", &id))?;
         let was_addon = current.product.product_type == ProductType::Addon;
         if was_addon != (draft.product_type == ProductType::Addon) {
             return Err(ServiceError::Unprocessable(crate::domain::FieldError::new(
@@ -53,8 +55,8 @@ pub async fn update(
                 "cannot change between Addon and a main product type; add a new product instead",
             )));
         }
-        sql::update(conn, &id, &draft, &now)?;
-        sql::get(conn, &id)?
+        sql::update(conn, id.as_str(), &draft, &now)?;
+        sql::get(conn, id.as_str())?
             .map(|p| p.product)
             .ok_or_else(|| ServiceError::not_found("product", &id))
     })
@@ -62,19 +64,19 @@ pub async fn update(
 }
 
 /// Takes a product off sale: nobody can subscribe to it any more; existing subscriptions go on.
-pub async fn discontinue(db: &Db, clock: &Clock, id: &str) -> Result<Product, ServiceError> {
+pub async fn discontinue(db: &Db, clock: &Clock, id: &ProductId) -> Result<Product, ServiceError> {
     let now = clock.timestamp();
     let id = id.to_owned();
     db.write(move |conn| {
         let current =
-            sql::get(conn, &id)?.ok_or_else(|| ServiceError::not_found("product", &id))?;
+            sql::get(conn, id.as_str())?.ok_or_else(|| ServiceError::not_found("product", &id))?;
         if current.product.status == ProductStatus::Discontinued {
             return Err(ServiceError::Conflict(format!(
                 "product `{id}` is already discontinued"
             )));
         }
-        sql::set_status(conn, &id, ProductStatus::Discontinued, &now)?;
-        sql::get(conn, &id)?
+        sql::set_status(conn, id.as_str(), ProductStatus::Discontinued, &now)?;
+        sql::get(conn, id.as_str())?
             .map(|p| p.product)
             .ok_or_else(|| ServiceError::not_found("product", &id))
     })

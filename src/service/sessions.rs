@@ -5,11 +5,12 @@ use std::sync::LazyLock;
 
 use crate::auth::password;
 use crate::auth::session::{Session, SessionPolicy, hash_token, new_token};
-use crate::clock::Clock;
 use crate::db::Db;
-use crate::db::users::{self as sql, Failures, User};
+use crate::db::users::{self as sql, Failures};
+use crate::domain::clock::Clock;
+use crate::domain::user::User;
 
-use super::ServiceError;
+use crate::error::ServiceError;
 
 /// A session older than this since its last use is marked used again (one write per minute per
 /// user at most, not one per page).

@@ -1,24 +1,22 @@
 use std::collections::HashSet;
 
-use crate::clock::Clock;
 use crate::db::Db;
 use crate::db::subscriptions::{self as sql, NewSubscriptionRow};
 use crate::db::{customers, products};
 use crate::domain::FieldError;
+use crate::domain::clock::Clock;
 use crate::domain::enums::{CustomerStatus, ProductStatus, ProductType, SubscriptionStatus};
 use crate::domain::ids::{CustomerId, SubscriptionId};
 use crate::domain::subscription::{Subscription, SubscriptionOrder};
 
-use super::ServiceError;
+use crate::error::ServiceError;
 
 pub async fn list_for_customer(
     db: &Db,
-    customer_id: &str,
+    customer_id: &CustomerId,
     status: Option<SubscriptionStatus>,
 ) -> Result<Vec<Subscription>, ServiceError> {
-    let Some(cid) = CustomerId::parse(customer_id) else {
-        return Err(ServiceError::not_found("customer", customer_id));
-    };
+    let cid = customer_id.clone();
     let id = customer_id.to_owned();
     db.read(move |conn| {
         customers::get(conn, &cid)?.ok_or_else(|| ServiceError::not_found("customer", &id))?;
@@ -27,10 +25,8 @@ pub async fn list_for_customer(
     .await
 }
 
-pub async fn get(db: &Db, id: &str) -> Result<Subscription, ServiceError> {
-    let Some(sid) = SubscriptionId::parse(id) else {
-        return Err(ServiceError::not_found("subscription", id));
-    };
+pub async fn get(db: &Db, id: &SubscriptionId) -> Result<Subscription, ServiceError> {
+    let sid = id.clone();
     let missing = ServiceError::not_found("subscription", id);
     db.read(move |conn| sql::get(conn, &sid)?.ok_or(missing))
         .await
@@ -43,12 +39,10 @@ pub async fn get(db: &Db, id: &str) -> Result<Subscription, ServiceError> {
 pub async fn create(
     db: &Db,
     clock: &Clock,
-    customer_id: &str,
+    customer_id: &CustomerId,
     order: SubscriptionOrder,
 ) -> Result<Subscription, ServiceError> {
-    let Some(cid) = CustomerId::parse(customer_id) else {
-        return Err(ServiceError::not_found("customer", customer_id));
-    };
+    let cid = customer_id.clone();
     let today = clock.today();
     if order.start_date < today {
         return Err(FieldError::new(

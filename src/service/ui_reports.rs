@@ -2,14 +2,14 @@
 
 use chrono::{Datelike, NaiveDate};
 
-use crate::clock::Clock;
 use crate::db::Db;
 use crate::db::{customers, stats, ui_reports as sql};
+use crate::domain::clock::Clock;
 use crate::domain::enums::{CustomerStatus, InvoiceStatus, ProductType};
 use crate::domain::ids::CustomerId;
 use crate::domain::money::Currency;
 
-use super::ServiceError;
+use crate::error::ServiceError;
 
 #[derive(Debug, Clone)]
 pub struct Dashboard {

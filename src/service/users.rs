@@ -1,18 +1,16 @@
 //! Admin UI users: creating them, roles, disabling, password changes and resets. Used by the UI,
 //! the `edgebss admin` commands and start-up. Signing in and sessions are in `sessions`.
 
-use std::path::Path;
-
-use anyhow::Context;
-
 use crate::auth::password;
-use crate::auth::users::{Role, Username, check_new_password, generate_password};
-use crate::clock::Clock;
+use crate::auth::password::generate_password;
 use crate::db::Db;
-use crate::db::users::{self as sql, User};
+use crate::db::users as sql;
 use crate::domain::FieldError;
+use crate::domain::clock::Clock;
+use crate::domain::user::User;
+use crate::domain::user::{Role, Username, check_new_password};
 
-use super::ServiceError;
+use crate::error::ServiceError;
 
 /// Name of the file holding the first admin's password.
 pub const INITIAL_PASSWORD_FILE: &str = "initial-admin-password.txt";
@@ -62,44 +60,17 @@ pub async fn create(
     Ok(NewUser { user, password })
 }
 
-/// On a database without users, creates `admin` with a random password, writes it to
-/// `<data_dir>/initial-admin-password.txt` (mode 0600) and logs it once. Returns the password
-/// when it made the user.
-pub async fn ensure_initial_admin(
-    db: &Db,
-    clock: &Clock,
-    data_dir: &Path,
-) -> anyhow::Result<Option<String>> {
+/// On a database without users, creates `admin` with a random password (to be changed at the
+/// first sign-in) and returns it; start-up writes it to [`INITIAL_PASSWORD_FILE`] in the data
+/// folder and logs it once.
+pub async fn ensure_initial_admin(db: &Db, clock: &Clock) -> Result<Option<NewUser>, ServiceError> {
     let users = db
         .read(|conn| Ok::<_, ServiceError>(sql::count(conn)?))
         .await?;
     if users > 0 {
         return Ok(None);
     }
-    let created = create(db, clock, "admin", Role::Admin).await?;
-    let path = data_dir.join(INITIAL_PASSWORD_FILE);
-    write_secret_file(&path, &format!("{}\n", created.password))?;
-    tracing::warn!(
-        username = "admin",
-        password = %created.password,
-        file = %path.display(),
-        "created the first admin user; sign in at /admin/login and choose a new password"
-    );
-    Ok(Some(created.password))
-}
-
-/// Writes `content` to a new file readable by its owner only.
-fn write_secret_file(path: &Path, content: &str) -> anyhow::Result<()> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options
-        .open(path)
-        .with_context(|| format!("failed to create {}", path.display()))?;
-    file.write_all(content.as_bytes())
-        .with_context(|| format!("failed to write {}", path.display()))
+    create(db, clock, "admin", Role::Admin).await.map(Some)
 }
 
 /// A user changes their own password; `keep_session` stays signed in, every other session ends.

@@ -242,9 +242,14 @@ async fn failed_client_authentication_is_invalid_client_with_a_basic_challenge()
 async fn a_revoked_client_with_its_right_secret_is_unauthorized_client() {
     let app = spawn_app().await;
     let (id, secret) = app.create_client("old crm", "read:customers").await;
-    edgebss::service::clients::revoke(&app.state.db, &app.clock, Some(&app.state.auth), &id)
-        .await
-        .unwrap();
+    edgebss::service::clients::revoke(
+        &app.state.db,
+        &app.clock,
+        Some(&app.state.auth),
+        &edgebss::domain::ids::ClientId::parse(&id).unwrap(),
+    )
+    .await
+    .unwrap();
     let res = app.token_request(&[GRANT], Some((&id, &secret))).await;
     let why = assert_oauth_error(res, StatusCode::BAD_REQUEST, "unauthorized_client").await;
     assert!(why.contains("revoked"), "{why}");

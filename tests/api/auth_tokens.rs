@@ -181,9 +181,14 @@ async fn revoking_a_client_in_process_ends_its_live_tokens_at_once() {
     let (id, secret) = app.create_client("crm", "read:customers").await;
     let token = app.token_with_secret(&id, &secret, None).await;
     assert_eq!(status_with(&app, &token).await.status(), StatusCode::OK);
-    edgebss::service::clients::revoke(&app.state.db, &app.clock, Some(&app.state.auth), &id)
-        .await
-        .unwrap();
+    edgebss::service::clients::revoke(
+        &app.state.db,
+        &app.clock,
+        Some(&app.state.auth),
+        &edgebss::domain::ids::ClientId::parse(&id).unwrap(),
+    )
+    .await
+    .unwrap();
     let why = assert_invalid_token(&app, &token).await;
     assert!(why.contains("revoked"), "{why}");
     assert_eq!(

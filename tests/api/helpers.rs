@@ -1,10 +1,11 @@
 //! Starting a real server for a test, and typed helpers to talk to it.
 
 use chrono::NaiveDate;
-use edgebss::auth::scope::ScopeSet;
-use edgebss::clock::Clock;
 use edgebss::config::Settings;
-use edgebss::startup::{AppState, Application};
+use edgebss::domain::clock::Clock;
+use edgebss::domain::scope::ScopeSet;
+use edgebss::routes::state::AppState;
+use edgebss::startup::Application;
 use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
 use tempfile::TempDir;

@@ -1,6 +1,10 @@
 //! The integration tests: one binary, each module a surface or a concern. Every test starts its
 //! own server on port 0 with a temporary data folder.
 
+// A test stops at the first surprise, with the value it did not expect: `unwrap`/`expect` are
+// how it says so (the crate's lints refuse them everywhere else).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod auth_cli;
 mod auth_scopes;
 mod auth_throttle;
@@ -20,6 +24,7 @@ mod durability;
 mod errors;
 mod helpers;
 mod invoices;
+mod layers;
 mod lifecycle;
 mod lifecycle_config;
 mod metrics;

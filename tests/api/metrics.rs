@@ -175,7 +175,7 @@ async fn with_token_access_metrics_need_the_bearer_token() {
     let token = "s3cret-metrics-token-0123";
     let app = spawn_app_with(|s| {
         s.metrics.access = edgebss::metrics::MetricsAccess::Token;
-        s.metrics.token = Some(edgebss::metrics::Secret::new(token));
+        s.metrics.token = Some(edgebss::domain::secret::Secret::new(token));
     })
     .await;
     let url = app.url("/metrics");

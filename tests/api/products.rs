@@ -117,7 +117,7 @@ async fn demo_data_holds_a_full_catalog_and_fifty_customers_and_loads_once() {
     assert!(subs >= 40, "{subs}");
 
     // Loading again (a restart with --demo) adds nothing.
-    edgebss::demo::load(&app.state.db, &app.clock)
+    edgebss::service::demo::load(&app.state.db, &app.clock)
         .await
         .unwrap();
     let again: Value = app.get("/v1/customers").await.json().await.unwrap();

@@ -1,7 +1,7 @@
 //! The API clients page: a client made there gets tokens with its secret (shown once); rotating
 //! replaces the secret; revoking ends it. Admins only.
 
-use edgebss::auth::users::Role;
+use edgebss::domain::user::Role;
 use reqwest::StatusCode;
 
 use crate::helpers::spawn_app;

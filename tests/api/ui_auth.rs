@@ -1,7 +1,7 @@
 //! The admin UI's sign-in, sessions, throttling, CSRF and response headers.
 
 use chrono::Duration;
-use edgebss::auth::users::Role;
+use edgebss::domain::user::Role;
 use reqwest::StatusCode;
 
 use crate::helpers::spawn_app;

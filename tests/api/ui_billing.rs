@@ -2,7 +2,7 @@
 //! detail and printable page, payments (with the amount field's message when too much is
 //! entered), cancelling with a reason, and the customer's balance and payments.
 
-use edgebss::auth::users::Role;
+use edgebss::domain::user::Role;
 use reqwest::StatusCode;
 use rust_decimal::Decimal;
 

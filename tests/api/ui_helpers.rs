@@ -1,7 +1,7 @@
 //! Talking to the admin UI as a browser would, without one: a cookie-keeping client that does
 //! not follow redirects, and helpers to sign in and submit forms with their CSRF token.
 
-use edgebss::auth::users::Role;
+use edgebss::domain::user::Role;
 use edgebss::service::users;
 use reqwest::{Response, StatusCode, header};
 

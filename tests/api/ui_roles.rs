@@ -1,7 +1,7 @@
 //! Roles: every write route of the admin UI refuses a role that may not use it, and changes
 //! nothing; allowed roles get through.
 
-use edgebss::auth::users::Role;
+use edgebss::domain::user::Role;
 use reqwest::StatusCode;
 
 use crate::helpers::spawn_app;

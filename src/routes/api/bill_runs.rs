@@ -4,13 +4,13 @@ use serde::Deserialize;
 
 use super::ListResponse;
 use super::error::ApiError;
-use super::extract::{ApiJson, ApiQuery};
-use crate::billing::period::Period;
-use crate::billing::run::RunSettings;
+use super::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::domain::enums::BillRunTrigger;
+use crate::domain::ids::BillRunId;
 use crate::domain::page::PageRequest;
-use crate::service::bill_runs as service;
-use crate::startup::AppState;
+use crate::domain::period::Period;
+use crate::routes::state::AppState;
+use crate::service::bill_runs::{self as service, Mode, StartRun};
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -27,16 +27,17 @@ pub async fn create_bill_run(
     ApiJson(req): ApiJson<CreateBillRunRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let period = Period::parse("period", &req.period)?;
-    let run = service::start(
-        &state.db,
-        &state.clock,
-        RunSettings::from(&state.settings.billing),
-        &state.billing,
+    let mode = if req.dry_run {
+        Mode::Preview
+    } else {
+        Mode::Bill
+    };
+    let start = StartRun {
         period,
-        req.dry_run,
-        BillRunTrigger::Api,
-    )
-    .await?;
+        mode,
+        trigger: BillRunTrigger::Api,
+    };
+    let run = service::start(&state.bill_runner(), start).await?;
     Ok(match &run.bill_run_id {
         Some(id) => HttpResponse::Created()
             .insert_header((header::LOCATION, format!("/v1/bill-runs/{id}")))
@@ -47,7 +48,7 @@ pub async fn create_bill_run(
 
 pub async fn get_bill_run(
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    ApiPath(id): ApiPath<BillRunId>,
 ) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(service::get(&state.db, &id).await?))
 }

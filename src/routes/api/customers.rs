@@ -3,15 +3,16 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
 use super::error::ApiError;
-use super::extract::{ApiJson, ApiQuery};
+use super::extract::{ApiJson, ApiPath, ApiQuery};
 use super::{ListResponse, not_null, present};
-use crate::db::customers::CustomerFilter;
 use crate::domain::address::AddressInput;
+use crate::domain::customer::CustomerFilter;
 use crate::domain::customer::{CustomerChanges, CustomerChangesInput, CustomerInput, NewCustomer};
 use crate::domain::enums::{CustomerStatus, CustomerType};
+use crate::domain::ids::CustomerId;
 use crate::domain::page::PageRequest;
+use crate::routes::state::AppState;
 use crate::service::customers as service;
-use crate::startup::AppState;
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -95,7 +96,7 @@ pub async fn create_customer(
 
 pub async fn get_customer(
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    ApiPath(id): ApiPath<CustomerId>,
 ) -> Result<HttpResponse, ApiError> {
     let customer = service::get(&state.db, &id).await?;
     Ok(HttpResponse::Ok().json(customer))
@@ -126,8 +127,8 @@ pub struct UpdateCustomerRequest {
 
 pub async fn update_customer(
     state: web::Data<AppState>,
-    id: web::Path<String>,
     ApiJson(req): ApiJson<UpdateCustomerRequest>,
+    ApiPath(id): ApiPath<CustomerId>,
 ) -> Result<HttpResponse, ApiError> {
     let first_name = not_null("firstName", req.first_name)?;
     let last_name = not_null("lastName", req.last_name)?;

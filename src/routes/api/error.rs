@@ -9,7 +9,7 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 
 use crate::domain::FieldError;
-use crate::service::ServiceError;
+use crate::error::ServiceError;
 
 #[derive(Debug, Serialize)]
 pub struct ErrorBody {

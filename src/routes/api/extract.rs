@@ -11,6 +11,8 @@ use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 
 use super::error::ApiError;
+use crate::domain::ids::PathIds;
+use crate::error::ServiceError;
 
 /// Largest request body accepted.
 pub const BODY_LIMIT: usize = 1024 * 1024;
@@ -129,4 +131,19 @@ pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
         };
         ApiError::new(StatusCode::BAD_REQUEST, "validation_failed", message)
     })
+}
+
+/// The ids in the request's path, parsed: a malformed one is answered `404` like an unknown
+/// one, so handlers and services only ever hold well-formed ids.
+#[derive(Debug)]
+pub struct ApiPath<T>(pub T);
+
+impl<T: PathIds> FromRequest for ApiPath<T> {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let ids = crate::routes::path_ids(req).map_err(|e| ApiError::from(ServiceError::from(e)));
+        std::future::ready(ids.map(ApiPath))
+    }
 }

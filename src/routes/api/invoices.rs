@@ -3,14 +3,15 @@ use serde::Deserialize;
 
 use super::ListResponse;
 use super::error::ApiError;
-use super::extract::{ApiJson, ApiQuery};
+use super::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::domain::date::parse_date;
 use crate::domain::enums::InvoiceStatus;
+use crate::domain::ids::{CustomerId, InvoiceId};
 use crate::domain::invoice::InvoiceFilter;
 use crate::domain::page::PageRequest;
 use crate::domain::text::parse_text;
+use crate::routes::state::AppState;
 use crate::service::invoices as service;
-use crate::startup::AppState;
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -24,8 +25,8 @@ pub struct ListInvoicesQuery {
 
 pub async fn list_customer_invoices(
     state: web::Data<AppState>,
-    customer_id: web::Path<String>,
     ApiQuery(q): ApiQuery<ListInvoicesQuery>,
+    ApiPath(customer_id): ApiPath<CustomerId>,
 ) -> Result<HttpResponse, ApiError> {
     let page = PageRequest::parse(q.page, q.page_size)?;
     let filter = InvoiceFilter {
@@ -50,7 +51,7 @@ pub async fn list_customer_invoices(
 
 pub async fn get_invoice(
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    ApiPath(id): ApiPath<InvoiceId>,
 ) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(service::get(&state.db, &id).await?))
 }
@@ -63,8 +64,8 @@ pub struct CancelInvoiceRequest {
 
 pub async fn cancel_invoice(
     state: web::Data<AppState>,
-    id: web::Path<String>,
     ApiJson(req): ApiJson<CancelInvoiceRequest>,
+    ApiPath(id): ApiPath<InvoiceId>,
 ) -> Result<HttpResponse, ApiError> {
     let reason = parse_text("reason", &req.reason, 500)?;
     Ok(HttpResponse::Ok().json(service::cancel(&state.db, &state.clock, &id, reason).await?))

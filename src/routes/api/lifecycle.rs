@@ -4,20 +4,21 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
 use super::error::ApiError;
-use super::extract::ApiJson;
+use super::extract::{ApiJson, ApiPath};
+use crate::domain::ids::{CustomerId, SubscriptionId};
+use crate::routes::state::AppState;
 use crate::service::lifecycle::{self as service, CancelWhen};
-use crate::startup::AppState;
 
 pub async fn suspend_subscription(
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    ApiPath(id): ApiPath<SubscriptionId>,
 ) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(service::suspend(&state.db, &state.clock, &id).await?))
 }
 
 pub async fn resume_subscription(
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    ApiPath(id): ApiPath<SubscriptionId>,
 ) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(service::resume(&state.db, &state.clock, &id).await?))
 }
@@ -30,15 +31,15 @@ pub struct CancelSubscriptionRequest {
 
 pub async fn cancel_subscription(
     state: web::Data<AppState>,
-    id: web::Path<String>,
     ApiJson(req): ApiJson<CancelSubscriptionRequest>,
+    ApiPath(id): ApiPath<SubscriptionId>,
 ) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(service::cancel(&state.db, &state.clock, &id, req.when).await?))
 }
 
 pub async fn terminate_customer(
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    ApiPath(id): ApiPath<CustomerId>,
 ) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(service::terminate(&state.db, &state.clock, &id).await?))
 }

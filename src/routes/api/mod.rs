@@ -5,6 +5,7 @@ pub mod bill_runs;
 pub mod customers;
 pub mod error;
 pub mod extract;
+pub mod guard;
 pub mod invoices;
 pub mod lifecycle;
 pub mod openapi;
@@ -16,10 +17,10 @@ use actix_web::middleware::ErrorHandlers;
 use actix_web::web;
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::auth::guard::{any_token, require};
-use crate::auth::scope::Scope;
 use crate::domain::FieldError;
 use crate::domain::page::Pagination;
+use crate::domain::scope::Scope;
+use guard::{any_token, require};
 
 /// The `/v1` route table. Each operation names the scope its access token must carry
 /// (`any_token()`: any valid token); only the OpenAPI document is open.

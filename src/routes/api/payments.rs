@@ -5,11 +5,12 @@ use serde_json::value::RawValue;
 
 use super::ListResponse;
 use super::error::ApiError;
-use super::extract::ApiJson;
+use super::extract::{ApiJson, ApiPath};
 use crate::domain::enums::PaymentMethod;
+use crate::domain::ids::{InvoiceId, PaymentId};
 use crate::domain::payment::PaymentInput;
+use crate::routes::state::AppState;
 use crate::service::payments as service;
-use crate::startup::AppState;
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -23,8 +24,8 @@ pub struct CreatePaymentRequest {
 
 pub async fn create_payment(
     state: web::Data<AppState>,
-    invoice_id: web::Path<String>,
     ApiJson(req): ApiJson<CreatePaymentRequest>,
+    ApiPath(invoice_id): ApiPath<InvoiceId>,
 ) -> Result<HttpResponse, ApiError> {
     let input = PaymentInput::parse(
         req.amount,
@@ -47,7 +48,7 @@ pub async fn create_payment(
 
 pub async fn list_payments(
     state: web::Data<AppState>,
-    invoice_id: web::Path<String>,
+    ApiPath(invoice_id): ApiPath<InvoiceId>,
 ) -> Result<HttpResponse, ApiError> {
     let payments = service::list(&state.db, &invoice_id).await?;
     Ok(HttpResponse::Ok().json(ListResponse {
@@ -58,8 +59,7 @@ pub async fn list_payments(
 
 pub async fn get_payment(
     state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
+    ApiPath((invoice_id, payment_id)): ApiPath<(InvoiceId, PaymentId)>,
 ) -> Result<HttpResponse, ApiError> {
-    let (invoice_id, payment_id) = path.into_inner();
     Ok(HttpResponse::Ok().json(service::get(&state.db, &invoice_id, &payment_id).await?))
 }

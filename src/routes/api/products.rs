@@ -4,10 +4,10 @@ use serde::Deserialize;
 use super::ListResponse;
 use super::error::ApiError;
 use super::extract::ApiQuery;
-use crate::db::products::ProductFilter;
 use crate::domain::enums::{ProductStatus, ProductType};
+use crate::domain::product::ProductFilter;
+use crate::routes::state::AppState;
 use crate::service::products as service;
-use crate::startup::AppState;
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -4,13 +4,14 @@ use serde::Deserialize;
 
 use super::ListResponse;
 use super::error::ApiError;
-use super::extract::{ApiJson, ApiQuery};
+use super::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::domain::FieldError;
 use crate::domain::date::parse_date;
 use crate::domain::enums::SubscriptionStatus;
+use crate::domain::ids::{CustomerId, SubscriptionId};
 use crate::domain::subscription::SubscriptionOrder;
+use crate::routes::state::AppState;
 use crate::service::subscriptions as service;
-use crate::startup::AppState;
 
 #[derive(Debug, Deserialize)]
 pub struct ListSubscriptionsQuery {
@@ -19,8 +20,8 @@ pub struct ListSubscriptionsQuery {
 
 pub async fn list_customer_subscriptions(
     state: web::Data<AppState>,
-    customer_id: web::Path<String>,
     ApiQuery(q): ApiQuery<ListSubscriptionsQuery>,
+    ApiPath(customer_id): ApiPath<CustomerId>,
 ) -> Result<HttpResponse, ApiError> {
     let subs = service::list_for_customer(&state.db, &customer_id, q.status).await?;
     Ok(HttpResponse::Ok().json(ListResponse {
@@ -40,8 +41,8 @@ pub struct CreateSubscriptionRequest {
 
 pub async fn create_subscription(
     state: web::Data<AppState>,
-    customer_id: web::Path<String>,
     ApiJson(req): ApiJson<CreateSubscriptionRequest>,
+    ApiPath(customer_id): ApiPath<CustomerId>,
 ) -> Result<HttpResponse, ApiError> {
     if req.addons.len() > 20 {
         return Err(FieldError::new("addons", "at most 20 add-ons per subscription").into());
@@ -62,7 +63,7 @@ pub async fn create_subscription(
 
 pub async fn get_subscription(
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    ApiPath(id): ApiPath<SubscriptionId>,
 ) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(service::get(&state.db, &id).await?))
 }

@@ -10,7 +10,7 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError, web};
 use serde::Serialize;
 
-use crate::startup::AppState;
+use crate::routes::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -75,7 +75,7 @@ impl OAuthError {
     pub fn invalid_client(description: impl Into<String>) -> Self {
         Self::new(StatusCode::UNAUTHORIZED, "invalid_client", description).with_header(
             header::WWW_AUTHENTICATE,
-            format!("Basic realm=\"{}\"", crate::auth::guard::REALM),
+            format!("Basic realm=\"{}\"", crate::routes::api::guard::REALM),
         )
     }
 

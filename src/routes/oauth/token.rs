@@ -9,10 +9,10 @@ use serde::Serialize;
 
 use super::OAuthError;
 use super::request::TokenRequest;
-use crate::auth::scope::ScopeSet;
 use crate::domain::ids::ClientId;
+use crate::domain::scope::ScopeSet;
+use crate::routes::state::AppState;
 use crate::service::clients::{self, AuthenticationError};
-use crate::startup::AppState;
 
 #[derive(Serialize)]
 struct TokenResponse {

@@ -6,13 +6,14 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 
 use super::error::UiError;
-use super::extract::{Authed, PostForm};
+use super::extract::{Authed, PostForm, UiPath};
 use super::layout::{FormState, LayoutCtx, redirect, render, render_status};
-use crate::auth::scope::{Scope, ScopeSet};
-use crate::auth::users::Role;
-use crate::service::ServiceError;
+use crate::domain::ids::ClientId;
+use crate::domain::scope::{Scope, ScopeSet};
+use crate::domain::user::Role;
+use crate::error::ServiceError;
+use crate::routes::state::AppState;
 use crate::service::clients::{self as service, ApiClient, ClientCredentials};
-use crate::startup::AppState;
 
 #[derive(Template)]
 #[template(path = "pages/api_clients/list.html")]
@@ -161,10 +162,9 @@ fn action(s: &str) -> Result<&'static str, UiError> {
 pub async fn confirm(
     state: web::Data<AppState>,
     auth: Authed,
-    path: web::Path<(String, String)>,
+    UiPath((id, act)): UiPath<(ClientId, String)>,
 ) -> Result<HttpResponse, UiError> {
     auth.require(Role::Admin)?;
-    let (id, act) = path.into_inner();
     let act = action(&act)?;
     let c = service::get(&state.db, &id).await?;
     let page = ConfirmPage {
@@ -178,10 +178,9 @@ pub async fn confirm(
 pub async fn act(
     state: web::Data<AppState>,
     PostForm { auth, .. }: PostForm,
-    path: web::Path<(String, String)>,
+    UiPath((id, act)): UiPath<(ClientId, String)>,
 ) -> Result<HttpResponse, UiError> {
     auth.require(Role::Admin)?;
-    let (id, act) = path.into_inner();
     match action(&act)? {
         "revoke" => {
             let c = service::revoke(&state.db, &state.clock, Some(&state.auth), &id).await?;

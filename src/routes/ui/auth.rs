@@ -5,16 +5,17 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
+use super::cookies::{SESSION_COOKIE, removal_cookie, session_cookie};
 use super::error::UiError;
 use super::extract::{Authed, PostForm, SignInForm, policy};
 use super::layout::{FormState, LayoutCtx, redirect, render_status};
 use crate::auth::csrf;
-use crate::auth::session::{SESSION_COOKIE, new_token, removal_cookie, session_cookie};
-use crate::auth::users::MIN_PASSWORD_LEN;
-use crate::service::ServiceError;
+use crate::auth::session::new_token;
+use crate::domain::user::MIN_PASSWORD_LEN;
+use crate::error::ServiceError;
+use crate::routes::state::AppState;
 use crate::service::sessions::{self, SignInError};
 use crate::service::users as service;
-use crate::startup::AppState;
 
 #[derive(Template)]
 #[template(path = "pages/auth/login.html")]

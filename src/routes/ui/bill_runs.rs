@@ -11,18 +11,20 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 
 use super::error::UiError;
-use super::extract::{Authed, PostForm};
+use super::extract::{Authed, PostForm, UiPath};
 use super::layout::{FormState, LayoutCtx, redirect, render, render_status};
 use super::pager::Pager;
-use crate::auth::users::Role;
-use crate::billing::period::Period;
-use crate::billing::report::{BillRun, PreviewInvoice};
-use crate::billing::run::RunSettings;
+use crate::domain::bill_run::{BillRun, PreviewInvoice};
 use crate::domain::enums::{BillRunStatus, BillRunTrigger};
+use crate::domain::ids::BillRunId;
 use crate::domain::money::Currency;
 use crate::domain::page::PageRequest;
-use crate::service::{ServiceError, bill_runs as service, ui_reports};
-use crate::startup::AppState;
+use crate::domain::period::Period;
+use crate::domain::user::Role;
+use crate::error::ServiceError;
+use crate::routes::state::AppState;
+use crate::service::bill_runs::{self as service, Mode, StartRun, Started};
+use crate::service::ui_reports;
 
 /// Most would-be invoices the preview lists (the totals cover all of them).
 const PREVIEW_ROWS: usize = 100;
@@ -129,10 +131,6 @@ impl PreviewPage {
     }
 }
 
-fn settings(state: &AppState) -> RunSettings {
-    RunSettings::from(&state.settings.billing)
-}
-
 pub async fn preview(
     state: web::Data<AppState>,
     auth: Authed,
@@ -146,18 +144,12 @@ pub async fn preview(
             return list_page(&state, &auth, form.refuse(e), 1, StatusCode::BAD_REQUEST).await;
         }
     };
-    let control = state.billing.clone();
-    let trigger = BillRunTrigger::Admin;
-    let run = service::start(
-        &state.db,
-        &state.clock,
-        settings(&state),
-        &control,
+    let start = StartRun {
         period,
-        true,
-        trigger,
-    )
-    .await?;
+        mode: Mode::Preview,
+        trigger: BillRunTrigger::Admin,
+    };
+    let run = service::start(&state.bill_runner(), start).await?;
     let listed: Vec<PreviewInvoice> = run
         .invoices
         .iter()
@@ -197,27 +189,13 @@ pub async fn start(
             return list_page(&state, &auth, form, 1, StatusCode::BAD_REQUEST).await;
         }
     };
-    let (db, clock, control) = (state.db.clone(), state.clock.clone(), state.billing.clone());
-    let run_settings = settings(&state);
-    let started_by = auth.session.user.username.clone();
-    let task = tokio::spawn(async move {
-        let r = service::start(
-            &db,
-            &clock,
-            run_settings,
-            &control,
-            period,
-            false,
-            BillRunTrigger::Admin,
-        )
-        .await;
-        if let Err(e) = &r {
-            tracing::warn!(%period, user = %started_by, error = %e, "bill run from the admin UI failed");
-        }
-        r
-    });
-    match tokio::time::timeout(WAIT_FOR_RUN, task).await {
-        Ok(Ok(Ok(run))) => {
+    let start = StartRun {
+        period,
+        mode: Mode::Bill,
+        trigger: BillRunTrigger::Admin,
+    };
+    match service::start_waiting(&state.bill_runner(), start, WAIT_FOR_RUN).await {
+        Ok(Started::Finished(run)) => {
             let id = run.bill_run_id.map(|i| i.to_string()).unwrap_or_default();
             Ok(redirect(
                 &format!("/admin/bill-runs/{id}"),
@@ -227,29 +205,8 @@ pub async fn start(
                 )),
             ))
         }
-        Ok(Ok(Err(ServiceError::Invalid(e) | ServiceError::Unprocessable(e)))) => {
-            let form = form.to_state().refuse(e);
-            list_page(&state, &auth, form, 1, StatusCode::UNPROCESSABLE_ENTITY).await
-        }
-        Ok(Ok(Err(ServiceError::Conflict(m)))) => {
-            let form = form.to_state().with_message(m);
-            list_page(&state, &auth, form, 1, StatusCode::CONFLICT).await
-        }
-        Ok(Ok(Err(e))) => Err(e.into()),
-        Ok(Err(join)) => Err(UiError::Unexpected(anyhow::anyhow!(
-            "the bill run task failed: {join}"
-        ))),
-        Err(_still_running) => {
-            let running = service::list(
-                &state.db,
-                PageRequest::parse(Some(1), Some(10))
-                    .map_err(|e| UiError::BadRequest(e.to_string()))?,
-            )
-            .await?
-            .items
-            .into_iter()
-            .find(|r| r.period == period && r.status == BillRunStatus::Running);
-            let location = match running.and_then(|r| r.bill_run_id) {
+        Ok(Started::Running(id)) => {
+            let location = match id {
                 Some(id) => format!("/admin/bill-runs/{id}"),
                 None => "/admin/bill-runs".to_owned(),
             };
@@ -257,6 +214,18 @@ pub async fn start(
                 &location,
                 Some(&format!("Bill run {period} started.")),
             ))
+        }
+        Err(ServiceError::Invalid(e) | ServiceError::Unprocessable(e)) => {
+            let form = form.to_state().refuse(e);
+            list_page(&state, &auth, form, 1, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(ServiceError::Conflict(m)) => {
+            let form = form.to_state().with_message(m);
+            list_page(&state, &auth, form, 1, StatusCode::CONFLICT).await
+        }
+        Err(e) => {
+            tracing::warn!(%period, user = %auth.session.user.username, error = %e, "bill run from the admin UI failed");
+            Err(e.into())
         }
     }
 }
@@ -287,7 +256,7 @@ impl DetailPage {
 pub async fn detail(
     state: web::Data<AppState>,
     auth: Authed,
-    id: web::Path<String>,
+    UiPath(id): UiPath<BillRunId>,
 ) -> Result<HttpResponse, UiError> {
     let run = service::get(&state.db, &id).await?;
     let page = DetailPage {

@@ -10,17 +10,19 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 
 use super::error::UiError;
-use super::extract::{Authed, FormData, PostForm};
+use super::extract::{Authed, FormData, PostForm, UiPath};
 use super::format;
 use super::layout::{FormState, LayoutCtx, redirect, render, render_status};
 use super::pager::Pager;
-use crate::auth::users::Role;
-use crate::db::products::ProductFilter;
 use crate::domain::FieldError;
 use crate::domain::enums::{ProductStatus, ProductType};
+use crate::domain::ids::ProductId;
+use crate::domain::product::ProductFilter;
 use crate::domain::product::{Product, ProductDraft};
-use crate::service::{ServiceError, products as service};
-use crate::startup::AppState;
+use crate::domain::user::Role;
+use crate::error::ServiceError;
+use crate::routes::state::AppState;
+use crate::service::products as service;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct ListQuery {
@@ -223,7 +225,7 @@ fn current_values(p: &Product) -> FormState {
 pub async fn edit_form(
     state: web::Data<AppState>,
     auth: Authed,
-    id: web::Path<String>,
+    UiPath(id): UiPath<ProductId>,
 ) -> Result<HttpResponse, UiError> {
     auth.require(Role::Admin)?;
     let p = service::get(&state.db, &id).await?;
@@ -233,7 +235,7 @@ pub async fn edit_form(
 pub async fn edit(
     state: web::Data<AppState>,
     PostForm { auth, form }: PostForm,
-    id: web::Path<String>,
+    UiPath(id): UiPath<ProductId>,
 ) -> Result<HttpResponse, UiError> {
     auth.require(Role::Admin)?;
     let current = service::get(&state.db, &id).await?;
@@ -263,7 +265,7 @@ pub struct ConfirmPage {
 pub async fn confirm_discontinue(
     state: web::Data<AppState>,
     auth: Authed,
-    id: web::Path<String>,
+    UiPath(id): UiPath<ProductId>,
 ) -> Result<HttpResponse, UiError> {
     auth.require(Role::Admin)?;
     let p = service::get(&state.db, &id).await?;
@@ -277,7 +279,7 @@ pub async fn confirm_discontinue(
 pub async fn discontinue(
     state: web::Data<AppState>,
     PostForm { auth, .. }: PostForm,
-    id: web::Path<String>,
+    UiPath(id): UiPath<ProductId>,
 ) -> Result<HttpResponse, UiError> {
     auth.require(Role::Admin)?;
     let p = service::discontinue(&state.db, &state.clock, &id).await?;

@@ -6,17 +6,19 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 
 use super::error::UiError;
-use super::extract::{Authed, FormData, PostForm};
+use super::extract::{Authed, FormData, PostForm, UiPath};
 use super::layout::{FormState, LayoutCtx, redirect, render_status};
-use crate::auth::users::Role;
 use crate::domain::FieldError;
 use crate::domain::address::{Address, AddressInput};
 use crate::domain::customer::{
     Customer, CustomerChanges, CustomerChangesInput, CustomerInput, NewCustomer,
 };
 use crate::domain::enums::CustomerType;
-use crate::service::{ServiceError, customers as service};
-use crate::startup::AppState;
+use crate::domain::ids::CustomerId;
+use crate::domain::user::Role;
+use crate::error::ServiceError;
+use crate::routes::state::AppState;
+use crate::service::customers as service;
 
 #[derive(Template)]
 #[template(path = "pages/customers/form.html")]
@@ -175,7 +177,7 @@ fn current_values(c: &Customer) -> FormState {
 pub async fn edit_form(
     state: web::Data<AppState>,
     auth: Authed,
-    id: web::Path<String>,
+    UiPath(id): UiPath<CustomerId>,
 ) -> Result<HttpResponse, UiError> {
     auth.require(Role::Operator)?;
     let c = service::get(&state.db, &id).await?;
@@ -185,7 +187,7 @@ pub async fn edit_form(
 pub async fn edit(
     state: web::Data<AppState>,
     PostForm { auth, form }: PostForm,
-    id: web::Path<String>,
+    UiPath(id): UiPath<CustomerId>,
 ) -> Result<HttpResponse, UiError> {
     auth.require(Role::Operator)?;
     let current = service::get(&state.db, &id).await?;

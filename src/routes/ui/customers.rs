@@ -5,20 +5,22 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::error::UiError;
-use super::extract::{Authed, PostForm};
+use super::extract::{Authed, PostForm, UiPath};
 use super::format;
 use super::layout::{LayoutCtx, redirect, render};
 use super::pager::Pager;
-use crate::auth::users::Role;
-use crate::db::customers::CustomerFilter;
 use crate::domain::FieldError;
+use crate::domain::customer::CustomerFilter;
 use crate::domain::customer::{Customer, CustomerChanges};
 use crate::domain::enums::{CustomerStatus, CustomerType};
+use crate::domain::ids::CustomerId;
 use crate::domain::invoice::{Invoice, InvoiceFilter};
 use crate::domain::page::PageRequest;
 use crate::domain::subscription::Subscription;
-use crate::service::{ServiceError, customers as service, invoices, subscriptions, ui_reports};
-use crate::startup::AppState;
+use crate::domain::user::Role;
+use crate::error::ServiceError;
+use crate::routes::state::AppState;
+use crate::service::{customers as service, invoices, subscriptions, ui_reports};
 
 #[derive(Debug, Default, Deserialize)]
 pub struct ListQuery {
@@ -161,7 +163,7 @@ impl DetailPage {
 pub async fn detail(
     state: web::Data<AppState>,
     auth: Authed,
-    id: web::Path<String>,
+    UiPath(id): UiPath<CustomerId>,
 ) -> Result<HttpResponse, UiError> {
     let c = service::get(&state.db, &id).await?;
     let subs = subscriptions::list_for_customer(&state.db, &id, None).await?;
@@ -251,8 +253,8 @@ pub struct ActionQuery {
 pub async fn confirm_status(
     state: web::Data<AppState>,
     auth: Authed,
-    id: web::Path<String>,
     q: web::Query<ActionQuery>,
+    UiPath(id): UiPath<CustomerId>,
 ) -> Result<HttpResponse, UiError> {
     auth.require(Role::Operator)?;
     let action = StatusAction::parse(&q.to)?;
@@ -271,7 +273,7 @@ pub async fn confirm_status(
 pub async fn change_status(
     state: web::Data<AppState>,
     PostForm { auth, form }: PostForm,
-    id: web::Path<String>,
+    UiPath(id): UiPath<CustomerId>,
 ) -> Result<HttpResponse, UiError> {
     auth.require(Role::Operator)?;
     let action = StatusAction::parse(form.get("action"))?;

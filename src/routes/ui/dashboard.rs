@@ -9,8 +9,8 @@ use super::extract::Authed;
 use super::format;
 use super::layout::{LayoutCtx, render};
 use crate::domain::money::Currency;
+use crate::routes::state::AppState;
 use crate::service::ui_reports;
-use crate::startup::AppState;
 
 #[derive(Template)]
 #[template(path = "pages/dashboard/index.html")]

@@ -5,7 +5,7 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, ResponseError};
 use askama::Template;
 
-use crate::service::ServiceError;
+use crate::error::ServiceError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum UiError {

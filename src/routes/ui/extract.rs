@@ -8,22 +8,21 @@ use std::pin::Pin;
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, web};
 
+use super::cookies::SESSION_COOKIE;
 use super::error::UiError;
 use super::layout::{FormState, LayoutCtx, read_flash};
 use crate::auth::csrf;
-use crate::auth::session::{SESSION_COOKIE, Session, SessionPolicy};
-use crate::auth::users::Role;
+use crate::auth::session::{Session, SessionPolicy};
+use crate::domain::user::Role;
+use crate::routes::state::AppState;
 use crate::service::sessions as service;
-use crate::startup::AppState;
 
 /// Largest form accepted.
 const FORM_LIMIT: usize = 64 * 1024;
 
 /// The session policy for this server.
 pub fn policy(state: &AppState) -> SessionPolicy {
-    // When the server speaks HTTPS itself (`tls.cert`/`tls.key`), cookies are `Secure` by
-    // default; `ui.secure_cookies` decides explicitly (e.g. behind a TLS proxy).
-    SessionPolicy::from_settings(&state.settings.ui, state.settings.tls_enabled())
+    state.session_policy()
 }
 
 /// A signed-in user whose session is live.
@@ -209,5 +208,21 @@ impl FromRequest for SignInForm {
             }
             Ok(SignInForm { form })
         })
+    }
+}
+
+/// The ids in the request's path, parsed: a malformed one gets the not-found page, like an
+/// unknown one.
+#[derive(Debug)]
+pub struct UiPath<T>(pub T);
+
+impl<T: crate::domain::ids::PathIds> FromRequest for UiPath<T> {
+    type Error = UiError;
+    type Future = std::future::Ready<Result<Self, UiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let ids = crate::routes::path_ids(req)
+            .map_err(|e| UiError::from(crate::error::ServiceError::from(e)));
+        std::future::ready(ids.map(UiPath))
     }
 }

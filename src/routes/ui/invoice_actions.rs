@@ -7,18 +7,20 @@ use askama::Template;
 use serde_json::value::RawValue;
 
 use super::error::UiError;
-use super::extract::{Authed, FormData, PostForm};
+use super::extract::{Authed, FormData, PostForm, UiPath};
 use super::layout::{FormState, LayoutCtx, redirect, render_status};
-use crate::auth::users::Role;
-use crate::clock::{Clock, start_of_day};
 use crate::domain::FieldError;
+use crate::domain::clock::{Clock, start_of_day};
 use crate::domain::date::parse_date;
 use crate::domain::enums::PaymentMethod;
+use crate::domain::ids::InvoiceId;
 use crate::domain::invoice::{Invoice, is_collectable};
 use crate::domain::payment::PaymentInput;
 use crate::domain::text::parse_text;
-use crate::service::{ServiceError, invoices, payments};
-use crate::startup::AppState;
+use crate::domain::user::Role;
+use crate::error::ServiceError;
+use crate::routes::state::AppState;
+use crate::service::{invoices, payments};
 
 #[derive(Template)]
 #[template(path = "pages/invoices/payment.html")]
@@ -69,7 +71,7 @@ fn check_collectable(i: &Invoice) -> Result<(), UiError> {
 pub async fn payment_form(
     state: web::Data<AppState>,
     auth: Authed,
-    id: web::Path<String>,
+    UiPath(id): UiPath<InvoiceId>,
 ) -> Result<HttpResponse, UiError> {
     auth.require(Role::Operator)?;
     let i = invoices::get(&state.db, &id).await?;
@@ -122,7 +124,7 @@ fn payment_input(form: &FormData, clock: &Clock) -> Result<PaymentInput, FieldEr
 pub async fn record_payment(
     state: web::Data<AppState>,
     PostForm { auth, form }: PostForm,
-    id: web::Path<String>,
+    UiPath(id): UiPath<InvoiceId>,
 ) -> Result<HttpResponse, UiError> {
     auth.require(Role::Operator)?;
     let result = match payment_input(&form, &state.clock) {
@@ -176,7 +178,7 @@ fn cancel_page(
 pub async fn confirm_cancel(
     state: web::Data<AppState>,
     auth: Authed,
-    id: web::Path<String>,
+    UiPath(id): UiPath<InvoiceId>,
 ) -> Result<HttpResponse, UiError> {
     auth.require(Role::Operator)?;
     let i = invoices::get(&state.db, &id).await?;
@@ -192,7 +194,7 @@ pub async fn confirm_cancel(
 pub async fn cancel(
     state: web::Data<AppState>,
     PostForm { auth, form }: PostForm,
-    id: web::Path<String>,
+    UiPath(id): UiPath<InvoiceId>,
 ) -> Result<HttpResponse, UiError> {
     auth.require(Role::Operator)?;
     let result = match parse_text("reason", form.get("reason"), 500) {

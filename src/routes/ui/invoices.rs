@@ -8,21 +8,23 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 
 use super::error::UiError;
-use super::extract::Authed;
+use super::extract::{Authed, UiPath};
 use super::format;
 use super::layout::{FormState, LayoutCtx, render};
 use super::pager::Pager;
-use crate::config::OperatorSettings;
 use crate::domain::FieldError;
 use crate::domain::customer::Customer;
 use crate::domain::date::parse_date;
 use crate::domain::enums::InvoiceStatus;
+use crate::domain::ids::InvoiceId;
 use crate::domain::invoice::{Invoice, InvoiceFilter};
 use crate::domain::money::Currency;
+use crate::domain::operator::OperatorDetails;
 use crate::domain::page::PageRequest;
 use crate::domain::payment::Payment;
-use crate::service::{ServiceError, customers, invoices as service, payments};
-use crate::startup::AppState;
+use crate::error::ServiceError;
+use crate::routes::state::AppState;
+use crate::service::{customers, invoices as service, payments};
 
 /// Money as the invoice pages write it.
 pub fn money(currency: &Currency, v: &Decimal) -> String {
@@ -115,7 +117,7 @@ pub async fn list(
         Err(e) => return Err(e.into()),
     };
     let mut pager = Pager::new("/admin/invoices", &params, page.page, 25, total);
-    pager.capped = total >= crate::db::invoice_lists::COUNT_CAP as u64;
+    pager.capped = total >= service::LIST_COUNT_CAP;
     let page = ListPage {
         layout: auth.layout("invoices", "Invoices"),
         filters,
@@ -149,10 +151,10 @@ impl DetailPage {
 pub async fn detail(
     state: web::Data<AppState>,
     auth: Authed,
-    id: web::Path<String>,
+    UiPath(id): UiPath<InvoiceId>,
 ) -> Result<HttpResponse, UiError> {
     let i = service::get(&state.db, &id).await?;
-    let c = customers::get(&state.db, i.customer_id.as_str()).await?;
+    let c = customers::get(&state.db, &i.customer_id).await?;
     let payments = payments::list(&state.db, &id).await?;
     let page = DetailPage {
         layout: auth.layout("invoices", format!("Invoice {}", i.invoice_number)),
@@ -169,7 +171,7 @@ pub struct PrintPage {
     layout: LayoutCtx,
     i: Invoice,
     c: Customer,
-    operator: OperatorSettings,
+    operator: OperatorDetails,
 }
 
 impl PrintPage {
@@ -193,10 +195,10 @@ impl PrintPage {
 pub async fn print(
     state: web::Data<AppState>,
     auth: Authed,
-    id: web::Path<String>,
+    UiPath(id): UiPath<InvoiceId>,
 ) -> Result<HttpResponse, UiError> {
     let i = service::get(&state.db, &id).await?;
-    let c = customers::get(&state.db, i.customer_id.as_str()).await?;
+    let c = customers::get(&state.db, &i.customer_id).await?;
     let page = PrintPage {
         layout: auth.layout("invoices", format!("Invoice {}", i.invoice_number)),
         i,

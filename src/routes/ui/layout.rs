@@ -9,8 +9,8 @@ use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
 
 use super::error::UiError;
-use crate::auth::users::Role;
 use crate::domain::FieldError;
+use crate::domain::user::Role;
 
 /// Cookie carrying the message shown once on the next page ("Customer created").
 pub const FLASH_COOKIE: &str = "edgebss_flash";

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod bill_runs;
 pub mod catalog;
 pub mod charts;
+pub mod cookies;
 pub mod customer_form;
 pub mod customers;
 pub mod dashboard;

@@ -6,13 +6,14 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::error::UiError;
-use super::extract::{Authed, PostForm};
+use super::extract::{Authed, PostForm, UiPath};
 use super::layout::{LayoutCtx, redirect, render};
-use crate::auth::users::Role;
+use crate::domain::ids::SubscriptionId;
 use crate::domain::subscription::Subscription;
+use crate::domain::user::Role;
+use crate::routes::state::AppState;
 use crate::service::lifecycle::{self, CancelWhen};
 use crate::service::subscriptions as service;
-use crate::startup::AppState;
 
 /// A change of a subscription's state asked for by a person.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,8 +77,8 @@ pub struct ActionQuery {
 pub async fn confirm_status(
     state: web::Data<AppState>,
     auth: Authed,
-    id: web::Path<String>,
     q: web::Query<ActionQuery>,
+    UiPath(id): UiPath<SubscriptionId>,
 ) -> Result<HttpResponse, UiError> {
     auth.require(Role::Operator)?;
     let action = SubscriptionAction::parse(&q.to)?;
@@ -106,7 +107,7 @@ fn parse_when(s: &str) -> Result<CancelWhen, UiError> {
 pub async fn change_status(
     state: web::Data<AppState>,
     PostForm { auth, form }: PostForm,
-    id: web::Path<String>,
+    UiPath(id): UiPath<SubscriptionId>,
 ) -> Result<HttpResponse, UiError> {
     auth.require(Role::Operator)?;
     let (db, clock) = (&state.db, &state.clock);

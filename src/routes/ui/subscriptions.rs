@@ -6,20 +6,22 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 
 use super::error::UiError;
-use super::extract::{Authed, PostForm};
+use super::extract::{Authed, PostForm, UiPath};
 use super::format;
 use super::layout::{FormState, LayoutCtx, redirect, render_status};
-use crate::auth::users::Role;
-use crate::db::products::ProductFilter;
 use crate::domain::FieldError;
 use crate::domain::customer::Customer;
 use crate::domain::date::parse_date;
 use crate::domain::enums::{ProductStatus, ProductType};
+use crate::domain::ids::CustomerId;
 use crate::domain::product::Product;
+use crate::domain::product::ProductFilter;
 use crate::domain::subscription::SubscriptionOrder;
+use crate::domain::user::Role;
+use crate::error::ServiceError;
+use crate::routes::state::AppState;
 use crate::service::subscriptions as service;
-use crate::service::{ServiceError, customers, products};
-use crate::startup::AppState;
+use crate::service::{customers, products};
 
 /// A product as the picker shows it.
 pub struct Choice {
@@ -93,7 +95,7 @@ async fn new_page(
 pub async fn new_form(
     state: web::Data<AppState>,
     auth: Authed,
-    id: web::Path<String>,
+    UiPath(id): UiPath<CustomerId>,
 ) -> Result<HttpResponse, UiError> {
     auth.require(Role::Operator)?;
     let c = customers::get(&state.db, &id).await?;
@@ -104,7 +106,7 @@ pub async fn new_form(
 pub async fn create(
     state: web::Data<AppState>,
     PostForm { auth, form }: PostForm,
-    id: web::Path<String>,
+    UiPath(id): UiPath<CustomerId>,
 ) -> Result<HttpResponse, UiError> {
     auth.require(Role::Operator)?;
     let c = customers::get(&state.db, &id).await?;

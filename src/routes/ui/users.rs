@@ -8,10 +8,11 @@ use askama::Template;
 use super::error::UiError;
 use super::extract::{Authed, PostForm};
 use super::layout::{FormState, LayoutCtx, redirect, render, render_status};
-use crate::auth::users::Role;
-use crate::db::users::User;
-use crate::service::{ServiceError, users as service};
-use crate::startup::AppState;
+use crate::domain::user::Role;
+use crate::domain::user::User;
+use crate::error::ServiceError;
+use crate::routes::state::AppState;
+use crate::service::users as service;
 
 #[derive(Template)]
 #[template(path = "pages/users/list.html")]

@@ -1,6 +1,6 @@
 //! What the browser must refuse or neutralise, and the UI without JavaScript.
 
-use edgebss::auth::users::Role;
+use edgebss::domain::user::Role;
 
 use super::Browser;
 use super::flow::{create_customer, first_sign_in};

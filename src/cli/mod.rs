@@ -1,8 +1,22 @@
-//! The command line.
+//! The command line: its definition (clap) and every subcommand, each in its own file. They
+//! work on the data folder directly and may run while the server runs (except `restore`).
+
+mod admin;
+mod bill_run;
+mod clients;
+mod data;
+mod keys;
+mod serve;
 
 use std::path::PathBuf;
+use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+
+pub use clients::ClientCommand;
+pub use keys::KeysCommand;
+
+use crate::config::{FlagOverrides, Settings};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -51,10 +65,10 @@ pub enum Command {
     },
     /// Manage API clients (OAuth2 client credentials for integrators).
     #[command(subcommand)]
-    Client(crate::auth::commands::ClientCommand),
+    Client(ClientCommand),
     /// Manage the keys that sign API access tokens.
     #[command(subcommand)]
-    Keys(crate::auth::commands::KeysCommand),
+    Keys(KeysCommand),
     /// Exit 0 when the server at the configured address answers /readyz.
     Healthcheck {
         /// Address of the server [default: the configured bind address].
@@ -101,4 +115,50 @@ pub struct BillRunArgs {
     /// Compute the invoices without storing anything.
     #[arg(long)]
     pub dry_run: bool,
+}
+
+/// Loads the settings the command line points at and runs its command.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let mut flags = FlagOverrides {
+        data_dir: cli.data_dir.clone(),
+        ..Default::default()
+    };
+    match &cli.command {
+        Command::Serve(args) => {
+            flags.bind = args.bind.clone();
+            flags.demo = args.demo.then_some(true);
+            flags.now = args.now.clone();
+        }
+        Command::Healthcheck { bind } => flags.bind = bind.clone(),
+        Command::Migrate
+        | Command::Admin(_)
+        | Command::Backup { .. }
+        | Command::Restore { .. }
+        | Command::Client(_)
+        | Command::Keys(_)
+        | Command::BillRun(_) => {}
+    }
+    let settings = Settings::load(cli.config.as_deref(), &flags)?;
+    // Started by the Windows service manager, `serve` runs as a service (logging to files);
+    // from a console it goes on below.
+    #[cfg(windows)]
+    let settings = match &cli.command {
+        Command::Serve(_) => match crate::service_windows::run_if_started_as_service(settings)? {
+            crate::service_windows::Outcome::RanAsService => return Ok(ExitCode::SUCCESS),
+            crate::service_windows::Outcome::NotAService(settings) => settings,
+        },
+        _ => settings,
+    };
+    crate::telemetry::init(&settings.log);
+    match cli.command {
+        Command::Serve(_) => serve::serve(settings),
+        Command::Healthcheck { .. } => serve::healthcheck(&settings),
+        Command::Migrate => data::migrate(&settings),
+        Command::Backup { to } => data::backup(&settings, to),
+        Command::Restore { file } => data::restore(&settings, &file),
+        Command::Admin(cmd) => admin::run(&settings, cmd),
+        Command::BillRun(args) => bill_run::bill_run(&settings, &args),
+        Command::Client(cmd) => clients::run_client(&settings, cmd),
+        Command::Keys(cmd) => keys::run_keys(&settings, cmd),
+    }
 }

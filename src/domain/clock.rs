@@ -57,7 +57,7 @@ impl Clock {
 
     /// `now()` as stored and shown: RFC 3339 UTC with milliseconds.
     pub fn timestamp(&self) -> String {
-        crate::domain::date::format_timestamp(self.now())
+        super::date::format_timestamp(self.now())
     }
 }
 

@@ -1,19 +1,16 @@
-//! `edgebss client ...` and `edgebss keys ...`: managing API clients and signing keys from the
-//! command line, against the data folder. They may run while the server runs: it notices a
-//! revoked client or a new key within about a second.
+//! `edgebss client ...`: managing API clients from the command line, against the data folder.
+//! It may run while the server runs: the server notices a revoked client within about a second.
 
-use std::collections::HashMap;
 use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Subcommand;
 
-use super::keys::{KeyStore, Keyring};
-use super::scope::{Scope, ScopeSet};
-use super::tokens::TokenRules;
 use crate::config::Settings;
 use crate::db::Db;
-use crate::service::ServiceError;
+use crate::domain::ids::ClientId;
+use crate::domain::scope::{Scope, ScopeSet};
+use crate::error::ServiceError;
 use crate::service::clients::{self, ApiClient, ClientCredentials};
 
 #[derive(Debug, Subcommand)]
@@ -46,15 +43,6 @@ pub enum ClientCommand {
     },
 }
 
-#[derive(Debug, Subcommand)]
-pub enum KeysCommand {
-    /// Add a new token signing key. Tokens signed by the previous key stay valid until they
-    /// expire; keys retired since the last rotation are deleted.
-    Rotate,
-    /// List the signing keys and their state.
-    List,
-}
-
 pub fn run_client(settings: &Settings, command: ClientCommand) -> anyhow::Result<ExitCode> {
     with_db(settings, |db, settings| async move {
         let clock = settings.clock()?;
@@ -75,7 +63,7 @@ pub fn run_client(settings: &Settings, command: ClientCommand) -> anyhow::Result
                 }
             }
             ClientCommand::Revoke { id } => {
-                let client = clients::revoke(&db, &clock, None, &id)
+                let client = clients::revoke(&db, &clock, None, &client_id(&id)?)
                     .await
                     .map_err(user_error)?;
                 println!(
@@ -86,54 +74,14 @@ pub fn run_client(settings: &Settings, command: ClientCommand) -> anyhow::Result
                 );
             }
             ClientCommand::RotateSecret { id, json } => {
-                let rotated = clients::rotate_secret(&db, &id).await.map_err(user_error)?;
+                let rotated = clients::rotate_secret(&db, &client_id(&id)?)
+                    .await
+                    .map_err(user_error)?;
                 print_credentials(&rotated, json, "has a new secret")?;
             }
         }
         Ok(ExitCode::SUCCESS)
     })
-}
-
-pub fn run_keys(settings: &Settings, command: KeysCommand) -> anyhow::Result<ExitCode> {
-    crate::startup::create_data_dir(&settings.data_dir)?;
-    let store = KeyStore::new(&settings.data_dir);
-    let rules = TokenRules::new(&settings.auth);
-    let now = settings.clock()?.now();
-    match command {
-        KeysCommand::Rotate => {
-            let kid = store.rotate(now, rules.key_overlap())?;
-            println!(
-                "new signing key {kid} in {}; a running server signs with it within a second",
-                store.dir().display()
-            );
-        }
-        KeysCommand::List => {
-            let loaded = store.load(&HashMap::new())?;
-            for problem in &loaded.problems {
-                eprintln!("unusable key file: {problem}");
-            }
-            let in_force = Keyring::in_force(loaded.keys.clone(), now, rules.key_overlap());
-            let newest = in_force.signing_key().map(|k| k.kid.clone());
-            let mut keys = loaded.keys;
-            keys.sort_by(|a, b| a.kid.cmp(&b.kid));
-            println!("{:<28} {:<26} state", "kid", "created");
-            for k in keys {
-                let state = if Some(&k.kid) == newest.as_ref() {
-                    "signing"
-                } else if in_force.get(&k.kid).is_some() {
-                    "verifying (tokens it signed are still live)"
-                } else {
-                    "retired"
-                };
-                println!(
-                    "{:<28} {:<26} {state}",
-                    k.kid,
-                    crate::domain::date::format_timestamp(k.created)
-                );
-            }
-        }
-    }
-    Ok(ExitCode::SUCCESS)
 }
 
 /// Opens the database (migrating it if needed), runs `f` on a small runtime, then closes the
@@ -143,8 +91,7 @@ where
     F: FnOnce(Db, Settings) -> Fut,
     Fut: Future<Output = anyhow::Result<ExitCode>>,
 {
-    crate::startup::create_data_dir(&settings.data_dir)?;
-    let db = Db::open(&settings.db_options())?;
+    let db = crate::startup::open_db(settings)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -152,6 +99,12 @@ where
     let result = runtime.block_on(f(db.clone(), settings.clone()));
     db.close();
     result
+}
+
+/// The client id given on the command line; one that cannot be an id is reported like an
+/// unknown one.
+fn client_id(text: &str) -> anyhow::Result<ClientId> {
+    ClientId::parse(text).ok_or_else(|| user_error(ServiceError::not_found("API client", text)))
 }
 
 fn parse_scopes(text: &str) -> anyhow::Result<ScopeSet> {

@@ -7,11 +7,12 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use super::keys::write_private_file;
-use super::scope::ScopeSet;
-use super::state::AuthState;
-use crate::clock::Clock;
+use crate::auth::state::AuthState;
 use crate::db::Db;
+use crate::domain::clock::Clock;
+use crate::domain::ids::ClientId;
+use crate::domain::scope::ScopeSet;
+use crate::ops::fs::write_private_file;
 use crate::service::clients;
 
 pub const FILE_NAME: &str = "demo-client.txt";
@@ -50,10 +51,10 @@ pub async fn ensure(
 ) -> anyhow::Result<DemoClient> {
     let file = data_dir.join(FILE_NAME);
     if let Some((client_id, client_secret)) = read_file(&file)? {
-        let usable = clients::get(db, &client_id)
-            .await
-            .map(|c| c.enabled)
-            .unwrap_or(false);
+        let usable = match ClientId::parse(&client_id) {
+            Some(id) => clients::get(db, &id).await.is_ok_and(|c| c.enabled),
+            None => false,
+        };
         if usable {
             return Ok(DemoClient {
                 client_id,

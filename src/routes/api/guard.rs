@@ -20,10 +20,10 @@ use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::{Error, HttpMessage, ResponseError, web};
 
-use super::scope::Scope;
-use super::tokens::VerifiedToken;
-use crate::routes::api::error::ApiError;
-use crate::startup::AppState;
+use super::error::ApiError;
+use crate::auth::tokens::VerifiedToken;
+use crate::domain::scope::Scope;
+use crate::routes::state::AppState;
 
 /// The realm named in every `WWW-Authenticate` challenge.
 pub const REALM: &str = "edgebss";

@@ -1,6 +1,10 @@
 //! Building the application: open the data folder and the database (migrating it), load demo
 //! data when asked, bind the port and assemble the routes. Production and the tests start the
-//! application exactly this way.
+//! application exactly this way. Start-up is the one place that sees every layer: it builds each
+//! part from the settings and hands the HTTP layer its [`AppState`].
+
+mod demo_client;
+mod first_admin;
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -10,25 +14,14 @@ use actix_web::{App, HttpServer, middleware, web};
 use anyhow::Context;
 use tracing_actix_web::TracingLogger;
 
-use crate::auth::demo::DemoClient;
 use crate::auth::state::AuthState;
-use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::Db;
+use crate::domain::clock::Clock;
 use crate::routes;
+use crate::routes::state::AppState;
 
-/// Everything a request handler may need; built once, shared by every worker.
-pub struct AppState {
-    pub db: Db,
-    pub clock: Clock,
-    pub settings: Arc<Settings>,
-    /// One bill run at a time; asks a running one to stop at shutdown.
-    pub billing: crate::billing::BillingControl,
-    pub metrics: crate::metrics::Metrics,
-    pub backups: Arc<crate::ops::schedule::BackupStatus>,
-    /// Keys and honoured API clients, for checking tokens without a database read.
-    pub auth: AuthState,
-}
+pub use demo_client::DemoClient;
 
 pub struct Application {
     port: u16,
@@ -51,16 +44,16 @@ impl Application {
 
     /// As [`Application::build`], on a given clock (tests move it).
     pub async fn build_with_clock(settings: Settings, clock: Clock) -> anyhow::Result<Self> {
-        create_data_dir(&settings.data_dir)?;
+        crate::ops::fs::create_data_dir(&settings.data_dir)?;
         let lock = crate::ops::lock::DataDirLock::acquire(&settings.data_dir, "start the server")?;
-        let db_options = settings.db_options();
-        let db = tokio::task::spawn_blocking(move || Db::open(&db_options))
+        let db_settings = settings.clone();
+        let db = tokio::task::spawn_blocking(move || open_db(&db_settings))
             .await
             .context("database start-up was interrupted")??;
         if settings.demo {
-            crate::demo::load(&db, &clock).await?;
+            crate::service::demo::load(&db, &clock).await?;
         }
-        crate::service::users::ensure_initial_admin(&db, &clock, &settings.data_dir).await?;
+        first_admin::ensure(&db, &clock, &settings.data_dir).await?;
         crate::billing::run::mark_interrupted(&db, &clock).await?;
         let backups = Arc::new(crate::ops::schedule::BackupStatus::default());
         let backup_task = if settings.backup.enabled {
@@ -76,7 +69,7 @@ impl Application {
         let tls = settings.tls.server_config()?;
         let auth = AuthState::load(&settings.auth, &settings.data_dir, &db, clock.clone()).await?;
         let demo_client = if settings.demo {
-            Some(crate::auth::demo::ensure(&db, &clock, &auth, &settings.data_dir).await?)
+            Some(demo_client::ensure(&db, &clock, &auth, &settings.data_dir).await?)
         } else {
             None
         };
@@ -98,7 +91,7 @@ impl Application {
             App::new()
                 .app_data(app_state.clone())
                 .wrap(middleware::Compress::default())
-                .wrap(middleware::from_fn(crate::metrics::http::record))
+                .wrap(middleware::from_fn(routes::metrics::record))
                 .wrap(TracingLogger::default())
                 .configure(operations_routes)
                 .configure(routes::oauth::configure)
@@ -186,19 +179,15 @@ fn operations_routes(cfg: &mut web::ServiceConfig) {
     };
     cfg.service(get("/healthz", web::get().to(routes::health::healthz)))
         .service(get("/readyz", web::get().to(routes::health::readyz)))
-        .service(get("/metrics", web::get().to(crate::metrics::scrape)));
+        .service(get("/metrics", web::get().to(routes::metrics::scrape)));
 }
 
-/// Creates the data folder, readable by its owner only: it holds secrets.
-pub fn create_data_dir(dir: &std::path::Path) -> anyhow::Result<()> {
-    if dir.is_dir() {
-        return Ok(());
-    }
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder
-        .create(dir)
-        .with_context(|| format!("failed to create the data folder {}", dir.display()))
+/// Opens the database the settings name, creating the data folder (owner-only) if needed. When
+/// an existing database has migrations pending it is backed up first, so a migration that goes
+/// wrong has a way back. The server and every command that touches the database open it here.
+pub fn open_db(settings: &Settings) -> anyhow::Result<Db> {
+    crate::ops::fs::create_data_dir(&settings.data_dir)?;
+    Db::open_with_hook(&settings.db_options(), |path, applied| {
+        crate::ops::backup::before_migration(path, applied).map(|_| ())
+    })
 }

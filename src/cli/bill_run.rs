@@ -5,19 +5,17 @@ use std::sync::atomic::AtomicBool;
 
 use anyhow::Context;
 
-use super::period::Period;
-use super::report::BillRun;
-use super::run::{RunRequest, RunSettings, run};
-use crate::cli::BillRunArgs;
+use super::BillRunArgs;
+use crate::billing::run::{RunRequest, run};
 use crate::config::Settings;
-use crate::db::Db;
+use crate::domain::bill_run::BillRun;
 use crate::domain::enums::BillRunTrigger;
+use crate::domain::period::Period;
 
 pub fn bill_run(settings: &Settings, args: &BillRunArgs) -> anyhow::Result<ExitCode> {
     let period = Period::parse("--period", &args.period).map_err(|e| anyhow::anyhow!("{e}"))?;
     let clock = settings.clock()?;
-    crate::startup::create_data_dir(&settings.data_dir)?;
-    let db = Db::open(&settings.db_options())?;
+    let db = crate::startup::open_db(settings)?;
     let req = RunRequest {
         period,
         dry_run: args.dry_run,
@@ -26,7 +24,7 @@ pub fn bill_run(settings: &Settings, args: &BillRunArgs) -> anyhow::Result<ExitC
     let result = run(
         &db,
         &clock,
-        &RunSettings::from(&settings.billing),
+        &settings.billing.run_settings(),
         req,
         &AtomicBool::new(false),
     );

@@ -6,17 +6,17 @@ use chrono::{Datelike, Months, NaiveDate};
 use rusqlite::{Connection, OptionalExtension, params};
 use rust_decimal::Decimal;
 
-use crate::clock::Clock;
 use crate::db::subscriptions::NewSubscriptionRow;
 use crate::db::{Db, customers, products, subscriptions};
 use crate::domain::address::AddressInput;
+use crate::domain::clock::Clock;
 use crate::domain::customer::{CustomerInput, NewCustomer};
 use crate::domain::enums::{
     CustomerStatus, CustomerType, ProductStatus, ProductType, SubscriptionStatus,
 };
 use crate::domain::ids::ProductId;
 use crate::domain::product::ProductDraft;
-use crate::service::ServiceError;
+use crate::error::ServiceError;
 
 const MARKER: &str = "demo_loaded_at";
 

@@ -5,15 +5,13 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use crate::auth::users::Role;
-use crate::cli::AdminCommand;
+use super::AdminCommand;
 use crate::config::Settings;
-use crate::db::Db;
+use crate::domain::user::Role;
 use crate::service::users as service;
 
 pub fn run(settings: &Settings, cmd: AdminCommand) -> anyhow::Result<ExitCode> {
-    crate::startup::create_data_dir(&settings.data_dir)?;
-    let db = Db::open(&settings.db_options())?;
+    let db = crate::startup::open_db(settings)?;
     let clock = settings.clock()?;
     let result = actix_web::rt::System::new().block_on(async {
         match cmd {

@@ -4,7 +4,6 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use super::draft::DraftInvoice;
 use super::period::Period;
 use crate::domain::enums::{BillRunStatus, BillRunTrigger, InvoiceStatus, LineKind};
 use crate::domain::ids::BillRunId;
@@ -43,29 +42,34 @@ pub struct CurrencyTotals {
     pub total_amount: Decimal,
 }
 
-/// Running sums in minor units, per currency.
+/// One currency's running sums, in minor units.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CurrencySum {
+    pub currency: Currency,
+    pub invoices: u64,
+    pub net: i64,
+    pub tax: i64,
+}
+
+/// Running sums per currency, in the order the currencies were first met.
 #[derive(Debug, Clone, Default)]
-pub struct Sums(pub Vec<(Currency, u64, i64, i64)>);
+pub struct Sums(pub Vec<CurrencySum>);
 
 impl Sums {
-    pub fn add_invoice(&mut self, inv: &DraftInvoice) {
-        self.add(inv.currency, 1, inv.net, inv.tax);
-    }
-
-    pub fn add(&mut self, currency: Currency, invoices: u64, net: i64, tax: i64) {
-        match self.0.iter_mut().find(|(c, ..)| *c == currency) {
-            Some((_, n, s_net, s_tax)) => {
-                *n += invoices;
-                *s_net += net;
-                *s_tax += tax;
+    pub fn add(&mut self, add: CurrencySum) {
+        match self.0.iter_mut().find(|s| s.currency == add.currency) {
+            Some(s) => {
+                s.invoices += add.invoices;
+                s.net += add.net;
+                s.tax += add.tax;
             }
-            None => self.0.push((currency, invoices, net, tax)),
+            None => self.0.push(add),
         }
     }
 
     pub fn merge(&mut self, other: &Sums) {
-        for (c, n, net, tax) in &other.0 {
-            self.add(*c, *n, *net, *tax);
+        for s in &other.0 {
+            self.add(*s);
         }
     }
 
@@ -73,12 +77,12 @@ impl Sums {
         let mut out: Vec<CurrencyTotals> = self
             .0
             .iter()
-            .map(|(c, n, net, tax)| CurrencyTotals {
-                currency: *c,
-                invoices: *n,
-                net_amount: c.from_minor(*net),
-                tax_amount: c.from_minor(*tax),
-                total_amount: c.from_minor(net + tax),
+            .map(|s| CurrencyTotals {
+                currency: s.currency,
+                invoices: s.invoices,
+                net_amount: s.currency.from_minor(s.net),
+                tax_amount: s.currency.from_minor(s.tax),
+                total_amount: s.currency.from_minor(s.net + s.tax),
             })
             .collect();
         out.sort_by(|a, b| a.currency.as_str().cmp(b.currency.as_str()));
@@ -158,36 +162,4 @@ pub struct PreviewLine {
     pub addon_id: Option<String>,
     pub period_start: NaiveDate,
     pub period_end: NaiveDate,
-}
-
-impl PreviewInvoice {
-    pub fn new(d: &DraftInvoice, period: Period, invoice_date: NaiveDate, due: NaiveDate) -> Self {
-        let c = d.currency;
-        Self {
-            customer_id: d.customer_id.clone(),
-            status: d.status,
-            invoice_date,
-            due_date: due,
-            total_amount: c.from_minor(d.total()),
-            tax_amount: c.from_minor(d.tax),
-            currency: c,
-            line_items: d
-                .lines
-                .iter()
-                .map(|l| PreviewLine {
-                    description: l.rated.description.clone(),
-                    quantity: Decimal::ONE,
-                    unit_price: c.from_minor(l.rated.amount),
-                    amount: c.from_minor(l.rated.amount),
-                    kind: l.rated.kind,
-                    subscription_id: l.subscription_id.clone(),
-                    addon_id: l.addon_id.clone(),
-                    period_start: l.rated.first,
-                    period_end: l.rated.last,
-                })
-                .collect(),
-            period,
-            net_amount: c.from_minor(d.net),
-        }
-    }
 }

@@ -2,7 +2,7 @@
 
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
 
-use crate::domain::FieldError;
+use super::FieldError;
 
 /// What a user may do. Ordered: each role can do everything the one before it can.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -62,6 +62,18 @@ impl FromSql for Role {
     }
 }
 
+/// An admin UI user as stored (the password only as its argon2id hash).
+#[derive(Debug, Clone)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub password_hash: String,
+    pub role: Role,
+    pub must_change_password: bool,
+    pub disabled: bool,
+    pub created_at: String,
+}
+
 /// A user name: 3 to 32 letters, digits, dots, dashes or underscores; compared without case.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Username(String);
@@ -108,11 +120,6 @@ pub fn check_new_password(field: &str, password: &str, username: &str) -> Result
     Ok(())
 }
 
-/// A generated password: 20 letters and digits (about 119 bits).
-pub fn generate_password() -> String {
-    super::password::generate_secret(20)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -134,6 +141,5 @@ mod tests {
         assert!(check_new_password("p", "short", "ada").is_err());
         assert!(check_new_password("p", "my-ada-password-x", "ada").is_err());
         assert!(check_new_password("p", "correct horse battery", "ada").is_ok());
-        assert_eq!(generate_password().len(), 20);
     }
 }

@@ -1,0 +1,44 @@
+//! What every request handler may reach, built once by start-up and shared by every worker.
+//! This is the one place the HTTP layer names the stores and settings below it; handlers reach
+//! them through these fields and pass them to the services.
+
+use std::sync::Arc;
+
+use crate::auth::session::SessionPolicy;
+use crate::auth::state::AuthState;
+use crate::billing::BillingControl;
+use crate::config::Settings;
+use crate::db::Db;
+use crate::domain::clock::Clock;
+use crate::metrics::Metrics;
+use crate::ops::schedule::BackupStatus;
+use crate::service::bill_runs::BillRunner;
+
+pub struct AppState {
+    pub db: Db,
+    pub clock: Clock,
+    pub settings: Arc<Settings>,
+    /// One bill run at a time; asks a running one to stop at shutdown.
+    pub billing: BillingControl,
+    pub metrics: Metrics,
+    pub backups: Arc<BackupStatus>,
+    /// Keys and honoured API clients, for checking tokens without a database read.
+    pub auth: AuthState,
+}
+
+impl AppState {
+    /// What a bill run started from here runs with.
+    pub fn bill_runner(&self) -> BillRunner {
+        BillRunner {
+            db: self.db.clone(),
+            clock: self.clock.clone(),
+            control: self.billing.clone(),
+            settings: self.settings.billing.run_settings(),
+        }
+    }
+
+    /// Session lifetimes, sign-in limits and cookie flags for the admin UI.
+    pub fn session_policy(&self) -> SessionPolicy {
+        self.settings.ui.session_policy(self.settings.tls_enabled())
+    }
+}
