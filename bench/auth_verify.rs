@@ -40,6 +40,7 @@ fn run(dir: &std::path::Path) -> anyhow::Result<()> {
     let created = runtime.block_on(clients::create(
         &db,
         &clock,
+        &edgebss::domain::origin::Origin::cli(),
         Some(&auth),
         "bench",
         ScopeSet::all(),

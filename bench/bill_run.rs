@@ -290,6 +290,7 @@ fn main() {
         period,
         dry_run: false,
         trigger: BillRunTrigger::Cli,
+        origin: edgebss::domain::origin::Origin::cli(),
     };
     let started = Instant::now();
     let cpu = cpu_time();

@@ -13,7 +13,9 @@ use serde::{Deserialize, Serialize};
 pub use crate::auth::settings::AuthSettings;
 use crate::db::Synchronous;
 
+mod integration;
 mod ui;
+pub use integration::{EventsSettings, WebhookSettings};
 pub use ui::UiSettings;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -36,6 +38,8 @@ pub struct Settings {
     pub tls: crate::tls::TlsSettings,
     pub auth: AuthSettings,
     pub ui: UiSettings,
+    pub events: EventsSettings,
+    pub webhooks: WebhookSettings,
     pub operator: crate::domain::operator::OperatorDetails,
 }
 
@@ -101,6 +105,8 @@ impl Default for Settings {
             tls: Default::default(),
             auth: AuthSettings::default(),
             ui: UiSettings::default(),
+            events: EventsSettings::default(),
+            webhooks: WebhookSettings::default(),
             operator: Default::default(),
         }
     }
@@ -259,6 +265,8 @@ impl Settings {
         self.backup.check()?;
         self.metrics.check()?;
         self.tls.check()?;
+        self.events.check()?;
+        self.webhooks.check()?;
         Ok(())
     }
 

@@ -10,14 +10,15 @@ use std::time::Duration;
 use actix_web::web;
 use serde::Serialize;
 
-use crate::db::invoices;
+use crate::db::record::Recorder;
 use crate::domain::bill_run::BillRun;
 use crate::domain::enums::BillRunTrigger;
+use crate::domain::origin::Origin;
 use crate::domain::period::Period;
 use crate::error::ServiceError;
 use crate::routes::state::AppState;
 use crate::service::bill_runs::{Mode, StartRun};
-use crate::service::{bill_runs, lifecycle};
+use crate::service::{bill_runs, events, idempotency, invoices, lifecycle};
 
 /// What one round did.
 #[derive(Debug, Default, Serialize)]
@@ -33,19 +34,16 @@ pub struct Round {
 pub async fn run_once(state: &AppState) -> Result<Round, ServiceError> {
     let today = state.clock.today();
     let now = state.clock.timestamp();
+    let origin = Origin::system("jobs");
+    let job_origin = origin.clone();
     let (started, ended) = state
         .db
-        .write(move |conn| -> Result<_, ServiceError> {
-            Ok(lifecycle::apply_due(conn, today, &now)?)
+        .write(move |conn| {
+            let rec = Recorder::new(conn, &job_origin, &now);
+            lifecycle::apply_due(conn, &rec, today, &now)
         })
         .await?;
-    let now = state.clock.timestamp();
-    let overdue = state
-        .db
-        .write(move |conn| -> Result<_, ServiceError> {
-            Ok(invoices::mark_overdue(conn, today, &now)?)
-        })
-        .await?;
+    let overdue = invoices::mark_overdue(&state.db, &state.clock, &origin).await?;
     let mut round = Round {
         subscriptions_started: started,
         subscriptions_ended: ended,
@@ -61,6 +59,7 @@ pub async fn run_once(state: &AppState) -> Result<Round, ServiceError> {
             period,
             mode: Mode::Bill,
             trigger: BillRunTrigger::Schedule,
+            origin: Origin::system("jobs"),
         };
         match bill_runs::start(&state.bill_runner(), start).await {
             Ok(run) => round.bill_run = Some(run),
@@ -68,6 +67,16 @@ pub async fn run_once(state: &AppState) -> Result<Round, ServiceError> {
             Err(ServiceError::Conflict(msg)) => tracing::debug!(%msg, "scheduled bill run waits"),
             Err(e) => return Err(e),
         }
+    }
+    let pruned = events::prune(
+        &state.db,
+        &state.clock,
+        state.settings.events.retention_days,
+    )
+    .await?
+        + idempotency::prune(&state.db, &state.clock).await?;
+    if pruned > 0 {
+        tracing::debug!(pruned, "old events, deliveries and idempotency keys pruned");
     }
     if started + ended + overdue > 0 || round.bill_run.is_some() {
         tracing::info!(

@@ -13,11 +13,15 @@ use rusqlite::Connection;
 use rust_decimal::Decimal;
 
 use super::draft::{CustomerOutcome, StateUpdate, bill_customer};
+use super::invoice_event::{Stored, invoice_of};
 use super::read_ahead::{ReadAhead, Snapshot};
+use crate::db::record::Recorder;
 use crate::db::sql_date::SqlDate;
 use crate::db::{bill_runs, billing_state, invoices};
 use crate::domain::bill_run::{PreviewInvoice, Skipped, Sums};
+use crate::domain::event::EventType;
 use crate::domain::ids::{BillRunId, InvoiceId};
+use crate::domain::origin::Origin;
 use crate::domain::period::Period;
 use crate::error::ServiceError;
 
@@ -31,6 +35,8 @@ pub struct ChunkContext {
     /// The run's timestamp for `created_at` / `updated_at`.
     pub now: String,
     pub chunk_customers: usize,
+    /// Who started the run: its events and audit entries name them.
+    pub origin: Origin,
 }
 
 #[derive(Debug, Default)]
@@ -180,6 +186,7 @@ pub fn bill(
     let (invoice_date, due_date) = (sql_date(ctx.invoice_date)?, sql_date(ctx.due_date)?);
     let first_number = bill_runs::last_invoice_number(conn, year)?;
     let mut writer = invoices::InvoiceWriter::new(conn)?;
+    let rec = Recorder::new(conn, &ctx.origin, &ctx.now);
     let mut states = billing_state::StateWriter::new(conn)?;
     let mut number = first_number;
     let tax_rate = ctx.tax_rate.normalize().to_string();
@@ -242,6 +249,7 @@ pub fn bill(
                     )?;
                 }
                 store_state(&mut states, updates)?;
+                record_invoice(&rec, invoice, &id, &invoice_number, ctx, run)?;
                 result.invoices += 1;
                 result.sums.add(invoice.sum());
             }
@@ -261,6 +269,39 @@ pub fn bill(
     )?;
     result.spent = Spent(Some(plans));
     Ok(result)
+}
+
+/// The `invoice.created` event of an invoice the run stored, and its audit entry.
+fn record_invoice(
+    rec: &Recorder<'_>,
+    draft: &super::draft::DraftInvoice,
+    id: &InvoiceId,
+    number: &str,
+    ctx: &ChunkContext,
+    run: &BillRunId,
+) -> Result<(), ServiceError> {
+    let stored = Stored {
+        id,
+        number,
+        invoice_date: ctx.invoice_date,
+        due_date: ctx.due_date,
+        period: ctx.period,
+        tax_rate: ctx.tax_rate.normalize(),
+    };
+    let invoice = invoice_of(draft, &stored);
+    rec.event(EventType::InvoiceCreated, &invoice)?;
+    rec.audit_values(
+        EventType::InvoiceCreated.as_str(),
+        ("invoice", id.as_str()),
+        serde_json::json!({
+            "invoiceNumber": {"before": null, "after": number},
+            "customerId": {"before": null, "after": invoice.customer_id},
+            "totalAmount": {"before": null, "after": draft.currency.from_minor(draft.total()).to_string()},
+            "currency": {"before": null, "after": draft.currency},
+            "billRunId": {"before": null, "after": run},
+        }),
+    )?;
+    Ok(())
 }
 
 fn store_state(

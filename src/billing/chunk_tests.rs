@@ -46,6 +46,7 @@ fn context() -> ChunkContext {
         due_date: NaiveDate::from_ymd_opt(2026, 10, 15).unwrap(),
         now: "2026-10-01T00:00:00.000Z".into(),
         chunk_customers: 2,
+        origin: crate::domain::origin::Origin::cli(),
     }
 }
 

@@ -4,6 +4,7 @@
 
 pub mod chunk;
 pub mod draft;
+pub mod invoice_event;
 pub mod rating;
 pub mod read_ahead;
 pub mod run;

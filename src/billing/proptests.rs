@@ -280,10 +280,10 @@ proptest! {
             payment_terms_days: 14,
             chunk_customers: chunk,
         };
-        let req = RunRequest { period, dry_run: false, trigger: BillRunTrigger::Cli };
+        let req = RunRequest { period, dry_run: false, trigger: BillRunTrigger::Cli, origin: crate::domain::origin::Origin::cli() };
         let stop = AtomicBool::new(false);
-        let preview = run(&db, &clock, &settings, RunRequest { dry_run: true, ..req }, &stop).unwrap();
-        let first = run(&db, &clock, &settings, req, &stop).unwrap();
+        let preview = run(&db, &clock, &settings, RunRequest { dry_run: true, ..req.clone() }, &stop).unwrap();
+        let first = run(&db, &clock, &settings, req.clone(), &stop).unwrap();
         let after_first = stored(&db);
         let second = run(&db, &clock, &settings, req, &stop).unwrap();
         prop_assert_eq!(preview.invoices_created, first.invoices_created);

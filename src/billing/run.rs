@@ -11,12 +11,15 @@ use rust_decimal::Decimal;
 
 use super::chunk::{self, Ahead, ChunkContext, ChunkResult, JobPlace};
 use super::read_ahead::{ReadAhead, Snapshot};
+use crate::db::record::Recorder;
 use crate::db::{Db, bill_runs};
 use crate::domain::FieldError;
 use crate::domain::bill_run::{BillRun, PREVIEW_LIMIT, Skipped, Sums};
 use crate::domain::clock::Clock;
 use crate::domain::enums::{BillRunStatus, BillRunTrigger};
+use crate::domain::event::EventType;
 use crate::domain::ids::BillRunId;
+use crate::domain::origin::Origin;
 use crate::domain::period::Period;
 use crate::error::ServiceError;
 
@@ -29,11 +32,13 @@ pub struct RunSettings {
     pub chunk_customers: usize,
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct RunRequest {
     pub period: Period,
     pub dry_run: bool,
     pub trigger: BillRunTrigger,
+    /// Who asks: named on the run's events and audit entries.
+    pub origin: Origin,
 }
 
 /// How far ahead of the current month a dry run may look: enough to plan a year, and a bound on
@@ -87,6 +92,7 @@ pub fn run(
         due_date,
         now: clock.timestamp(),
         chunk_customers: settings.chunk_customers,
+        origin: req.origin.clone(),
     };
     if req.dry_run {
         preview(db, clock, ctx, req.trigger)
@@ -216,15 +222,24 @@ fn execute(
             Some("stopped on an unexpected error (details in the server log); run it again"),
         ),
     };
-    let (run_id, finished_at) = (id.clone(), clock.timestamp());
+    let (run_id, finished_at, origin) = (id.clone(), clock.timestamp(), ctx.origin.clone());
     db.write_blocking(move |conn| -> Result<(), ServiceError> {
-        Ok(bill_runs::finish(
-            conn,
-            &run_id,
-            status,
-            error,
-            &finished_at,
-        )?)
+        bill_runs::finish(conn, &run_id, status, error, &finished_at)?;
+        let run = bill_runs::get(conn, &run_id)?
+            .ok_or_else(|| ServiceError::not_found("bill run", run_id.as_str()))?;
+        let rec = Recorder::new(conn, &origin, &finished_at);
+        if status == BillRunStatus::Completed {
+            rec.event(EventType::BillRunCompleted, &run)?;
+        }
+        let action = format!("bill_run.{}", status.as_str().to_lowercase());
+        rec.audit(
+            &action,
+            ("bill_run", run_id.as_str()),
+            None::<&BillRun>,
+            Some(&run),
+        )?;
+        rec.answer(&run)?;
+        Ok(())
     })?;
     tracing::info!(
         bill_run = %id,

@@ -7,6 +7,7 @@ use anyhow::Context;
 
 use super::AdminCommand;
 use crate::config::Settings;
+use crate::domain::origin::Origin;
 use crate::domain::user::Role;
 use crate::service::users as service;
 
@@ -17,7 +18,7 @@ pub fn run(settings: &Settings, cmd: AdminCommand) -> anyhow::Result<ExitCode> {
         match cmd {
             AdminCommand::CreateUser { username, role } => {
                 let role = Role::parse("role", &role)?;
-                let created = service::create(&db, &clock, &username, role)
+                let created = service::create(&db, &clock, &Origin::cli(), &username, role)
                     .await
                     .with_context(|| format!("cannot create user `{username}`"))?;
                 println!(
@@ -30,7 +31,7 @@ pub fn run(settings: &Settings, cmd: AdminCommand) -> anyhow::Result<ExitCode> {
                 let user = service::find(&db, &username)
                     .await
                     .with_context(|| format!("cannot reset the password of `{username}`"))?;
-                let reset = service::reset_password(&db, &clock, user.id).await?;
+                let reset = service::reset_password(&db, &clock, &Origin::cli(), user.id).await?;
                 println!(
                     "new password for `{}` (shown once; to be changed at next sign-in): {}",
                     reset.user.username, reset.password

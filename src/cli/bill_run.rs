@@ -10,6 +10,7 @@ use crate::billing::run::{RunRequest, run};
 use crate::config::Settings;
 use crate::domain::bill_run::BillRun;
 use crate::domain::enums::BillRunTrigger;
+use crate::domain::origin::Origin;
 use crate::domain::period::Period;
 
 pub fn bill_run(settings: &Settings, args: &BillRunArgs) -> anyhow::Result<ExitCode> {
@@ -20,6 +21,7 @@ pub fn bill_run(settings: &Settings, args: &BillRunArgs) -> anyhow::Result<ExitC
         period,
         dry_run: args.dry_run,
         trigger: BillRunTrigger::Cli,
+        origin: Origin::cli(),
     };
     let result = run(
         &db,

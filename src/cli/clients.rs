@@ -9,6 +9,7 @@ use clap::Subcommand;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::domain::ids::ClientId;
+use crate::domain::origin::Origin;
 use crate::domain::scope::{Scope, ScopeSet};
 use crate::error::ServiceError;
 use crate::service::clients::{self, ApiClient, ClientCredentials};
@@ -46,10 +47,11 @@ pub enum ClientCommand {
 pub fn run_client(settings: &Settings, command: ClientCommand) -> anyhow::Result<ExitCode> {
     with_db(settings, |db, settings| async move {
         let clock = settings.clock()?;
+        let origin = Origin::cli();
         match command {
             ClientCommand::Create { name, scopes, json } => {
                 let scopes = parse_scopes(&scopes)?;
-                let created = clients::create(&db, &clock, None, &name, scopes)
+                let created = clients::create(&db, &clock, &origin, None, &name, scopes)
                     .await
                     .map_err(user_error)?;
                 print_credentials(&created, json, "created")?;
@@ -63,7 +65,7 @@ pub fn run_client(settings: &Settings, command: ClientCommand) -> anyhow::Result
                 }
             }
             ClientCommand::Revoke { id } => {
-                let client = clients::revoke(&db, &clock, None, &client_id(&id)?)
+                let client = clients::revoke(&db, &clock, &origin, None, &client_id(&id)?)
                     .await
                     .map_err(user_error)?;
                 println!(
@@ -74,7 +76,7 @@ pub fn run_client(settings: &Settings, command: ClientCommand) -> anyhow::Result
                 );
             }
             ClientCommand::RotateSecret { id, json } => {
-                let rotated = clients::rotate_secret(&db, &client_id(&id)?)
+                let rotated = clients::rotate_secret(&db, &clock, &origin, &client_id(&id)?)
                     .await
                     .map_err(user_error)?;
                 print_credentials(&rotated, json, "has a new secret")?;

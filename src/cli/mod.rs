@@ -2,6 +2,7 @@
 //! work on the data folder directly and may run while the server runs (except `restore`).
 
 mod admin;
+mod audit;
 mod bill_run;
 mod clients;
 mod data;
@@ -13,6 +14,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+pub use audit::AuditCommand;
 pub use clients::ClientCommand;
 pub use keys::KeysCommand;
 
@@ -69,6 +71,9 @@ pub enum Command {
     /// Manage the keys that sign API access tokens.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Check the audit trail.
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// Exit 0 when the server at the configured address answers /readyz.
     Healthcheck {
         /// Address of the server [default: the configured bind address].
@@ -136,7 +141,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         | Command::Restore { .. }
         | Command::Client(_)
         | Command::Keys(_)
-        | Command::BillRun(_) => {}
+        | Command::BillRun(_)
+        | Command::Audit(_) => {}
     }
     let settings = Settings::load(cli.config.as_deref(), &flags)?;
     // Started by the Windows service manager, `serve` runs as a service (logging to files);
@@ -160,5 +166,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::BillRun(args) => bill_run::bill_run(&settings, &args),
         Command::Client(cmd) => clients::run_client(&settings, cmd),
         Command::Keys(cmd) => keys::run_keys(&settings, cmd),
+        Command::Audit(cmd) => audit::run(&settings, cmd),
     }
 }

@@ -262,11 +262,19 @@ pub fn set_paid(
     Ok(())
 }
 
-/// Marks every `Open` invoice due before `today` as `Overdue`; returns how many.
-pub fn mark_overdue(conn: &Connection, today: NaiveDate, now: &str) -> rusqlite::Result<usize> {
-    conn.prepare_cached(
-        "UPDATE invoices SET status = 'Overdue', updated_at = ?2 \
-         WHERE status = 'Open' AND due_date < ?1",
-    )?
-    .execute(params![today, now])
+/// Marks every `Open` invoice due before `today` as `Overdue`; returns which, in id order.
+pub fn mark_overdue(
+    conn: &Connection,
+    today: NaiveDate,
+    now: &str,
+) -> rusqlite::Result<Vec<InvoiceId>> {
+    let mut ids = conn
+        .prepare_cached(
+            "UPDATE invoices SET status = 'Overdue', updated_at = ?2 \
+             WHERE status = 'Open' AND due_date < ?1 RETURNING id",
+        )?
+        .query_map(params![today, now], |r| r.get::<_, InvoiceId>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    ids.sort();
+    Ok(ids)
 }

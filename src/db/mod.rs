@@ -1,21 +1,26 @@
 //! Embedded SQLite: one writer thread with group commit, a pool of read-only connections used
 //! off the async runtime, and the SQL of each table in its own file.
 
+pub mod audit;
 pub mod bill_runs;
 pub mod billing_state;
 pub mod clients;
 pub mod customer_search;
 pub mod customers;
+pub mod events;
+pub mod idempotency;
 pub mod invoice_lists;
 pub mod invoices;
 pub mod migrate;
 pub mod payments;
 pub mod products;
+pub mod record;
 pub mod sql_date;
 pub mod stats;
 pub mod subscriptions;
 pub mod ui_reports;
 pub mod users;
+pub mod webhooks;
 mod writer;
 
 use std::path::{Path, PathBuf};

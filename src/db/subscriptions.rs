@@ -156,30 +156,47 @@ pub fn set_end(
     Ok(n > 0)
 }
 
-/// Suspends a customer's active subscriptions on its behalf; returns how many.
+/// The ids an `UPDATE … RETURNING id` statement changed, in id order.
+fn changed_ids(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+) -> rusqlite::Result<Vec<SubscriptionId>> {
+    let mut ids = conn
+        .prepare_cached(sql)?
+        .query_map(params, |r| r.get::<_, SubscriptionId>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    ids.sort();
+    Ok(ids)
+}
+
+/// Suspends a customer's active subscriptions on its behalf; returns which.
 pub fn suspend_for_customer(
     conn: &Connection,
     customer: &CustomerId,
     now: &str,
-) -> rusqlite::Result<usize> {
-    conn.prepare_cached(
+) -> rusqlite::Result<Vec<SubscriptionId>> {
+    changed_ids(
+        conn,
         "UPDATE subscriptions SET status = 'Suspended', suspended_by = 'Customer', updated_at = ?2 \
-         WHERE customer_id = ?1 AND status = 'Active'",
-    )?
-    .execute(params![customer, now])
+         WHERE customer_id = ?1 AND status = 'Active' RETURNING id",
+        params![customer, now],
+    )
 }
 
-/// Resumes exactly the subscriptions the customer's suspension suspended.
+/// Resumes exactly the subscriptions the customer's suspension suspended; returns which.
 pub fn resume_for_customer(
     conn: &Connection,
     customer: &CustomerId,
     now: &str,
-) -> rusqlite::Result<usize> {
-    conn.prepare_cached(
+) -> rusqlite::Result<Vec<SubscriptionId>> {
+    changed_ids(
+        conn,
         "UPDATE subscriptions SET status = 'Active', suspended_by = NULL, updated_at = ?2 \
-         WHERE customer_id = ?1 AND status = 'Suspended' AND suspended_by = 'Customer'",
-    )?
-    .execute(params![customer, now])
+         WHERE customer_id = ?1 AND status = 'Suspended' AND suspended_by = 'Customer' \
+         RETURNING id",
+        params![customer, now],
+    )
 }
 
 /// Cancels all of a customer's subscriptions as of `today`: started ones end today (or on an
@@ -189,45 +206,59 @@ pub fn cancel_for_customer(
     customer: &CustomerId,
     today: NaiveDate,
     now: &str,
-) -> rusqlite::Result<usize> {
-    let started = conn
-        .prepare_cached(
-            "UPDATE subscriptions SET status = 'Cancelled', suspended_by = NULL, \
-             end_date = MIN(COALESCE(end_date, ?2), ?2), updated_at = ?3 \
-             WHERE customer_id = ?1 AND status <> 'Cancelled' AND start_date <= ?2",
-        )?
-        .execute(params![customer, today, now])?;
-    let not_started = conn
-        .prepare_cached(
-            "UPDATE subscriptions SET status = 'Cancelled', suspended_by = NULL, end_date = NULL, \
-             updated_at = ?3 WHERE customer_id = ?1 AND status <> 'Cancelled' AND start_date > ?2",
-        )?
-        .execute(params![customer, today, now])?;
-    Ok(started + not_started)
+) -> rusqlite::Result<Vec<SubscriptionId>> {
+    let mut started = changed_ids(
+        conn,
+        "UPDATE subscriptions SET status = 'Cancelled', suspended_by = NULL, \
+         end_date = MIN(COALESCE(end_date, ?2), ?2), updated_at = ?3 \
+         WHERE customer_id = ?1 AND status <> 'Cancelled' AND start_date <= ?2 RETURNING id",
+        params![customer, today, now],
+    )?;
+    let not_started = changed_ids(
+        conn,
+        "UPDATE subscriptions SET status = 'Cancelled', suspended_by = NULL, end_date = NULL, \
+         updated_at = ?3 WHERE customer_id = ?1 AND status <> 'Cancelled' AND start_date > ?2 \
+         RETURNING id",
+        params![customer, today, now],
+    )?;
+    started.extend(not_started);
+    started.sort();
+    Ok(started)
 }
 
 /// Starts `Pending` subscriptions whose start date has come: `Active`, or `Suspended` on the
-/// customer's behalf when the customer is suspended. Returns how many.
-pub fn activate_due(conn: &Connection, today: NaiveDate, now: &str) -> rusqlite::Result<usize> {
-    conn.prepare_cached(
+/// customer's behalf when the customer is suspended. Returns which.
+pub fn activate_due(
+    conn: &Connection,
+    today: NaiveDate,
+    now: &str,
+) -> rusqlite::Result<Vec<SubscriptionId>> {
+    changed_ids(
+        conn,
         "UPDATE subscriptions SET \
            status = CASE WHEN c.status = 'Suspended' THEN 'Suspended' ELSE 'Active' END, \
            suspended_by = CASE WHEN c.status = 'Suspended' THEN 'Customer' END, \
            updated_at = ?2 \
          FROM customers AS c \
          WHERE c.id = subscriptions.customer_id \
-           AND subscriptions.status = 'Pending' AND subscriptions.start_date <= ?1",
-    )?
-    .execute(params![today, now])
+           AND subscriptions.status = 'Pending' AND subscriptions.start_date <= ?1 \
+         RETURNING subscriptions.id",
+        params![today, now],
+    )
 }
 
-/// Cancels subscriptions whose end date has passed; returns how many.
-pub fn end_due(conn: &Connection, today: NaiveDate, now: &str) -> rusqlite::Result<usize> {
-    conn.prepare_cached(
+/// Cancels subscriptions whose end date has passed; returns which.
+pub fn end_due(
+    conn: &Connection,
+    today: NaiveDate,
+    now: &str,
+) -> rusqlite::Result<Vec<SubscriptionId>> {
+    changed_ids(
+        conn,
         "UPDATE subscriptions SET status = 'Cancelled', suspended_by = NULL, updated_at = ?2 \
-         WHERE end_date IS NOT NULL AND status <> 'Cancelled' AND end_date < ?1",
-    )?
-    .execute(params![today, now])
+         WHERE end_date IS NOT NULL AND status <> 'Cancelled' AND end_date < ?1 RETURNING id",
+        params![today, now],
+    )
 }
 
 /// Moves a subscription's (or, with `addon`, an add-on's) `charged_through` from `expected` to

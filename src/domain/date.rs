@@ -29,6 +29,27 @@ pub fn format_timestamp(t: chrono::DateTime<chrono::Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
+/// An instant written in RFC 3339 (`2026-11-26T15:04:05Z`), or a date (`2026-11-26`, its start
+/// in UTC), as filters take them.
+pub fn parse_timestamp(
+    field: &str,
+    value: &str,
+) -> Result<chrono::DateTime<chrono::Utc>, FieldError> {
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(value) {
+        return Ok(t.to_utc());
+    }
+    parse_date(field, value)
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc())
+        .ok_or_else(|| {
+            FieldError::new(
+                field,
+                format!("`{value}` is neither an RFC 3339 time nor a date of the form YYYY-MM-DD"),
+            )
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -50,5 +71,17 @@ mod tests {
         ] {
             assert!(parse_date("d", bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn filter_times_are_rfc3339_or_a_date() {
+        let t = parse_timestamp("from", "2026-11-26T15:04:05+01:00").unwrap();
+        assert_eq!(format_timestamp(t), "2026-11-26T14:04:05.000Z");
+        let d = parse_timestamp("from", "2026-11-26").unwrap();
+        assert_eq!(format_timestamp(d), "2026-11-26T00:00:00.000Z");
+        assert_eq!(
+            parse_timestamp("from", "yesterday").unwrap_err().field,
+            "from"
+        );
     }
 }

@@ -69,6 +69,11 @@ macro_rules! id_type {
             pub fn as_str(&self) -> &str {
                 &self.0
             }
+
+            /// An id as our own storage holds it (as reading a row does: not checked again).
+            pub fn from_stored(s: impl Into<String>) -> Self {
+                Self(s.into())
+            }
         }
 
         impl Id for $name {
@@ -114,6 +119,8 @@ id_type!(InvoiceId, "inv_", "invoice");
 id_type!(PaymentId, "pay_", "payment");
 id_type!(BillRunId, "brn_", "bill run");
 id_type!(ClientId, "cli_", "API client");
+id_type!(EventId, "evt_", "event");
+id_type!(WebhookEndpointId, "whe_", "webhook endpoint");
 
 #[cfg(test)]
 mod tests {

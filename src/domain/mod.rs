@@ -3,6 +3,7 @@
 
 pub mod account_number;
 pub mod address;
+pub mod audit;
 pub mod bill_run;
 pub mod billing_rows;
 pub mod clock;
@@ -11,10 +12,12 @@ pub mod date;
 pub mod email;
 pub mod enums;
 pub mod error;
+pub mod event;
 pub mod ids;
 pub mod invoice;
 pub mod money;
 pub mod operator;
+pub mod origin;
 pub mod page;
 pub mod payment;
 pub mod period;
@@ -24,5 +27,6 @@ pub mod secret;
 pub mod subscription;
 pub mod text;
 pub mod user;
+pub mod webhook;
 
 pub use error::FieldError;

@@ -1,5 +1,6 @@
 //! API scopes: what a token lets its holder do. The contract names the first four; `write:billing`
-//! and `read:billing` also cover the bill-run operations edgebss adds.
+//! and `read:billing` also cover the bill-run operations edgebss adds; the event feed, webhook
+//! endpoints and the audit trail have scopes of their own.
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -13,6 +14,9 @@ pub enum Scope {
     WriteSubscriptions,
     ReadBilling,
     WriteBilling,
+    ReadEvents,
+    WriteWebhooks,
+    ReadAudit,
 }
 
 impl Scope {
@@ -22,6 +26,9 @@ impl Scope {
         Scope::WriteSubscriptions,
         Scope::ReadBilling,
         Scope::WriteBilling,
+        Scope::ReadEvents,
+        Scope::WriteWebhooks,
+        Scope::ReadAudit,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -31,6 +38,9 @@ impl Scope {
             Scope::WriteSubscriptions => "write:subscriptions",
             Scope::ReadBilling => "read:billing",
             Scope::WriteBilling => "write:billing",
+            Scope::ReadEvents => "read:events",
+            Scope::WriteWebhooks => "write:webhooks",
+            Scope::ReadAudit => "read:audit",
         }
     }
 
@@ -166,7 +176,8 @@ mod tests {
         assert!(!all.is_subset(&some));
         assert_eq!(
             all.missing_from(&some).to_string(),
-            "read:customers write:customers write:subscriptions write:billing"
+            "read:customers write:customers write:subscriptions write:billing read:events \
+             write:webhooks read:audit"
         );
     }
 }

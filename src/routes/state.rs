@@ -24,6 +24,8 @@ pub struct AppState {
     pub backups: Arc<BackupStatus>,
     /// Keys and honoured API clients, for checking tokens without a database read.
     pub auth: AuthState,
+    /// Idempotency keys of API requests being served right now.
+    pub idempotency: crate::routes::api::idempotency::InFlight,
 }
 
 impl AppState {

@@ -10,6 +10,7 @@ use crate::domain::bill_run::BillRun;
 use crate::domain::clock::Clock;
 use crate::domain::enums::{BillRunStatus, BillRunTrigger};
 use crate::domain::ids::BillRunId;
+use crate::domain::origin::Origin;
 use crate::domain::page::{Page, PageRequest, Pagination};
 use crate::domain::period::Period;
 use crate::error::ServiceError;
@@ -33,11 +34,12 @@ pub enum Mode {
 }
 
 /// Which run to start, and who asks.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct StartRun {
     pub period: Period,
     pub mode: Mode,
     pub trigger: BillRunTrigger,
+    pub origin: Origin,
 }
 
 /// How a run started with [`start_waiting`] stood when the wait ended.
@@ -56,6 +58,7 @@ pub async fn start(runner: &BillRunner, start: StartRun) -> Result<BillRun, Serv
         period: start.period,
         dry_run: start.mode == Mode::Preview,
         trigger: start.trigger,
+        origin: start.origin,
     };
     tokio::task::spawn_blocking(move || {
         let BillRunner {
@@ -90,10 +93,11 @@ pub async fn start_waiting(
     wait: Duration,
 ) -> Result<Started, ServiceError> {
     let background = runner.clone();
+    let (period, trigger) = (start_run.period, start_run.trigger);
     let task = tokio::spawn(async move {
         let r = start(&background, start_run).await;
         if let Err(e) = &r {
-            tracing::warn!(period = %start_run.period, trigger = ?start_run.trigger, error = %e, "bill run failed");
+            tracing::warn!(%period, ?trigger, error = %e, "bill run failed");
         }
         r
     });
@@ -108,7 +112,7 @@ pub async fn start_waiting(
                 .await?
                 .items
                 .into_iter()
-                .find(|r| r.period == start_run.period && r.status == BillRunStatus::Running);
+                .find(|r| r.period == period && r.status == BillRunStatus::Running);
             Ok(Started::Running(running.and_then(|r| r.bill_run_id)))
         }
     }

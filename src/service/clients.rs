@@ -20,6 +20,8 @@ use crate::domain::ids::ClientId;
 use crate::domain::scope::ScopeSet;
 use crate::domain::text::parse_text;
 
+use crate::db::record::Recorder;
+use crate::domain::origin::Origin;
 use crate::error::ServiceError;
 
 /// Length of generated secrets: 40 letters and digits, about 238 bits.
@@ -86,10 +88,12 @@ pub enum AuthenticationError {
 pub async fn create(
     db: &Db,
     clock: &Clock,
+    origin: &Origin,
     live: Option<&AuthState>,
     name: &str,
     scopes: ScopeSet,
 ) -> Result<ClientCredentials, ServiceError> {
+    let origin = origin.clone();
     let name = parse_text("name", name, 100)?;
     if scopes.is_empty() {
         return Err(FieldError::new("scopes", "give at least one scope").into());
@@ -117,8 +121,15 @@ pub async fn create(
             &stored.secret_hash,
             &stored.scopes,
             &stored.created_at,
-        )
-        .map_err(ServiceError::from)
+        )?;
+        let shown = ApiClient::from(stored.clone());
+        Recorder::new(conn, &origin, &stored.created_at).audit(
+            "api_client.created",
+            ("api_client", stored.id.as_str()),
+            None::<&ApiClient>,
+            Some(&shown),
+        )?;
+        Ok::<_, ServiceError>(())
     })
     .await?;
     if let Some(live) = live {
@@ -151,16 +162,29 @@ async fn get_row(db: &Db, id: &ClientId) -> Result<ClientRow, ServiceError> {
 pub async fn revoke(
     db: &Db,
     clock: &Clock,
+    origin: &Origin,
     live: Option<&AuthState>,
     id: &ClientId,
 ) -> Result<ApiClient, ServiceError> {
     let cid = id.clone();
-    let now = clock.timestamp();
+    let (now, origin) = (clock.timestamp(), origin.clone());
     let id_text = id.to_owned();
     let client = db
         .write(move |conn| {
+            let before = sql::get(conn, &cid)?
+                .ok_or_else(|| ServiceError::not_found("API client", &id_text))?;
             sql::revoke(conn, &cid, &now)?;
-            sql::get(conn, &cid)?.ok_or_else(|| ServiceError::not_found("API client", &id_text))
+            let after = sql::get(conn, &cid)?
+                .ok_or_else(|| ServiceError::not_found("API client", &id_text))?;
+            if before.enabled {
+                Recorder::new(conn, &origin, &now).audit(
+                    "api_client.revoked",
+                    ("api_client", cid.as_str()),
+                    Some(&ApiClient::from(before)),
+                    Some(&ApiClient::from(after.clone())),
+                )?;
+            }
+            Ok::<_, ServiceError>(after)
         })
         .await?;
     if let Some(live) = live {
@@ -171,7 +195,13 @@ pub async fn revoke(
 
 /// Replaces a client's secret; the old one stops working at once. Tokens already issued stay
 /// valid until they expire (revoke the client to end them).
-pub async fn rotate_secret(db: &Db, id: &ClientId) -> Result<ClientCredentials, ServiceError> {
+pub async fn rotate_secret(
+    db: &Db,
+    clock: &Clock,
+    origin: &Origin,
+    id: &ClientId,
+) -> Result<ClientCredentials, ServiceError> {
+    let (now, origin) = (clock.timestamp(), origin.clone());
     let current = get_row(db, id).await?;
     if !current.enabled {
         return Err(ServiceError::Conflict(format!(
@@ -187,6 +217,11 @@ pub async fn rotate_secret(db: &Db, id: &ClientId) -> Result<ClientCredentials, 
             if sql::set_secret_hash(conn, &cid, &hash)? == 0 {
                 return Err(ServiceError::not_found("API client", &id_text));
             }
+            Recorder::new(conn, &origin, &now).audit_values(
+                "api_client.secret_rotated",
+                ("api_client", cid.as_str()),
+                serde_json::json!({"secret": {"before": "(hidden)", "after": "(hidden)"}}),
+            )?;
             sql::get(conn, &cid)?.ok_or_else(|| ServiceError::not_found("API client", &id_text))
         })
         .await?;

@@ -7,12 +7,32 @@ use crate::domain::enums::CustomerStatus;
 use crate::domain::ids::CustomerId;
 use crate::domain::page::{Page, PageRequest, Pagination};
 
+use crate::domain::event::EventType;
+use crate::domain::origin::Origin;
 use crate::error::ServiceError;
 
-pub async fn create(db: &Db, clock: &Clock, new: NewCustomer) -> Result<Customer, ServiceError> {
-    let now = clock.timestamp();
-    db.write(move |conn| Ok(sql::insert(conn, new, &now)?))
-        .await
+use crate::db::record::Recorder;
+
+pub async fn create(
+    db: &Db,
+    clock: &Clock,
+    origin: &Origin,
+    new: NewCustomer,
+) -> Result<Customer, ServiceError> {
+    let (now, origin) = (clock.timestamp(), origin.clone());
+    db.write(move |conn| {
+        let customer = sql::insert(conn, new, &now)?;
+        let rec = Recorder::new(conn, &origin, &now);
+        rec.change(
+            EventType::CustomerCreated,
+            ("customer", customer.customer_id.as_str()),
+            None::<&Customer>,
+            &customer,
+        )?;
+        rec.answer(&customer)?;
+        Ok(customer)
+    })
+    .await
 }
 
 pub async fn get(db: &Db, id: &CustomerId) -> Result<Customer, ServiceError> {
@@ -43,9 +63,11 @@ pub async fn list(
 pub async fn update(
     db: &Db,
     clock: &Clock,
+    origin: &Origin,
     id: &CustomerId,
     changes: CustomerChanges,
 ) -> Result<Customer, ServiceError> {
+    let origin = origin.clone();
     let cid = id.clone();
     let now = clock.timestamp();
     let id = id.to_owned();
@@ -59,10 +81,53 @@ pub async fn update(
         }
         let updated = sql::update(conn, &cid, &changes, &now)?
             .ok_or_else(|| ServiceError::not_found("customer", &id))?;
-        super::lifecycle::apply_customer_status(conn, &cid, current.status, updated.status, &now)?;
+        let rec = Recorder::new(conn, &origin, &now);
+        record_update(&rec, &current, &updated)?;
+        super::lifecycle::apply_customer_status(
+            conn,
+            &rec,
+            &cid,
+            current.status,
+            updated.status,
+            &now,
+        )?;
+        rec.answer(&updated)?;
         Ok(updated)
     })
     .await
+}
+
+/// The events of a customer's update: `customer.updated` when a contact or address field
+/// changed, and one for a change of status; one audit entry with every changed field.
+fn record_update(
+    rec: &Recorder<'_>,
+    before: &Customer,
+    after: &Customer,
+) -> Result<(), ServiceError> {
+    let object = ("customer", after.customer_id.as_str());
+    let mut contact_before = before.clone();
+    contact_before.status = after.status;
+    contact_before.updated_at.clone_from(&after.updated_at);
+    let contact_changed =
+        serde_json::to_value(&contact_before).ok() != serde_json::to_value(after).ok();
+    let status_event = match (before.status, after.status) {
+        (a, b) if a == b => None,
+        (_, CustomerStatus::Suspended) => Some(EventType::CustomerSuspended),
+        (_, CustomerStatus::Terminated) => Some(EventType::CustomerTerminated),
+        (CustomerStatus::Suspended, CustomerStatus::Active) => Some(EventType::CustomerReactivated),
+        _ => None,
+    };
+    if contact_changed || (status_event.is_none() && before.status != after.status) {
+        rec.event(EventType::CustomerUpdated, after)?;
+    }
+    if let Some(event) = status_event {
+        rec.event(event, after)?;
+    }
+    let action = match (contact_changed, status_event) {
+        (false, Some(event)) => event.as_str(),
+        _ => EventType::CustomerUpdated.as_str(),
+    };
+    Ok(rec.audit(action, object, Some(before), Some(after))?)
 }
 
 /// Customers whose name, e-mail, phone or account number contains every word of `query`

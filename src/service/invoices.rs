@@ -9,7 +9,11 @@ use crate::domain::ids::{CustomerId, InvoiceId, ProductId, SubscriptionId};
 use crate::domain::invoice::{Invoice, InvoiceFilter, is_collectable};
 use crate::domain::page::{Page, PageRequest, Pagination};
 
+use crate::domain::event::EventType;
+use crate::domain::origin::Origin;
 use crate::error::ServiceError;
+
+use crate::db::record::Recorder;
 
 /// A customer's invoices, newest first. `fromDate`/`toDate` are inclusive bounds on the invoice date.
 pub async fn list_for_customer(
@@ -85,10 +89,12 @@ pub async fn get(db: &Db, id: &InvoiceId) -> Result<Invoice, ServiceError> {
 pub async fn cancel(
     db: &Db,
     clock: &Clock,
+    origin: &Origin,
     id: &InvoiceId,
     reason: String,
 ) -> Result<Invoice, ServiceError> {
     let iid = id.clone();
+    let origin = origin.clone();
     let now = clock.timestamp();
     let id = id.to_owned();
     db.write(move |conn| {
@@ -108,7 +114,16 @@ pub async fn cancel(
         }
         undo_billing_state(conn, &iid)?;
         sql::cancel(conn, &iid, &reason, &now)?;
-        sql::get(conn, &iid)?.ok_or_else(|| ServiceError::not_found("invoice", &id))
+        let after = sql::get(conn, &iid)?.ok_or_else(|| ServiceError::not_found("invoice", &id))?;
+        let rec = Recorder::new(conn, &origin, &now);
+        rec.change(
+            EventType::InvoiceCancelled,
+            ("invoice", iid.as_str()),
+            Some(&invoice),
+            &after,
+        )?;
+        rec.answer(&after)?;
+        Ok(after)
     })
     .await
 }
@@ -148,4 +163,25 @@ fn undo_billing_state(conn: &rusqlite::Connection, invoice: &InvoiceId) -> rusql
         };
     }
     Ok(())
+}
+
+/// Marks every `Open` invoice due before today `Overdue`, each with its event; returns how many.
+pub async fn mark_overdue(db: &Db, clock: &Clock, origin: &Origin) -> Result<usize, ServiceError> {
+    let (today, now, origin) = (clock.today(), clock.timestamp(), origin.clone());
+    db.write(move |conn| {
+        let ids = sql::mark_overdue(conn, today, &now)?;
+        let rec = Recorder::new(conn, &origin, &now);
+        for id in &ids {
+            if let Some(invoice) = sql::get(conn, id)? {
+                rec.event(EventType::InvoiceOverdue, &invoice)?;
+                rec.audit_values(
+                    EventType::InvoiceOverdue.as_str(),
+                    ("invoice", id.as_str()),
+                    serde_json::json!({"status": {"before": "Open", "after": "Overdue"}}),
+                )?;
+            }
+        }
+        Ok(ids.len())
+    })
+    .await
 }

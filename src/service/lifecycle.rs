@@ -12,11 +12,15 @@ use crate::db::{customers, subscriptions as sql};
 use crate::domain::clock::Clock;
 use crate::domain::customer::Customer;
 use crate::domain::enums::{CustomerStatus, SubscriptionStatus, SuspendedBy};
+use crate::domain::event::EventType;
 use crate::domain::ids::{CustomerId, SubscriptionId};
+use crate::domain::origin::Origin;
 use crate::domain::period::Period;
 use crate::domain::subscription::Subscription;
 
 use crate::error::ServiceError;
+
+use crate::db::record::Recorder;
 
 /// When a cancellation takes effect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -28,20 +32,62 @@ pub enum CancelWhen {
     EndOfPeriod,
 }
 
-/// Runs `f` on the subscription `id` in one write job and returns the subscription as stored.
-async fn change<F>(db: &Db, id: &SubscriptionId, f: F) -> Result<Subscription, ServiceError>
+/// Runs `f` on the subscription `id` in one write job and returns the subscription as stored;
+/// records the change as `action`, with `event` when `f` says the change has one.
+async fn change<F>(
+    db: &Db,
+    clock: &Clock,
+    origin: &Origin,
+    id: &SubscriptionId,
+    action: &'static str,
+    f: F,
+) -> Result<Subscription, ServiceError>
 where
-    F: FnOnce(&Connection, &Subscription) -> Result<(), ServiceError> + Send + 'static,
+    F: FnOnce(&Connection, &Subscription) -> Result<Option<EventType>, ServiceError>
+        + Send
+        + 'static,
 {
     let sid = id.clone();
     let id = id.to_owned();
+    let (origin, now) = (origin.clone(), clock.timestamp());
     db.write(move |conn| {
         let sub =
             sql::get(conn, &sid)?.ok_or_else(|| ServiceError::not_found("subscription", &id))?;
-        f(conn, &sub)?;
-        sql::get(conn, &sid)?.ok_or_else(|| ServiceError::not_found("subscription", &id))
+        let event = f(conn, &sub)?;
+        let after =
+            sql::get(conn, &sid)?.ok_or_else(|| ServiceError::not_found("subscription", &id))?;
+        let rec = Recorder::new(conn, &origin, &now);
+        if let Some(event) = event {
+            rec.event(event, &after)?;
+        }
+        rec.audit(
+            action,
+            ("subscription", sid.as_str()),
+            Some(&sub),
+            Some(&after),
+        )?;
+        rec.answer(&after)?;
+        Ok(after)
     })
     .await
+}
+
+/// Emits `event` for each of `ids` (subscriptions a customer's change moved) and audits it.
+fn record_subscriptions(
+    conn: &Connection,
+    rec: &Recorder<'_>,
+    ids: &[SubscriptionId],
+    event: EventType,
+    before: &[Subscription],
+) -> Result<(), ServiceError> {
+    for id in ids {
+        let Some(after) = sql::get(conn, id)? else {
+            continue;
+        };
+        let old = before.iter().find(|b| b.subscription_id == *id);
+        rec.change(event, ("subscription", id.as_str()), old, &after)?;
+    }
+    Ok(())
 }
 
 fn conflict(sub: &Subscription, what: &str) -> ServiceError {
@@ -59,10 +105,12 @@ fn has_ended(sub: &Subscription, today: NaiveDate) -> bool {
 pub async fn suspend(
     db: &Db,
     clock: &Clock,
+    origin: &Origin,
     id: &SubscriptionId,
 ) -> Result<Subscription, ServiceError> {
     let (today, now) = (clock.today(), clock.timestamp());
-    change(db, id, move |conn, sub| {
+    let action = EventType::SubscriptionSuspended.as_str();
+    change(db, clock, origin, id, action, move |conn, sub| {
         if sub.status != SubscriptionStatus::Active || has_ended(sub, today) {
             return Err(conflict(sub, "suspended; only an Active subscription can"));
         }
@@ -73,7 +121,7 @@ pub async fn suspend(
             Some(SuspendedBy::Operator),
             &now,
         )?;
-        Ok(())
+        Ok(Some(EventType::SubscriptionSuspended))
     })
     .await
 }
@@ -81,10 +129,12 @@ pub async fn suspend(
 pub async fn resume(
     db: &Db,
     clock: &Clock,
+    origin: &Origin,
     id: &SubscriptionId,
 ) -> Result<Subscription, ServiceError> {
     let (today, now) = (clock.today(), clock.timestamp());
-    change(db, id, move |conn, sub| {
+    let action = EventType::SubscriptionResumed.as_str();
+    change(db, clock, origin, id, action, move |conn, sub| {
         if sub.status != SubscriptionStatus::Suspended || has_ended(sub, today) {
             return Err(conflict(sub, "resumed; only a Suspended subscription can"));
         }
@@ -102,7 +152,7 @@ pub async fn resume(
             None,
             &now,
         )?;
-        Ok(())
+        Ok(Some(EventType::SubscriptionResumed))
     })
     .await
 }
@@ -110,12 +160,18 @@ pub async fn resume(
 pub async fn cancel(
     db: &Db,
     clock: &Clock,
+    origin: &Origin,
     id: &SubscriptionId,
     when: CancelWhen,
 ) -> Result<Subscription, ServiceError> {
     let (today, now) = (clock.today(), clock.timestamp());
     let end_of_period = Period::containing(today).last_day();
-    change(db, id, move |conn, sub| {
+    let action = match when {
+        CancelWhen::Now => EventType::SubscriptionCancelled.as_str(),
+        // It ends later: `subscription.cancelled` is emitted when the end date has passed.
+        CancelWhen::EndOfPeriod => "subscription.cancellation_scheduled",
+    };
+    change(db, clock, origin, id, action, move |conn, sub| {
         if has_ended(sub, today) {
             return Err(conflict(sub, "cancelled again"));
         }
@@ -134,35 +190,41 @@ pub async fn cancel(
         if last < sub.start_date {
             // It never runs: cancelled at once, without an end date.
             sql::set_end(conn, sid, SubscriptionStatus::Cancelled, None, &now)?;
+            Ok(Some(EventType::SubscriptionCancelled))
         } else if when == CancelWhen::Now {
             sql::set_end(conn, sid, SubscriptionStatus::Cancelled, Some(last), &now)?;
+            Ok(Some(EventType::SubscriptionCancelled))
         } else {
             sql::set_end(conn, sid, sub.status, Some(last), &now)?;
+            Ok(None)
         }
-        Ok(())
     })
     .await
 }
 
 /// What a change of a customer's status does to its subscriptions, in the same transaction:
 /// becoming `Suspended` suspends its `Active` ones on its behalf; becoming `Active` again
-/// resumes exactly those.
+/// resumes exactly those. Each subscription moved is recorded.
 pub fn apply_customer_status(
     conn: &Connection,
+    rec: &Recorder<'_>,
     customer: &CustomerId,
     from: CustomerStatus,
     to: CustomerStatus,
     now: &str,
-) -> rusqlite::Result<()> {
+) -> Result<(), ServiceError> {
     if from == to {
         return Ok(());
     }
+    let before = sql::list_for_customer(conn, customer, None)?;
     match to {
         CustomerStatus::Suspended => {
-            sql::suspend_for_customer(conn, customer, now)?;
+            let ids = sql::suspend_for_customer(conn, customer, now)?;
+            record_subscriptions(conn, rec, &ids, EventType::SubscriptionSuspended, &before)?;
         }
         CustomerStatus::Active => {
-            sql::resume_for_customer(conn, customer, now)?;
+            let ids = sql::resume_for_customer(conn, customer, now)?;
+            record_subscriptions(conn, rec, &ids, EventType::SubscriptionResumed, &before)?;
         }
         CustomerStatus::Inactive | CustomerStatus::Terminated => {}
     }
@@ -171,10 +233,16 @@ pub fn apply_customer_status(
 
 /// Ends the customer relationship: every subscription is cancelled as of today (days already
 /// charged after today are credited on the next invoice) and the customer is `Terminated`.
-pub async fn terminate(db: &Db, clock: &Clock, id: &CustomerId) -> Result<Customer, ServiceError> {
+pub async fn terminate(
+    db: &Db,
+    clock: &Clock,
+    origin: &Origin,
+    id: &CustomerId,
+) -> Result<Customer, ServiceError> {
     let cid = id.clone();
     let (today, now) = (clock.today(), clock.timestamp());
     let id = id.to_owned();
+    let origin = origin.clone();
     db.write(move |conn| {
         let customer =
             customers::get(conn, &cid)?.ok_or_else(|| ServiceError::not_found("customer", &id))?;
@@ -183,9 +251,27 @@ pub async fn terminate(db: &Db, clock: &Clock, id: &CustomerId) -> Result<Custom
                 "customer `{id}` is already terminated"
             )));
         }
-        sql::cancel_for_customer(conn, &cid, today, &now)?;
+        let rec = Recorder::new(conn, &origin, &now);
+        let subs = sql::list_for_customer(conn, &cid, None)?;
+        let cancelled = sql::cancel_for_customer(conn, &cid, today, &now)?;
+        record_subscriptions(
+            conn,
+            &rec,
+            &cancelled,
+            EventType::SubscriptionCancelled,
+            &subs,
+        )?;
         customers::set_status(conn, &cid, CustomerStatus::Terminated, &now)?;
-        customers::get(conn, &cid)?.ok_or_else(|| ServiceError::not_found("customer", &id))
+        let after =
+            customers::get(conn, &cid)?.ok_or_else(|| ServiceError::not_found("customer", &id))?;
+        rec.change(
+            EventType::CustomerTerminated,
+            ("customer", cid.as_str()),
+            Some(&customer),
+            &after,
+        )?;
+        rec.answer(&after)?;
+        Ok(after)
     })
     .await
 }
@@ -194,10 +280,36 @@ pub async fn terminate(db: &Db, clock: &Clock, id: &CustomerId) -> Result<Custom
 /// Idempotent: a second call the same day changes nothing. Returns (started, ended).
 pub fn apply_due(
     conn: &Connection,
+    rec: &Recorder<'_>,
     today: NaiveDate,
     now: &str,
-) -> rusqlite::Result<(usize, usize)> {
+) -> Result<(usize, usize), ServiceError> {
     let started = sql::activate_due(conn, today, now)?;
+    for id in &started {
+        if let Some(sub) = sql::get(conn, id)? {
+            // A subscription of a suspended customer starts suspended on its behalf.
+            let event = match sub.status {
+                SubscriptionStatus::Suspended => EventType::SubscriptionSuspended,
+                _ => EventType::SubscriptionActivated,
+            };
+            rec.event(event, &sub)?;
+            rec.audit_values(
+                event.as_str(),
+                ("subscription", id.as_str()),
+                serde_json::json!({"status": {"before": "Pending", "after": sub.status}}),
+            )?;
+        }
+    }
     let ended = sql::end_due(conn, today, now)?;
-    Ok((started, ended))
+    for id in &ended {
+        if let Some(sub) = sql::get(conn, id)? {
+            rec.event(EventType::SubscriptionCancelled, &sub)?;
+            rec.audit_values(
+                EventType::SubscriptionCancelled.as_str(),
+                ("subscription", id.as_str()),
+                serde_json::json!({"status": {"before": null, "after": "Cancelled"}}),
+            )?;
+        }
+    }
+    Ok((started.len(), ended.len()))
 }

@@ -10,15 +10,21 @@ use crate::domain::invoice::is_collectable;
 use crate::domain::money::parse_amount;
 use crate::domain::payment::{Payment, PaymentInput};
 
+use crate::domain::event::EventType;
+use crate::domain::origin::Origin;
 use crate::error::ServiceError;
+
+use crate::db::record::Recorder;
 
 pub async fn record(
     db: &Db,
     clock: &Clock,
+    origin: &Origin,
     invoice: &InvoiceId,
     input: PaymentInput,
 ) -> Result<Payment, ServiceError> {
     let iid = invoice.clone();
+    let origin = origin.clone();
     let now = clock.timestamp();
     let id = invoice.to_owned();
     db.write(move |conn| {
@@ -68,7 +74,34 @@ pub async fn record(
             inv.status
         };
         invoices::set_paid(conn, &iid, paid + minor, status, &now)?;
-        sql::get(conn, &iid, &pid)?.ok_or_else(|| ServiceError::not_found("payment", pid.as_str()))
+        let payment = sql::get(conn, &iid, &pid)?
+            .ok_or_else(|| ServiceError::not_found("payment", pid.as_str()))?;
+        let rec = Recorder::new(conn, &origin, &now);
+        rec.change(
+            EventType::PaymentRecorded,
+            ("payment", pid.as_str()),
+            None::<&Payment>,
+            &payment,
+        )?;
+        let after =
+            invoices::get(conn, &iid)?.ok_or_else(|| ServiceError::not_found("invoice", &id))?;
+        if status == InvoiceStatus::Paid && inv.status != InvoiceStatus::Paid {
+            rec.change(
+                EventType::InvoicePaid,
+                ("invoice", iid.as_str()),
+                Some(&inv),
+                &after,
+            )?;
+        } else {
+            rec.audit(
+                "invoice.payment_applied",
+                ("invoice", iid.as_str()),
+                Some(&inv),
+                Some(&after),
+            )?;
+        }
+        rec.answer(&payment)?;
+        Ok(payment)
     })
     .await
 }

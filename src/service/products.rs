@@ -6,6 +6,8 @@ use crate::domain::ids::ProductId;
 use crate::domain::product::ProductFilter;
 use crate::domain::product::{Product, ProductDraft};
 
+use crate::db::record::Recorder;
+use crate::domain::origin::Origin;
 use crate::error::ServiceError;
 
 pub async fn list(db: &Db, filter: ProductFilter) -> Result<Vec<Product>, ServiceError> {
@@ -23,13 +25,27 @@ pub async fn get(db: &Db, id: &ProductId) -> Result<Product, ServiceError> {
 }
 
 /// Adds an `Active` product to the catalog.
-pub async fn create(db: &Db, clock: &Clock, draft: ProductDraft) -> Result<Product, ServiceError> {
-    let now = clock.timestamp();
+pub async fn create(
+    db: &Db,
+    clock: &Clock,
+    origin: &Origin,
+    draft: ProductDraft,
+) -> Result<Product, ServiceError> {
+    let (now, origin) = (clock.timestamp(), origin.clone());
     db.write(move |conn| {
         let id = sql::insert(conn, &draft, ProductStatus::Active, &now)?;
-        sql::get(conn, id.as_str())?
+        let product = sql::get(conn, id.as_str())?
             .map(|p| p.product)
-            .ok_or_else(|| ServiceError::not_found("product", id.as_str()))
+            .ok_or_else(|| ServiceError::not_found("product", id.as_str()))?;
+        let rec = Recorder::new(conn, &origin, &now);
+        rec.audit(
+            "product.created",
+            ("product", id.as_str()),
+            None::<&Product>,
+            Some(&product),
+        )?;
+        rec.answer(&product)?;
+        Ok(product)
     })
     .await
 }
@@ -40,10 +56,11 @@ pub async fn create(db: &Db, clock: &Clock, draft: ProductDraft) -> Result<Produ
 pub async fn update(
     db: &Db,
     clock: &Clock,
+    origin: &Origin,
     id: &ProductId,
     draft: ProductDraft,
 ) -> Result<Product, ServiceError> {
-    let now = clock.timestamp();
+    let (now, origin) = (clock.timestamp(), origin.clone());
     let id = id.to_owned();
     db.write(move |conn| {
         let current =
@@ -56,16 +73,30 @@ pub async fn update(
             )));
         }
         sql::update(conn, id.as_str(), &draft, &now)?;
-        sql::get(conn, id.as_str())?
+        let product = sql::get(conn, id.as_str())?
             .map(|p| p.product)
-            .ok_or_else(|| ServiceError::not_found("product", &id))
+            .ok_or_else(|| ServiceError::not_found("product", &id))?;
+        let rec = Recorder::new(conn, &origin, &now);
+        rec.audit(
+            "product.updated",
+            ("product", id.as_str()),
+            Some(&current.product),
+            Some(&product),
+        )?;
+        rec.answer(&product)?;
+        Ok(product)
     })
     .await
 }
 
 /// Takes a product off sale: nobody can subscribe to it any more; existing subscriptions go on.
-pub async fn discontinue(db: &Db, clock: &Clock, id: &ProductId) -> Result<Product, ServiceError> {
-    let now = clock.timestamp();
+pub async fn discontinue(
+    db: &Db,
+    clock: &Clock,
+    origin: &Origin,
+    id: &ProductId,
+) -> Result<Product, ServiceError> {
+    let (now, origin) = (clock.timestamp(), origin.clone());
     let id = id.to_owned();
     db.write(move |conn| {
         let current =
@@ -76,9 +107,18 @@ pub async fn discontinue(db: &Db, clock: &Clock, id: &ProductId) -> Result<Produ
             )));
         }
         sql::set_status(conn, id.as_str(), ProductStatus::Discontinued, &now)?;
-        sql::get(conn, id.as_str())?
+        let product = sql::get(conn, id.as_str())?
             .map(|p| p.product)
-            .ok_or_else(|| ServiceError::not_found("product", &id))
+            .ok_or_else(|| ServiceError::not_found("product", &id))?;
+        let rec = Recorder::new(conn, &origin, &now);
+        rec.audit(
+            "product.discontinued",
+            ("product", id.as_str()),
+            Some(&current.product),
+            Some(&product),
+        )?;
+        rec.answer(&product)?;
+        Ok(product)
     })
     .await
 }

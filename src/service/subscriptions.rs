@@ -9,7 +9,11 @@ use crate::domain::enums::{CustomerStatus, ProductStatus, ProductType, Subscript
 use crate::domain::ids::{CustomerId, SubscriptionId};
 use crate::domain::subscription::{Subscription, SubscriptionOrder};
 
+use crate::domain::event::EventType;
+use crate::domain::origin::Origin;
 use crate::error::ServiceError;
+
+use crate::db::record::Recorder;
 
 pub async fn list_for_customer(
     db: &Db,
@@ -39,10 +43,12 @@ pub async fn get(db: &Db, id: &SubscriptionId) -> Result<Subscription, ServiceEr
 pub async fn create(
     db: &Db,
     clock: &Clock,
+    origin: &Origin,
     customer_id: &CustomerId,
     order: SubscriptionOrder,
 ) -> Result<Subscription, ServiceError> {
     let cid = customer_id.clone();
+    let origin = origin.clone();
     let today = clock.today();
     if order.start_date < today {
         return Err(FieldError::new(
@@ -153,7 +159,17 @@ pub async fn create(
             addons,
         };
         let sid = sql::insert(conn, &row, &now)?;
-        sql::get(conn, &sid)?.ok_or_else(|| ServiceError::not_found("subscription", sid.as_str()))
+        let sub = sql::get(conn, &sid)?
+            .ok_or_else(|| ServiceError::not_found("subscription", sid.as_str()))?;
+        let rec = Recorder::new(conn, &origin, &now);
+        rec.change(
+            EventType::SubscriptionCreated,
+            ("subscription", sid.as_str()),
+            None::<&Subscription>,
+            &sub,
+        )?;
+        rec.answer(&sub)?;
+        Ok(sub)
     })
     .await
 }

@@ -10,6 +10,8 @@ use crate::domain::clock::Clock;
 use crate::domain::user::User;
 use crate::domain::user::{Role, Username, check_new_password};
 
+use crate::db::record::Recorder;
+use crate::domain::origin::Origin;
 use crate::error::ServiceError;
 
 /// Name of the file holding the first admin's password.
@@ -37,9 +39,11 @@ pub async fn get(db: &Db, id: i64) -> Result<User, ServiceError> {
 pub async fn create(
     db: &Db,
     clock: &Clock,
+    origin: &Origin,
     username: &str,
     role: Role,
 ) -> Result<NewUser, ServiceError> {
+    let origin = origin.clone();
     let username = Username::parse("username", username)?;
     let password = generate_password();
     let hash = password::hash(password.clone()).await?;
@@ -54,10 +58,37 @@ pub async fn create(
                     ))
                 },
             )?;
-            sql::get(conn, id)?.ok_or_else(|| ServiceError::not_found("user", id.to_string()))
+            let user = sql::get(conn, id)?
+                .ok_or_else(|| ServiceError::not_found("user", id.to_string()))?;
+            audit_user(conn, &origin, &now, "user.created", None, &user)?;
+            Ok::<_, ServiceError>(user)
         })
         .await?;
     Ok(NewUser { user, password })
+}
+
+/// What the audit trail shows of a user: never the password hash.
+fn user_fields(u: &User) -> serde_json::Value {
+    serde_json::json!({
+        "username": u.username,
+        "role": u.role.as_str(),
+        "mustChangePassword": u.must_change_password,
+        "disabled": u.disabled,
+    })
+}
+
+fn audit_user(
+    conn: &rusqlite::Connection,
+    origin: &Origin,
+    now: &str,
+    action: &str,
+    before: Option<&User>,
+    after: &User,
+) -> Result<(), ServiceError> {
+    let changes =
+        crate::domain::audit::diff(before.map(user_fields).as_ref(), Some(&user_fields(after)));
+    Recorder::new(conn, origin, now).audit_values(action, ("user", &after.username), changes)?;
+    Ok(())
 }
 
 /// On a database without users, creates `admin` with a random password (to be changed at the
@@ -70,7 +101,10 @@ pub async fn ensure_initial_admin(db: &Db, clock: &Clock) -> Result<Option<NewUs
     if users > 0 {
         return Ok(None);
     }
-    create(db, clock, "admin", Role::Admin).await.map(Some)
+    let origin = Origin::system("start-up");
+    create(db, clock, &origin, "admin", Role::Admin)
+        .await
+        .map(Some)
 }
 
 /// A user changes their own password; `keep_session` stays signed in, every other session ends.
@@ -96,27 +130,55 @@ pub async fn change_password(
     let hash = password::hash(new.to_owned()).await?;
     let now = clock.timestamp();
     let (id, keep) = (user.id, keep_session.to_owned());
+    let origin = Origin::of(crate::domain::origin::Actor::user(&user.username));
     db.write(move |conn| {
+        let before = sql::get(conn, id)?;
         sql::set_password(conn, id, &hash, false, &now)?;
         conn.prepare_cached("DELETE FROM user_sessions WHERE user_id = ?1 AND token_hash <> ?2")?
             .execute(rusqlite::params![id, keep])?;
+        if let Some(after) = sql::get(conn, id)? {
+            audit_user(
+                conn,
+                &origin,
+                &now,
+                "user.password_changed",
+                before.as_ref(),
+                &after,
+            )?;
+        }
         Ok(())
     })
     .await
 }
 
 /// Gives a user a new generated password (to change at next sign-in) and ends their sessions.
-pub async fn reset_password(db: &Db, clock: &Clock, id: i64) -> Result<NewUser, ServiceError> {
+pub async fn reset_password(
+    db: &Db,
+    clock: &Clock,
+    origin: &Origin,
+    id: i64,
+) -> Result<NewUser, ServiceError> {
     let password = generate_password();
     let hash = password::hash(password.clone()).await?;
-    let now = clock.timestamp();
+    let (now, origin) = (clock.timestamp(), origin.clone());
     let user = db
         .write(move |conn| {
+            let before = sql::get(conn, id)?;
             if !sql::set_password(conn, id, &hash, true, &now)? {
                 return Err(ServiceError::not_found("user", id.to_string()));
             }
             sql::delete_sessions_of(conn, id)?;
-            sql::get(conn, id)?.ok_or_else(|| ServiceError::not_found("user", id.to_string()))
+            let user = sql::get(conn, id)?
+                .ok_or_else(|| ServiceError::not_found("user", id.to_string()))?;
+            audit_user(
+                conn,
+                &origin,
+                &now,
+                "user.password_reset",
+                before.as_ref(),
+                &user,
+            )?;
+            Ok::<_, ServiceError>(user)
         })
         .await?;
     Ok(NewUser { user, password })
@@ -133,8 +195,14 @@ pub async fn find(db: &Db, username: &str) -> Result<User, ServiceError> {
 
 /// Changes a user's role; the last enabled admin cannot stop being one (nobody could manage
 /// users any more). Their sessions end so the new role applies at once.
-pub async fn set_role(db: &Db, clock: &Clock, id: i64, role: Role) -> Result<User, ServiceError> {
-    let now = clock.timestamp();
+pub async fn set_role(
+    db: &Db,
+    clock: &Clock,
+    origin: &Origin,
+    id: i64,
+    role: Role,
+) -> Result<User, ServiceError> {
+    let (now, origin) = (clock.timestamp(), origin.clone());
     db.write(move |conn| {
         let user =
             sql::get(conn, id)?.ok_or_else(|| ServiceError::not_found("user", id.to_string()))?;
@@ -150,7 +218,17 @@ pub async fn set_role(db: &Db, clock: &Clock, id: i64, role: Role) -> Result<Use
         }
         sql::set_role(conn, id, role, &now)?;
         sql::delete_sessions_of(conn, id)?;
-        sql::get(conn, id)?.ok_or_else(|| ServiceError::not_found("user", id.to_string()))
+        let after =
+            sql::get(conn, id)?.ok_or_else(|| ServiceError::not_found("user", id.to_string()))?;
+        audit_user(
+            conn,
+            &origin,
+            &now,
+            "user.role_changed",
+            Some(&user),
+            &after,
+        )?;
+        Ok(after)
     })
     .await
 }
@@ -160,10 +238,11 @@ pub async fn set_role(db: &Db, clock: &Clock, id: i64, role: Role) -> Result<Use
 pub async fn set_disabled(
     db: &Db,
     clock: &Clock,
+    origin: &Origin,
     id: i64,
     disabled: bool,
 ) -> Result<User, ServiceError> {
-    let now = clock.timestamp();
+    let (now, origin) = (clock.timestamp(), origin.clone());
     db.write(move |conn| {
         let user =
             sql::get(conn, id)?.ok_or_else(|| ServiceError::not_found("user", id.to_string()))?;
@@ -177,7 +256,15 @@ pub async fn set_disabled(
         if disabled {
             sql::delete_sessions_of(conn, id)?;
         }
-        sql::get(conn, id)?.ok_or_else(|| ServiceError::not_found("user", id.to_string()))
+        let after =
+            sql::get(conn, id)?.ok_or_else(|| ServiceError::not_found("user", id.to_string()))?;
+        let action = if disabled {
+            "user.disabled"
+        } else {
+            "user.enabled"
+        };
+        audit_user(conn, &origin, &now, action, Some(&user), &after)?;
+        Ok(after)
     })
     .await
 }

@@ -63,9 +63,16 @@ pub async fn ensure(
             });
         }
     }
-    let created = clients::create(db, clock, Some(auth), "Demo client", ScopeSet::all())
-        .await
-        .context("failed to create the demo API client")?;
+    let created = clients::create(
+        db,
+        clock,
+        &crate::domain::origin::Origin::system("start-up"),
+        Some(auth),
+        "Demo client",
+        ScopeSet::all(),
+    )
+    .await
+    .context("failed to create the demo API client")?;
     let contents = format!(
         "# edgebss demo API client: for trying the API only; revoke it before real use.\n\
          client_id={}\nclient_secret={}\n",

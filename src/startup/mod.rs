@@ -32,6 +32,7 @@ pub struct Application {
     _lock: crate::ops::lock::DataDirLock,
     backup_task: Option<tokio::task::JoinHandle<()>>,
     auth_refresher: tokio::task::JoinHandle<()>,
+    deliveries: tokio::task::JoinHandle<()>,
     demo_client: Option<DemoClient>,
 }
 
@@ -81,11 +82,17 @@ impl Application {
             metrics: crate::metrics::Metrics::new(),
             backups,
             auth,
+            idempotency: Default::default(),
         });
         let listener = TcpListener::bind(state.settings.bind)
             .with_context(|| format!("failed to listen on {}", state.settings.bind))?;
         let port = listener.local_addr()?.port();
         let auth_refresher = state.auth.spawn_refresher(state.db.clone());
+        let deliveries = crate::delivery::webhooks::spawn(
+            state.db.clone(),
+            state.clock.clone(),
+            state.settings.webhooks.delivery(),
+        )?;
         let app_state = state.clone();
         let server = HttpServer::new(move || {
             App::new()
@@ -121,6 +128,7 @@ impl Application {
             _lock: lock,
             backup_task,
             auth_refresher,
+            deliveries,
             demo_client,
         })
     }
@@ -154,6 +162,7 @@ impl Application {
             task.abort();
         }
         self.auth_refresher.abort();
+        self.deliveries.abort();
         let db = self.state.db.clone();
         let billing = self.state.billing.clone();
         tokio::task::spawn_blocking(move || {

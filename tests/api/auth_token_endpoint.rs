@@ -50,7 +50,8 @@ async fn basic_authentication_gets_a_bearer_token_that_opens_the_api() {
     assert_eq!(body["expires_in"], 900);
     assert_eq!(
         body["scope"],
-        "read:customers write:customers write:subscriptions read:billing write:billing"
+        "read:customers write:customers write:subscriptions read:billing write:billing \
+         read:events write:webhooks read:audit"
     );
     let token = body["access_token"].as_str().unwrap();
     assert_eq!(token.split('.').count(), 3, "a JWT");
@@ -245,6 +246,7 @@ async fn a_revoked_client_with_its_right_secret_is_unauthorized_client() {
     edgebss::service::clients::revoke(
         &app.state.db,
         &app.clock,
+        &edgebss::domain::origin::Origin::cli(),
         Some(&app.state.auth),
         &edgebss::domain::ids::ClientId::parse(&id).unwrap(),
     )

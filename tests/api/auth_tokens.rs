@@ -184,6 +184,7 @@ async fn revoking_a_client_in_process_ends_its_live_tokens_at_once() {
     edgebss::service::clients::revoke(
         &app.state.db,
         &app.clock,
+        &edgebss::domain::origin::Origin::cli(),
         Some(&app.state.auth),
         &edgebss::domain::ids::ClientId::parse(&id).unwrap(),
     )

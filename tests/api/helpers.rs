@@ -141,6 +141,7 @@ impl TestApp {
         let created = edgebss::service::clients::create(
             &self.state.db,
             &self.clock,
+            &edgebss::domain::origin::Origin::cli(),
             Some(&self.state.auth),
             name,
             scopes,

@@ -15,6 +15,7 @@ const RULES: &[(&str, &[&str])] = &[
     ("billing", &["db", "domain", "error"]),
     ("auth", &["db", "domain", "error", "ops"]),
     ("metrics", &["db", "domain", "ops"]),
+    ("delivery", &["db", "domain", "error"]),
     ("service", &["billing", "auth", "db", "domain", "error"]),
     ("routes", &["service", "auth", "domain", "error", "metrics"]),
 ];

@@ -130,9 +130,15 @@ pub async fn admin(app: &TestApp) -> UiClient<'_> {
 
 /// A client signed in as a new user with `role`.
 pub async fn user_with_role<'a>(app: &'a TestApp, name: &str, role: Role) -> UiClient<'a> {
-    let created = users::create(&app.state.db, &app.clock, name, role)
-        .await
-        .expect("user created");
+    let created = users::create(
+        &app.state.db,
+        &app.clock,
+        &edgebss::domain::origin::Origin::cli(),
+        name,
+        role,
+    )
+    .await
+    .expect("user created");
     let ui = UiClient::new(app);
     ui.first_sign_in(name, &created.password).await;
     ui

@@ -207,9 +207,15 @@ async fn arrange(app: &crate::helpers::TestApp) -> Targets {
             })
             .unwrap()
     };
-    let target = edgebss::service::users::create(&app.state.db, &app.clock, "target", Role::Viewer)
-        .await
-        .unwrap();
+    let target = edgebss::service::users::create(
+        &app.state.db,
+        &app.clock,
+        &edgebss::domain::origin::Origin::cli(),
+        "target",
+        Role::Viewer,
+    )
+    .await
+    .unwrap();
     Targets {
         invoices: [invoice_of(&customer), invoice_of(&other)],
         customer,

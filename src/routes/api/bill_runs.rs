@@ -1,10 +1,10 @@
-use actix_web::http::header;
+use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
 use super::ListResponse;
 use super::error::ApiError;
-use super::extract::{ApiJson, ApiPath, ApiQuery};
+use super::extract::{ApiJson, ApiOrigin, ApiPath, ApiQuery};
 use crate::domain::enums::BillRunTrigger;
 use crate::domain::ids::BillRunId;
 use crate::domain::page::PageRequest;
@@ -25,6 +25,7 @@ pub struct CreateBillRunRequest {
 pub async fn create_bill_run(
     state: web::Data<AppState>,
     ApiJson(req): ApiJson<CreateBillRunRequest>,
+    origin: ApiOrigin,
 ) -> Result<HttpResponse, ApiError> {
     let period = Period::parse("period", &req.period)?;
     let mode = if req.dry_run {
@@ -36,6 +37,7 @@ pub async fn create_bill_run(
         period,
         mode,
         trigger: BillRunTrigger::Api,
+        origin: origin.answering(StatusCode::CREATED, Some(bill_run_location)),
     };
     let run = service::start(&state.bill_runner(), start).await?;
     Ok(match &run.bill_run_id {
@@ -44,6 +46,11 @@ pub async fn create_bill_run(
             .json(run),
         None => HttpResponse::Ok().json(run),
     })
+}
+
+/// Where a bill run's record is, from the run as returned.
+fn bill_run_location(v: &serde_json::Value) -> Option<String> {
+    Some(format!("/v1/bill-runs/{}", v["billRunId"].as_str()?))
 }
 
 pub async fn get_bill_run(

@@ -1,9 +1,9 @@
-use actix_web::http::header;
+use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
 use super::error::ApiError;
-use super::extract::{ApiJson, ApiPath, ApiQuery};
+use super::extract::{ApiJson, ApiOrigin, ApiPath, ApiQuery};
 use super::{ListResponse, not_null, present};
 use crate::domain::address::AddressInput;
 use crate::domain::customer::CustomerFilter;
@@ -63,6 +63,7 @@ pub struct CreateCustomerRequest {
 pub async fn create_customer(
     state: web::Data<AppState>,
     ApiJson(req): ApiJson<CreateCustomerRequest>,
+    origin: ApiOrigin,
 ) -> Result<HttpResponse, ApiError> {
     // A field is either left out or given a value; `null` is refused, as the schema says.
     let first_name = not_null("firstName", req.first_name)?;
@@ -85,13 +86,19 @@ pub async fn create_customer(
         },
     )?;
     new.tax_exempt = tax_exempt.unwrap_or(false);
-    let customer = service::create(&state.db, &state.clock, new).await?;
+    let origin = origin.answering(StatusCode::CREATED, Some(customer_location));
+    let customer = service::create(&state.db, &state.clock, &origin, new).await?;
     Ok(HttpResponse::Created()
         .insert_header((
             header::LOCATION,
             format!("/v1/customers/{}", customer.customer_id),
         ))
         .json(customer))
+}
+
+/// Where a created customer is, from the customer as returned.
+fn customer_location(v: &serde_json::Value) -> Option<String> {
+    Some(format!("/v1/customers/{}", v["customerId"].as_str()?))
 }
 
 pub async fn get_customer(
@@ -129,6 +136,7 @@ pub async fn update_customer(
     state: web::Data<AppState>,
     ApiJson(req): ApiJson<UpdateCustomerRequest>,
     ApiPath(id): ApiPath<CustomerId>,
+    ApiOrigin(origin): ApiOrigin,
 ) -> Result<HttpResponse, ApiError> {
     let first_name = not_null("firstName", req.first_name)?;
     let last_name = not_null("lastName", req.last_name)?;
@@ -148,6 +156,6 @@ pub async fn update_customer(
         billing_address: billing_address.as_ref(),
     })?;
     changes.tax_exempt = not_null("taxExempt", req.tax_exempt)?;
-    let customer = service::update(&state.db, &state.clock, &id, changes).await?;
+    let customer = service::update(&state.db, &state.clock, &origin, &id, changes).await?;
     Ok(HttpResponse::Ok().json(customer))
 }

@@ -6,12 +6,13 @@ use std::pin::Pin;
 use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
 use actix_web::http::header;
-use actix_web::{FromRequest, HttpRequest};
+use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 
 use super::error::ApiError;
 use crate::domain::ids::PathIds;
+use crate::domain::origin::{Actor, IdempotencyClaim, LocationOf, Origin};
 use crate::error::ServiceError;
 
 /// Largest request body accepted.
@@ -145,5 +146,38 @@ impl<T: PathIds> FromRequest for ApiPath<T> {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let ids = crate::routes::path_ids(req).map_err(|e| ApiError::from(ServiceError::from(e)));
         std::future::ready(ids.map(ApiPath))
+    }
+}
+
+/// Who is asking, for the changes a request makes: the API client of its token, its request id
+/// and address, and its idempotency key if it sent one (see `idempotency`).
+#[derive(Debug)]
+pub struct ApiOrigin(pub Origin);
+
+impl FromRequest for ApiOrigin {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let client = req
+            .extensions()
+            .get::<super::guard::Principal>()
+            .map(|p| p.0.client_id.clone());
+        let Some(client) = client else {
+            return std::future::ready(Err(ApiError::for_status(StatusCode::UNAUTHORIZED)));
+        };
+        let mut origin = crate::routes::origin_of(req, Actor::api_client(client));
+        origin.claim = req.extensions().get::<IdempotencyClaim>().cloned();
+        std::future::ready(Ok(ApiOrigin(origin)))
+    }
+}
+
+impl ApiOrigin {
+    /// The origin, with the answer a retry under the same idempotency key gets: `status`, and
+    /// the `Location` taken from the returned resource.
+    pub fn answering(self, status: StatusCode, location: Option<LocationOf>) -> Origin {
+        let mut origin = self.0;
+        origin.claim = origin.claim.map(|c| c.answering(status.as_u16(), location));
+        origin
     }
 }

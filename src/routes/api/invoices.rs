@@ -3,7 +3,7 @@ use serde::Deserialize;
 
 use super::ListResponse;
 use super::error::ApiError;
-use super::extract::{ApiJson, ApiPath, ApiQuery};
+use super::extract::{ApiJson, ApiOrigin, ApiPath, ApiQuery};
 use crate::domain::date::parse_date;
 use crate::domain::enums::InvoiceStatus;
 use crate::domain::ids::{CustomerId, InvoiceId};
@@ -66,7 +66,10 @@ pub async fn cancel_invoice(
     state: web::Data<AppState>,
     ApiJson(req): ApiJson<CancelInvoiceRequest>,
     ApiPath(id): ApiPath<InvoiceId>,
+    origin: ApiOrigin,
 ) -> Result<HttpResponse, ApiError> {
     let reason = parse_text("reason", &req.reason, 500)?;
-    Ok(HttpResponse::Ok().json(service::cancel(&state.db, &state.clock, &id, reason).await?))
+    let origin = origin.answering(actix_web::http::StatusCode::OK, None);
+    let invoice = service::cancel(&state.db, &state.clock, &origin, &id, reason).await?;
+    Ok(HttpResponse::Ok().json(invoice))
 }

@@ -1,10 +1,11 @@
 //! Subscription lifecycle actions and terminating a customer.
 
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
 use super::error::ApiError;
-use super::extract::{ApiJson, ApiPath};
+use super::extract::{ApiJson, ApiOrigin, ApiPath};
 use crate::domain::ids::{CustomerId, SubscriptionId};
 use crate::routes::state::AppState;
 use crate::service::lifecycle::{self as service, CancelWhen};
@@ -12,15 +13,19 @@ use crate::service::lifecycle::{self as service, CancelWhen};
 pub async fn suspend_subscription(
     state: web::Data<AppState>,
     ApiPath(id): ApiPath<SubscriptionId>,
+    origin: ApiOrigin,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(service::suspend(&state.db, &state.clock, &id).await?))
+    let origin = origin.answering(StatusCode::OK, None);
+    Ok(HttpResponse::Ok().json(service::suspend(&state.db, &state.clock, &origin, &id).await?))
 }
 
 pub async fn resume_subscription(
     state: web::Data<AppState>,
     ApiPath(id): ApiPath<SubscriptionId>,
+    origin: ApiOrigin,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(service::resume(&state.db, &state.clock, &id).await?))
+    let origin = origin.answering(StatusCode::OK, None);
+    Ok(HttpResponse::Ok().json(service::resume(&state.db, &state.clock, &origin, &id).await?))
 }
 
 #[derive(Debug, Deserialize)]
@@ -33,13 +38,19 @@ pub async fn cancel_subscription(
     state: web::Data<AppState>,
     ApiJson(req): ApiJson<CancelSubscriptionRequest>,
     ApiPath(id): ApiPath<SubscriptionId>,
+    origin: ApiOrigin,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(service::cancel(&state.db, &state.clock, &id, req.when).await?))
+    let origin = origin.answering(StatusCode::OK, None);
+    let sub = service::cancel(&state.db, &state.clock, &origin, &id, req.when).await?;
+    Ok(HttpResponse::Ok().json(sub))
 }
 
 pub async fn terminate_customer(
     state: web::Data<AppState>,
     ApiPath(id): ApiPath<CustomerId>,
+    origin: ApiOrigin,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(service::terminate(&state.db, &state.clock, &id).await?))
+    let origin = origin.answering(StatusCode::OK, None);
+    let customer = service::terminate(&state.db, &state.clock, &origin, &id).await?;
+    Ok(HttpResponse::Ok().json(customer))
 }

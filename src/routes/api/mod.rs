@@ -1,17 +1,21 @@
 //! The REST API under `/v1`: the connectX contract's operations and our additions, all listed
 //! in [`configure`].
 
+pub mod audit;
 pub mod bill_runs;
 pub mod customers;
 pub mod error;
+pub mod events;
 pub mod extract;
 pub mod guard;
+pub mod idempotency;
 pub mod invoices;
 pub mod lifecycle;
 pub mod openapi;
 pub mod payments;
 pub mod products;
 pub mod subscriptions;
+pub mod webhooks;
 
 use actix_web::middleware::ErrorHandlers;
 use actix_web::web;
@@ -36,11 +40,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                             .to(customers::list_customers)
                             .wrap(require(Scope::ReadCustomers)),
                     )
-                    .route(
-                        web::post()
-                            .to(customers::create_customer)
-                            .wrap(require(Scope::WriteCustomers)),
-                    ),
+                    .route(post(customers::create_customer, Scope::WriteCustomers)),
             )
             .service(
                 web::resource("/customers/{customerId}")
@@ -62,11 +62,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                             .to(subscriptions::list_customer_subscriptions)
                             .wrap(require(Scope::ReadCustomers)),
                     )
-                    .route(
-                        web::post()
-                            .to(subscriptions::create_subscription)
-                            .wrap(require(Scope::WriteSubscriptions)),
-                    ),
+                    .route(post(
+                        subscriptions::create_subscription,
+                        Scope::WriteSubscriptions,
+                    )),
             )
             .service(
                 web::resource("/customers/{customerId}/invoices").route(
@@ -88,32 +87,26 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             )
             // Billing: subscription lifecycle, bill runs, invoices and payments.
             .service(
-                web::resource("/customers/{customerId}/terminate").route(
-                    web::post()
-                        .to(lifecycle::terminate_customer)
-                        .wrap(require(Scope::WriteCustomers)),
-                ),
+                web::resource("/customers/{customerId}/terminate")
+                    .route(post(lifecycle::terminate_customer, Scope::WriteCustomers)),
             )
             .service(
-                web::resource("/subscriptions/{subscriptionId}/suspend").route(
-                    web::post()
-                        .to(lifecycle::suspend_subscription)
-                        .wrap(require(Scope::WriteSubscriptions)),
-                ),
+                web::resource("/subscriptions/{subscriptionId}/suspend").route(post(
+                    lifecycle::suspend_subscription,
+                    Scope::WriteSubscriptions,
+                )),
             )
             .service(
-                web::resource("/subscriptions/{subscriptionId}/resume").route(
-                    web::post()
-                        .to(lifecycle::resume_subscription)
-                        .wrap(require(Scope::WriteSubscriptions)),
-                ),
+                web::resource("/subscriptions/{subscriptionId}/resume").route(post(
+                    lifecycle::resume_subscription,
+                    Scope::WriteSubscriptions,
+                )),
             )
             .service(
-                web::resource("/subscriptions/{subscriptionId}/cancel").route(
-                    web::post()
-                        .to(lifecycle::cancel_subscription)
-                        .wrap(require(Scope::WriteSubscriptions)),
-                ),
+                web::resource("/subscriptions/{subscriptionId}/cancel").route(post(
+                    lifecycle::cancel_subscription,
+                    Scope::WriteSubscriptions,
+                )),
             )
             .service(
                 web::resource("/bill-runs")
@@ -122,11 +115,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                             .to(bill_runs::list_bill_runs)
                             .wrap(require(Scope::ReadBilling)),
                     )
-                    .route(
-                        web::post()
-                            .to(bill_runs::create_bill_run)
-                            .wrap(require(Scope::WriteBilling)),
-                    ),
+                    .route(post(bill_runs::create_bill_run, Scope::WriteBilling)),
             )
             .service(
                 web::resource("/bill-runs/{billRunId}").route(
@@ -143,11 +132,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 ),
             )
             .service(
-                web::resource("/invoices/{invoiceId}/cancel").route(
-                    web::post()
-                        .to(invoices::cancel_invoice)
-                        .wrap(require(Scope::WriteBilling)),
-                ),
+                web::resource("/invoices/{invoiceId}/cancel")
+                    .route(post(invoices::cancel_invoice, Scope::WriteBilling)),
             )
             .service(
                 web::resource("/invoices/{invoiceId}/payments")
@@ -156,11 +142,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                             .to(payments::list_payments)
                             .wrap(require(Scope::ReadBilling)),
                     )
-                    .route(
-                        web::post()
-                            .to(payments::create_payment)
-                            .wrap(require(Scope::WriteBilling)),
-                    ),
+                    .route(post(payments::create_payment, Scope::WriteBilling)),
             )
             .service(
                 web::resource("/invoices/{invoiceId}/payments/{paymentId}").route(
@@ -169,8 +151,81 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         .wrap(require(Scope::ReadBilling)),
                 ),
             )
+            // Integration: the event feed, webhook endpoints and the audit trail.
+            .service(
+                web::resource("/events").route(
+                    web::get()
+                        .to(events::list_events)
+                        .wrap(require(Scope::ReadEvents)),
+                ),
+            )
+            .service(
+                web::resource("/webhook-endpoints")
+                    .route(
+                        web::get()
+                            .to(webhooks::list_endpoints)
+                            .wrap(require(Scope::WriteWebhooks)),
+                    )
+                    .route(post(webhooks::create_endpoint, Scope::WriteWebhooks)),
+            )
+            .service(
+                web::resource("/webhook-endpoints/{webhookEndpointId}")
+                    .route(
+                        web::get()
+                            .to(webhooks::get_endpoint)
+                            .wrap(require(Scope::WriteWebhooks)),
+                    )
+                    .route(
+                        web::patch()
+                            .to(webhooks::update_endpoint)
+                            .wrap(require(Scope::WriteWebhooks)),
+                    )
+                    .route(
+                        web::delete()
+                            .to(webhooks::delete_endpoint)
+                            .wrap(require(Scope::WriteWebhooks)),
+                    ),
+            )
+            .service(
+                web::resource("/webhook-endpoints/{webhookEndpointId}/rotate-secret")
+                    .route(post(webhooks::rotate_secret, Scope::WriteWebhooks)),
+            )
+            .service(
+                web::resource("/webhook-endpoints/{webhookEndpointId}/deliveries").route(
+                    web::get()
+                        .to(webhooks::list_deliveries)
+                        .wrap(require(Scope::WriteWebhooks)),
+                ),
+            )
+            .service(
+                web::resource(
+                    "/webhook-endpoints/{webhookEndpointId}/deliveries/{delivery}/resend",
+                )
+                .route(post(webhooks::resend_delivery, Scope::WriteWebhooks)),
+            )
+            .service(
+                web::resource("/audit-events").route(
+                    web::get()
+                        .to(audit::list_audit_events)
+                        .wrap(require(Scope::ReadAudit)),
+                ),
+            )
             .default_service(web::to(error::not_found)),
     );
+}
+
+/// A `POST` operation: the token check with `scope`, then (inside it, so it knows the client)
+/// the `Idempotency-Key` handling, then the handler.
+fn post<F, Args>(handler: F, scope: Scope) -> actix_web::Route
+where
+    F: actix_web::Handler<Args>,
+    Args: actix_web::FromRequest + 'static,
+    F::Output: actix_web::Responder + 'static,
+{
+    web::post()
+        .to(handler)
+        .wrap(actix_web::middleware::from_fn(idempotency::idempotent))
+        .wrap(require(scope))
 }
 
 /// A list answer: `data`, and `pagination` for the lists that page.

@@ -1,11 +1,11 @@
-use actix_web::http::header;
+use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::ListResponse;
 use super::error::ApiError;
-use super::extract::{ApiJson, ApiPath};
+use super::extract::{ApiJson, ApiOrigin, ApiPath};
 use crate::domain::enums::PaymentMethod;
 use crate::domain::ids::{InvoiceId, PaymentId};
 use crate::domain::payment::PaymentInput;
@@ -26,6 +26,7 @@ pub async fn create_payment(
     state: web::Data<AppState>,
     ApiJson(req): ApiJson<CreatePaymentRequest>,
     ApiPath(invoice_id): ApiPath<InvoiceId>,
+    origin: ApiOrigin,
 ) -> Result<HttpResponse, ApiError> {
     let input = PaymentInput::parse(
         req.amount,
@@ -34,7 +35,8 @@ pub async fn create_payment(
         req.reference.as_deref(),
         state.clock.now(),
     )?;
-    let payment = service::record(&state.db, &state.clock, &invoice_id, input).await?;
+    let origin = origin.answering(StatusCode::CREATED, Some(payment_location));
+    let payment = service::record(&state.db, &state.clock, &origin, &invoice_id, input).await?;
     Ok(HttpResponse::Created()
         .insert_header((
             header::LOCATION,
@@ -44,6 +46,15 @@ pub async fn create_payment(
             ),
         ))
         .json(payment))
+}
+
+/// Where a recorded payment is, from the payment as returned.
+fn payment_location(v: &serde_json::Value) -> Option<String> {
+    Some(format!(
+        "/v1/invoices/{}/payments/{}",
+        v["invoiceId"].as_str()?,
+        v["paymentId"].as_str()?
+    ))
 }
 
 pub async fn list_payments(

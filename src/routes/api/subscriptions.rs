@@ -1,10 +1,10 @@
-use actix_web::http::header;
+use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
 use super::ListResponse;
 use super::error::ApiError;
-use super::extract::{ApiJson, ApiPath, ApiQuery};
+use super::extract::{ApiJson, ApiOrigin, ApiPath, ApiQuery};
 use crate::domain::FieldError;
 use crate::domain::date::parse_date;
 use crate::domain::enums::SubscriptionStatus;
@@ -43,6 +43,7 @@ pub async fn create_subscription(
     state: web::Data<AppState>,
     ApiJson(req): ApiJson<CreateSubscriptionRequest>,
     ApiPath(customer_id): ApiPath<CustomerId>,
+    origin: ApiOrigin,
 ) -> Result<HttpResponse, ApiError> {
     if req.addons.len() > 20 {
         return Err(FieldError::new("addons", "at most 20 add-ons per subscription").into());
@@ -52,13 +53,22 @@ pub async fn create_subscription(
         start_date: parse_date("startDate", &req.start_date)?,
         addons: req.addons,
     };
-    let sub = service::create(&state.db, &state.clock, &customer_id, order).await?;
+    let origin = origin.answering(StatusCode::CREATED, Some(subscription_location));
+    let sub = service::create(&state.db, &state.clock, &origin, &customer_id, order).await?;
     Ok(HttpResponse::Created()
         .insert_header((
             header::LOCATION,
             format!("/v1/subscriptions/{}", sub.subscription_id),
         ))
         .json(sub))
+}
+
+/// Where a created subscription is, from the subscription as returned.
+fn subscription_location(v: &serde_json::Value) -> Option<String> {
+    Some(format!(
+        "/v1/subscriptions/{}",
+        v["subscriptionId"].as_str()?
+    ))
 }
 
 pub async fn get_subscription(

@@ -112,6 +112,7 @@ pub async fn create(
             service::create(
                 &state.db,
                 &state.clock,
+                auth.origin(),
                 Some(&state.auth),
                 form.get("name"),
                 scopes,
@@ -183,7 +184,14 @@ pub async fn act(
     auth.require(Role::Admin)?;
     match action(&act)? {
         "revoke" => {
-            let c = service::revoke(&state.db, &state.clock, Some(&state.auth), &id).await?;
+            let c = service::revoke(
+                &state.db,
+                &state.clock,
+                auth.origin(),
+                Some(&state.auth),
+                &id,
+            )
+            .await?;
             Ok(redirect(
                 "/admin/api-clients",
                 Some(&format!(
@@ -193,7 +201,7 @@ pub async fn act(
             ))
         }
         _ => {
-            let creds = service::rotate_secret(&state.db, &id).await?;
+            let creds = service::rotate_secret(&state.db, &state.clock, auth.origin(), &id).await?;
             let flash = format!("The secret of {} was replaced.", creds.client.name);
             secret_page(&auth, "New secret", flash, creds, StatusCode::OK)
         }

@@ -148,6 +148,7 @@ pub async fn preview(
         period,
         mode: Mode::Preview,
         trigger: BillRunTrigger::Admin,
+        origin: auth.origin().clone(),
     };
     let run = service::start(&state.bill_runner(), start).await?;
     let listed: Vec<PreviewInvoice> = run
@@ -193,6 +194,7 @@ pub async fn start(
         period,
         mode: Mode::Bill,
         trigger: BillRunTrigger::Admin,
+        origin: auth.origin().clone(),
     };
     match service::start_waiting(&state.bill_runner(), start, WAIT_FOR_RUN).await {
         Ok(Started::Finished(run)) => {

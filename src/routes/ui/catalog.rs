@@ -196,7 +196,7 @@ pub async fn create(
 ) -> Result<HttpResponse, UiError> {
     auth.require(Role::Admin)?;
     let result = match draft(&form) {
-        Ok(d) => service::create(&state.db, &state.clock, d).await,
+        Ok(d) => service::create(&state.db, &state.clock, auth.origin(), d).await,
         Err(e) => Err(e.into()),
     };
     match result {
@@ -240,7 +240,7 @@ pub async fn edit(
     auth.require(Role::Admin)?;
     let current = service::get(&state.db, &id).await?;
     let result = match draft(&form) {
-        Ok(d) => service::update(&state.db, &state.clock, &id, d).await,
+        Ok(d) => service::update(&state.db, &state.clock, auth.origin(), &id, d).await,
         Err(e) => Err(e.into()),
     };
     match result {
@@ -282,7 +282,7 @@ pub async fn discontinue(
     UiPath(id): UiPath<ProductId>,
 ) -> Result<HttpResponse, UiError> {
     auth.require(Role::Admin)?;
-    let p = service::discontinue(&state.db, &state.clock, &id).await?;
+    let p = service::discontinue(&state.db, &state.clock, auth.origin(), &id).await?;
     Ok(redirect(
         "/admin/catalog",
         Some(&format!(

@@ -121,7 +121,7 @@ pub async fn create(
     let result = match parsed {
         Ok(mut new) => {
             new.tax_exempt = form.get("taxExempt") == "true";
-            service::create(&state.db, &state.clock, new).await
+            service::create(&state.db, &state.clock, auth.origin(), new).await
         }
         Err(e) => Err(e.into()),
     };
@@ -209,7 +209,7 @@ pub async fn edit(
         Ok(mut changes) => {
             let tax_exempt = form.get("taxExempt") == "true";
             changes.tax_exempt = (tax_exempt != current.tax_exempt).then_some(tax_exempt);
-            service::update(&state.db, &state.clock, &id, changes).await
+            service::update(&state.db, &state.clock, auth.origin(), &id, changes).await
         }
         Err(e) => Err(e.into()),
     };

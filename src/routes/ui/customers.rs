@@ -279,7 +279,8 @@ pub async fn change_status(
     let action = StatusAction::parse(form.get("action"))?;
     let c = match action {
         StatusAction::Terminate => {
-            crate::service::lifecycle::terminate(&state.db, &state.clock, &id).await?
+            crate::service::lifecycle::terminate(&state.db, &state.clock, auth.origin(), &id)
+                .await?
         }
         StatusAction::Suspend | StatusAction::Reactivate => {
             let status = if action == StatusAction::Suspend {
@@ -291,7 +292,7 @@ pub async fn change_status(
                 status: Some(status),
                 ..Default::default()
             };
-            service::update(&state.db, &state.clock, &id, changes).await?
+            service::update(&state.db, &state.clock, auth.origin(), &id, changes).await?
         }
     };
     let msg = format!("{} is now {}.", c.display_name(), c.status);

@@ -13,6 +13,7 @@ use super::error::UiError;
 use super::layout::{FormState, LayoutCtx, read_flash};
 use crate::auth::csrf;
 use crate::auth::session::{Session, SessionPolicy};
+use crate::domain::origin::{Actor, Origin};
 use crate::domain::user::Role;
 use crate::routes::state::AppState;
 use crate::service::sessions as service;
@@ -29,6 +30,8 @@ pub fn policy(state: &AppState) -> SessionPolicy {
 pub struct Authed {
     pub session: Session,
     pub flash: Option<String>,
+    /// Who this request is, for the changes it makes (events and the audit trail).
+    origin: Origin,
 }
 
 impl Authed {
@@ -58,6 +61,11 @@ impl Authed {
     pub fn user_id(&self) -> i64 {
         self.session.user.id
     }
+
+    /// The signed-in user as the origin of a change.
+    pub fn origin(&self) -> &Origin {
+        &self.origin
+    }
 }
 
 async fn authenticate(req: HttpRequest) -> Result<Authed, UiError> {
@@ -82,9 +90,11 @@ async fn authenticate(req: HttpRequest) -> Result<Authed, UiError> {
     if session.user.must_change_password && path != "/admin/password" && path != "/admin/logout" {
         return Err(UiError::MustChangePassword);
     }
+    let origin = crate::routes::origin_of(&req, Actor::user(&session.user.username));
     Ok(Authed {
         session,
         flash: read_flash(&req),
+        origin,
     })
 }
 

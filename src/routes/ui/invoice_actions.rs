@@ -128,7 +128,7 @@ pub async fn record_payment(
 ) -> Result<HttpResponse, UiError> {
     auth.require(Role::Operator)?;
     let result = match payment_input(&form, &state.clock) {
-        Ok(input) => payments::record(&state.db, &state.clock, &id, input).await,
+        Ok(input) => payments::record(&state.db, &state.clock, auth.origin(), &id, input).await,
         Err(e) => Err(e.into()),
     };
     match result {
@@ -198,7 +198,7 @@ pub async fn cancel(
 ) -> Result<HttpResponse, UiError> {
     auth.require(Role::Operator)?;
     let result = match parse_text("reason", form.get("reason"), 500) {
-        Ok(reason) => invoices::cancel(&state.db, &state.clock, &id, reason).await,
+        Ok(reason) => invoices::cancel(&state.db, &state.clock, auth.origin(), &id, reason).await,
         Err(e) => Err(e.into()),
     };
     match result {

@@ -110,13 +110,13 @@ pub async fn change_status(
     UiPath(id): UiPath<SubscriptionId>,
 ) -> Result<HttpResponse, UiError> {
     auth.require(Role::Operator)?;
-    let (db, clock) = (&state.db, &state.clock);
+    let (db, clock, origin) = (&state.db, &state.clock, auth.origin());
     let s = match SubscriptionAction::parse(form.get("action"))? {
-        SubscriptionAction::Suspend => lifecycle::suspend(db, clock, &id).await?,
-        SubscriptionAction::Resume => lifecycle::resume(db, clock, &id).await?,
+        SubscriptionAction::Suspend => lifecycle::suspend(db, clock, origin, &id).await?,
+        SubscriptionAction::Resume => lifecycle::resume(db, clock, origin, &id).await?,
         SubscriptionAction::Cancel => {
             let when = parse_when(form.get("when"))?;
-            lifecycle::cancel(db, clock, &id, when).await?
+            lifecycle::cancel(db, clock, origin, &id, when).await?
         }
     };
     let msg = match s.end_date {

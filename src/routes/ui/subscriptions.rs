@@ -122,7 +122,7 @@ pub async fn create(
         })
     })();
     let result = match order {
-        Ok(order) => service::create(&state.db, &state.clock, &id, order).await,
+        Ok(order) => service::create(&state.db, &state.clock, auth.origin(), &id, order).await,
         Err(e) => Err(e.into()),
     };
     match result {

@@ -75,7 +75,16 @@ pub async fn create(
 ) -> Result<HttpResponse, UiError> {
     auth.require(Role::Admin)?;
     let result = match Role::parse("role", form.get("role")) {
-        Ok(role) => service::create(&state.db, &state.clock, form.get("username"), role).await,
+        Ok(role) => {
+            service::create(
+                &state.db,
+                &state.clock,
+                auth.origin(),
+                form.get("username"),
+                role,
+            )
+            .await
+        }
         Err(e) => Err(e.into()),
     };
     match result {
@@ -108,7 +117,7 @@ pub async fn change_role(
     auth.require(Role::Admin)?;
     let role =
         Role::parse("role", form.get("role")).map_err(|e| UiError::BadRequest(e.to_string()))?;
-    let user = service::set_role(&state.db, &state.clock, *id, role).await?;
+    let user = service::set_role(&state.db, &state.clock, auth.origin(), *id, role).await?;
     Ok(redirect(
         "/admin/users",
         Some(&format!(
@@ -200,7 +209,8 @@ pub async fn act(
     match UserAction::parse(&action)? {
         UserAction::Disable | UserAction::Enable => {
             let disable = UserAction::parse(&action)? == UserAction::Disable;
-            let user = service::set_disabled(&state.db, &state.clock, id, disable).await?;
+            let user =
+                service::set_disabled(&state.db, &state.clock, auth.origin(), id, disable).await?;
             let word = if disable { "disabled" } else { "enabled" };
             Ok(redirect(
                 "/admin/users",
@@ -208,7 +218,7 @@ pub async fn act(
             ))
         }
         UserAction::ResetPassword => {
-            let reset = service::reset_password(&state.db, &state.clock, id).await?;
+            let reset = service::reset_password(&state.db, &state.clock, auth.origin(), id).await?;
             let mut layout = auth.layout("users", "Password reset");
             layout.flash = Some(format!(
                 "The password of {} was reset.",

@@ -39,9 +39,15 @@ async fn a_form_sent_without_its_csrf_token_is_refused() {
 async fn a_viewer_sees_no_write_actions_and_is_refused_them() {
     let app = spawn_app().await;
     let c = app.create_individual("Ada", "Lovelace").await;
-    let created = edgebss::service::users::create(&app.state.db, &app.clock, "vera", Role::Viewer)
-        .await
-        .unwrap();
+    let created = edgebss::service::users::create(
+        &app.state.db,
+        &app.clock,
+        &edgebss::domain::origin::Origin::cli(),
+        "vera",
+        Role::Viewer,
+    )
+    .await
+    .unwrap();
     let b = Browser::start(true).await;
     b.goto(&app, "/admin/login").await;
     b.fill("#f-username", "vera").await;

@@ -1,0 +1,373 @@
+//! Webhook deliveries (Standard Webhooks): read from the event outbox, kept in the database,
+//! retried with backoff, each endpoint served by its own task so that a slow or dead endpoint
+//! never delays another's deliveries, nor any API request.
+//!
+//! Two kinds of task share the work:
+//! - the supervisor queues a delivery for every new event an enabled endpoint wants (moving the
+//!   endpoint's cursor in the same write job) and starts or stops the endpoint tasks;
+//! - each endpoint task sends its due deliveries, a bounded number at a time, and records each
+//!   attempt before it looks at that delivery again (the writer commits concurrent records
+//!   together, so this costs one commit per batch, not per attempt).
+//!
+//! Everything a delivery needs is in the database, so a restart or `kill -9` only delays it.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::Sha256;
+use tokio::sync::Semaphore;
+
+use crate::db::webhooks::{self as sql, Outcome, Target};
+use crate::db::{Db, DbError, events};
+use crate::domain::clock::Clock;
+use crate::domain::date::format_timestamp;
+use crate::domain::event::Event;
+use crate::domain::webhook::DeliveryStatus;
+
+/// How deliveries are made: `[webhooks]` in the settings.
+#[derive(Debug, Clone)]
+pub struct DeliverySettings {
+    /// How long an endpoint has to answer.
+    pub timeout: Duration,
+    /// Seconds to wait before each retry; after the last, the delivery has failed.
+    pub retry_seconds: Vec<u64>,
+    /// Attempts in flight per endpoint.
+    pub concurrency: usize,
+}
+
+/// How often the tasks look for work.
+const TICK: Duration = Duration::from_millis(100);
+/// Events read per endpoint per fan-out round.
+const FAN_OUT_BATCH: usize = 1000;
+/// Longest error text kept for an attempt.
+const MAX_ERROR_LEN: usize = 300;
+
+/// Starts the delivery tasks; abort the handle to stop them (attempts in flight are retried
+/// after the next start).
+pub fn spawn(
+    db: Db,
+    clock: Clock,
+    settings: DeliverySettings,
+) -> anyhow::Result<tokio::task::JoinHandle<()>> {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(settings.timeout)
+        .connect_timeout(settings.timeout)
+        .pool_idle_timeout(Duration::from_secs(30))
+        .user_agent(concat!("edgebss/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| anyhow::anyhow!("failed to set up the webhook HTTP client: {e}"))?;
+    Ok(tokio::spawn(async move {
+        let mut supervisor = Supervisor {
+            db,
+            clock,
+            settings: Arc::new(settings),
+            client,
+            workers: HashMap::new(),
+        };
+        let mut tick = tokio::time::interval(TICK);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Err(e) = supervisor.round().await {
+                tracing::warn!(error = %e, "webhook deliveries: a round failed; trying again");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        }
+    }))
+}
+
+struct Worker {
+    target: Target,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+struct Supervisor {
+    db: Db,
+    clock: Clock,
+    settings: Arc<DeliverySettings>,
+    client: reqwest::Client,
+    workers: HashMap<i64, Worker>,
+}
+
+impl Supervisor {
+    async fn round(&mut self) -> Result<(), DbError> {
+        let (targets, last) = self
+            .db
+            .read(|conn| Ok::<_, DbError>((sql::targets(conn)?, events::last_sequence(conn)?)))
+            .await?;
+        let behind: Vec<Target> = targets
+            .iter()
+            .filter(|t| t.cursor < last)
+            .cloned()
+            .collect();
+        if !behind.is_empty() {
+            let now = self.clock.timestamp();
+            self.db
+                .write(move |conn| -> Result<(), DbError> {
+                    for t in &behind {
+                        fan_out(conn, t, &now)?;
+                    }
+                    Ok(())
+                })
+                .await?;
+        }
+        // One task per enabled endpoint, restarted when its URL or secret changes.
+        let live: HashSet<i64> = targets.iter().map(|t| t.seq).collect();
+        self.workers.retain(|seq, _| live.contains(seq));
+        for t in targets {
+            let same = self
+                .workers
+                .get(&t.seq)
+                .is_some_and(|w| w.target.url == t.url && w.target.secret == t.secret);
+            if !same {
+                let task = tokio::spawn(serve_endpoint(
+                    self.db.clone(),
+                    self.clock.clone(),
+                    Arc::clone(&self.settings),
+                    self.client.clone(),
+                    t.clone(),
+                ));
+                self.workers.insert(t.seq, Worker { target: t, task });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Queues deliveries of the events after `t`'s cursor that it wants, and moves the cursor.
+fn fan_out(conn: &rusqlite::Connection, t: &Target, now: &str) -> rusqlite::Result<()> {
+    let wanted: Option<Vec<String>> = t
+        .event_types
+        .as_deref()
+        .and_then(|text| serde_json::from_str(text).ok());
+    let batch = events::list(conn, t.cursor, None, FAN_OUT_BATCH)?;
+    let Some(last) = batch.last().map(|e| e.sequence) else {
+        return Ok(());
+    };
+    for e in &batch {
+        if wanted
+            .as_ref()
+            .is_none_or(|w| w.iter().any(|n| n == e.event_type.as_str()))
+        {
+            sql::queue(conn, t.seq, e.sequence, &e.event_id, e.event_type, now)?;
+        }
+    }
+    sql::set_cursor(conn, t.seq, last)
+}
+
+/// Sends `target`'s due deliveries, at most `concurrency` at a time, for as long as it runs.
+async fn serve_endpoint(
+    db: Db,
+    clock: Clock,
+    settings: Arc<DeliverySettings>,
+    client: reqwest::Client,
+    target: Target,
+) {
+    let key = match signing_key(&target.secret) {
+        Some(k) => Arc::new(k),
+        None => {
+            tracing::error!(
+                endpoint = target.seq,
+                "webhook endpoint has an unusable secret"
+            );
+            return;
+        }
+    };
+    let slots = Arc::new(Semaphore::new(settings.concurrency.max(1)));
+    let in_flight: Arc<Mutex<HashSet<i64>>> = Arc::default();
+    loop {
+        let free = slots.available_permits();
+        if free > 0 {
+            let now = clock.timestamp();
+            let (seq, limit) = (target.seq, free + in_flight_len(&in_flight));
+            let due = db
+                .read(
+                    move |conn| -> Result<Vec<(sql::Due, Option<Event>)>, DbError> {
+                        let due = sql::due(conn, seq, &now, limit)?;
+                        let mut out = Vec::with_capacity(due.len());
+                        for d in due {
+                            let event = events::get(conn, d.event_sequence)?;
+                            out.push((d, event));
+                        }
+                        Ok(out)
+                    },
+                )
+                .await;
+            match due {
+                Ok(due) => {
+                    for (d, event) in due {
+                        if !in_flight
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .insert(d.delivery)
+                        {
+                            continue;
+                        }
+                        let Ok(permit) = Arc::clone(&slots).acquire_owned().await else {
+                            return;
+                        };
+                        let job = Attempt {
+                            client: client.clone(),
+                            url: target.url.clone(),
+                            key: Arc::clone(&key),
+                            clock: clock.clone(),
+                            settings: Arc::clone(&settings),
+                            due: d,
+                            event,
+                        };
+                        let (db, in_flight) = (db.clone(), Arc::clone(&in_flight));
+                        tokio::spawn(async move {
+                            let delivery = job.due.delivery;
+                            let outcome = job.run().await;
+                            // Until this is written the delivery stays in flight, so it is not
+                            // sent again; if it cannot be written, it is sent again later.
+                            if let Err(e) = db
+                                .write(move |conn| {
+                                    sql::record(conn, &outcome).map_err(DbError::from)
+                                })
+                                .await
+                            {
+                                tracing::warn!(error = %e, "webhook deliveries: recording an attempt failed");
+                            }
+                            in_flight
+                                .lock()
+                                .unwrap_or_else(|p| p.into_inner())
+                                .remove(&delivery);
+                            drop(permit);
+                        });
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "webhook deliveries: reading due ones failed"),
+            }
+        }
+        tokio::time::sleep(TICK).await;
+    }
+}
+
+fn in_flight_len(set: &Mutex<HashSet<i64>>) -> usize {
+    set.lock().unwrap_or_else(|p| p.into_inner()).len()
+}
+
+/// The HMAC key of a `whsec_…` secret (the base64 after the prefix).
+pub fn signing_key(secret: &str) -> Option<Vec<u8>> {
+    STANDARD.decode(secret.strip_prefix("whsec_")?).ok()
+}
+
+/// `v1,` and the base64 HMAC-SHA256 of `{id}.{timestamp}.{body}` (Standard Webhooks).
+pub fn signature(key: &[u8], id: &str, timestamp: i64, body: &[u8]) -> String {
+    // HMAC takes a key of any length; `new_from_slice` cannot fail for it.
+    let mut mac = match Hmac::<Sha256>::new_from_slice(key) {
+        Ok(m) => m,
+        Err(_) => return String::new(),
+    };
+    mac.update(id.as_bytes());
+    mac.update(b".");
+    mac.update(timestamp.to_string().as_bytes());
+    mac.update(b".");
+    mac.update(body);
+    format!("v1,{}", STANDARD.encode(mac.finalize().into_bytes()))
+}
+
+struct Attempt {
+    client: reqwest::Client,
+    url: String,
+    key: Arc<Vec<u8>>,
+    clock: Clock,
+    settings: Arc<DeliverySettings>,
+    due: sql::Due,
+    event: Option<Event>,
+}
+
+impl Attempt {
+    async fn run(self) -> Outcome {
+        let attempt = self.due.attempts + 1;
+        let started_at = self.clock.now();
+        let started = Instant::now();
+        let result = match &self.event {
+            Some(event) => self.send(event, started_at.timestamp()).await,
+            None => Err("the event is no longer kept (older than events.retention_days)".into()),
+        };
+        let duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        let (http_status, error, delivered) = match result {
+            Ok(status) if (200..300).contains(&status) => (Some(status), None, true),
+            Ok(status) => (Some(status), None, false),
+            Err(e) => (None, Some(e), false),
+        };
+        let retries = &self.settings.retry_seconds;
+        let gone = self.event.is_none();
+        let (status, next_attempt_at) = if delivered {
+            (DeliveryStatus::Delivered, None)
+        } else {
+            match retries.get(self.due.attempts as usize) {
+                Some(wait) if !gone => {
+                    let wait =
+                        chrono::Duration::seconds(i64::try_from(*wait).unwrap_or(i64::MAX / 1000));
+                    (
+                        DeliveryStatus::Pending,
+                        Some(format_timestamp(self.clock.now() + wait)),
+                    )
+                }
+                _ => (DeliveryStatus::Failed, None),
+            }
+        };
+        Outcome {
+            delivery: self.due.delivery,
+            attempt,
+            at: format_timestamp(started_at),
+            http_status,
+            error,
+            duration_ms,
+            status,
+            next_attempt_at,
+        }
+    }
+
+    /// One POST; the HTTP status, or why there was none.
+    async fn send(&self, event: &Event, timestamp: i64) -> Result<u16, String> {
+        let body = serde_json::to_vec(event).map_err(|e| e.to_string())?;
+        let signature = signature(&self.key, &event.event_id, timestamp, &body);
+        let res = self
+            .client
+            .post(&self.url)
+            .header("content-type", "application/json")
+            .header("webhook-id", &event.event_id)
+            .header("webhook-timestamp", timestamp.to_string())
+            .header("webhook-signature", signature)
+            .body(body)
+            .send()
+            .await
+            .map_err(describe)?;
+        Ok(res.status().as_u16())
+    }
+}
+
+/// A short reason for a failed request, without the URL (it is in the endpoint already).
+fn describe(e: reqwest::Error) -> String {
+    let what = if e.is_timeout() {
+        "no answer in time".to_owned()
+    } else if e.is_connect() {
+        "could not connect".to_owned()
+    } else {
+        let e = e.without_url();
+        let mut text = e.to_string();
+        let mut source = std::error::Error::source(&e);
+        while let Some(s) = source {
+            text.push_str(": ");
+            text.push_str(&s.to_string());
+            source = s.source();
+        }
+        text
+    };
+    what.chars().take(MAX_ERROR_LEN).collect()
+}
