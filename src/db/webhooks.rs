@@ -104,6 +104,8 @@ pub fn list(conn: &Connection) -> rusqlite::Result<Vec<StoredEndpoint>> {
     .collect()
 }
 
+/// Changes an endpoint. One enabled again receives the events from then on: what happened while
+/// it was disabled is in the feed, not delivered.
 pub fn update(
     conn: &Connection,
     id: &WebhookEndpointId,
@@ -116,6 +118,8 @@ pub fn update(
             "UPDATE webhook_endpoints SET \
                url = COALESCE(?2, url), \
                event_types = CASE WHEN ?3 THEN ?4 ELSE event_types END, \
+               cursor = CASE WHEN enabled = 0 AND ?5 = 1 \
+                        THEN (SELECT COALESCE(MAX(sequence), 0) FROM events) ELSE cursor END, \
                enabled = COALESCE(?5, enabled), \
                description = CASE WHEN ?6 THEN ?7 ELSE description END, \
                updated_at = ?8 \

@@ -295,7 +295,12 @@ impl Attempt {
         let started_at = self.clock.now();
         let started = Instant::now();
         let result = match &self.event {
-            Some(event) => self.send(event, started_at.timestamp()).await,
+            // The signed timestamp is the real time, whatever a demo clock says: receivers
+            // check it against their own clock to refuse replays.
+            Some(event) => {
+                let wall = Clock::system(chrono_tz::UTC).now().timestamp();
+                self.send(event, wall).await
+            }
             None => Err("the event is no longer kept (older than events.retention_days)".into()),
         };
         let duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);

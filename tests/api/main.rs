@@ -5,6 +5,7 @@
 // how it says so (the crate's lints refuse them everywhere else).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod audit;
 mod auth_cli;
 mod auth_scopes;
 mod auth_throttle;
@@ -22,13 +23,16 @@ mod cli;
 mod customers;
 mod durability;
 mod errors;
+mod events;
 mod helpers;
+mod idempotency;
 mod invoices;
 mod layers;
 mod lifecycle;
 mod lifecycle_config;
 mod metrics;
 mod products;
+mod receiver;
 mod storage;
 mod subscriptions;
 mod ui_admin;
@@ -41,3 +45,5 @@ mod ui_helpers;
 mod ui_pages;
 mod ui_roles;
 mod upgrade;
+mod webhooks;
+mod webhooks_crash;
