@@ -26,6 +26,8 @@ pub struct AppState {
     pub auth: AuthState,
     /// Idempotency keys of API requests being served right now.
     pub idempotency: crate::routes::api::idempotency::InFlight,
+    /// Secrets waiting to be shown once on the page after the form that made them.
+    pub reveals: crate::routes::ui::reveal::Reveals,
 }
 
 impl AppState {

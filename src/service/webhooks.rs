@@ -17,6 +17,9 @@ use crate::error::ServiceError;
 /// Random bytes in a signing secret.
 const SECRET_BYTES: usize = 32;
 
+/// Most endpoints at once: each has a task delivering to it.
+pub const MAX_ENDPOINTS: usize = 100;
+
 fn new_secret() -> String {
     let bytes: [u8; SECRET_BYTES] = rand::random();
     format!("whsec_{}", STANDARD.encode(bytes))
@@ -34,6 +37,11 @@ pub async fn create(
 ) -> Result<EndpointWithSecret, ServiceError> {
     let (now, origin, secret) = (clock.timestamp(), origin.clone(), new_secret());
     db.write(move |conn| {
+        if sql::list(conn)?.len() >= MAX_ENDPOINTS {
+            return Err(ServiceError::Conflict(format!(
+                "there are already {MAX_ENDPOINTS} webhook endpoints; delete one first"
+            )));
+        }
         let id = sql::insert(conn, &new, &secret, &now)?;
         let endpoint = sql::get(conn, &id)?.ok_or_else(|| missing(&id))?.endpoint;
         let rec = Recorder::new(conn, &origin, &now);

@@ -83,6 +83,7 @@ impl Application {
             backups,
             auth,
             idempotency: Default::default(),
+            reveals: Default::default(),
         });
         let listener = TcpListener::bind(state.settings.bind)
             .with_context(|| format!("failed to listen on {}", state.settings.bind))?;

@@ -45,16 +45,25 @@ async fn each_change_records_who_what_the_fields_before_and_after_and_where_from
     assert_eq!(entries.len(), 2, "{entries:?}");
     assert_eq!(entries[0]["action"], "customer.created");
     assert_eq!(entries[0]["changes"]["email"]["before"], Value::Null);
-    assert_eq!(entries[0]["changes"]["email"]["after"], "ada.lovelace@example.com");
+    assert_eq!(
+        entries[0]["changes"]["email"]["after"],
+        "ada.lovelace@example.com"
+    );
     let update = &entries[1];
     assert_eq!(update["action"], "customer.updated");
     assert_eq!(update["objectType"], "customer");
-    assert_eq!(update["actor"], json!({"kind": "apiClient", "id": app.client_id}));
+    assert_eq!(
+        update["actor"],
+        json!({"kind": "apiClient", "id": app.client_id})
+    );
     assert_eq!(
         update["changes"]["email"],
         json!({"before": "ada.lovelace@example.com", "after": "ada@analytical.example"})
     );
-    assert!(update["changes"].get("lastName").is_none(), "only changed fields");
+    assert!(
+        update["changes"].get("lastName").is_none(),
+        "only changed fields"
+    );
     assert_eq!(update["requestId"], request_id.as_str());
     assert_eq!(update["source"], "127.0.0.1");
     assert_eq!(update["prevHash"], entries[0]["hash"]);
@@ -70,14 +79,26 @@ async fn each_change_records_who_what_the_fields_before_and_after_and_where_from
         .await;
     assert!(res.status().is_redirection(), "{}", res.status());
     let out = Command::new(env!("CARGO_BIN_EXE_edgebss"))
-        .args(["client", "create", "--name", "crm", "--scopes", "read:customers", "--data-dir"])
+        .args([
+            "client",
+            "create",
+            "--name",
+            "crm",
+            "--scopes",
+            "read:customers",
+            "--data-dir",
+        ])
         .arg(app.data_dir.path())
         .env("EDGEBSS_LOG__LEVEL", "warn")
         .output()
         .unwrap();
     assert!(out.status.success());
     let by_user = trail(&app, "actor=admin").await;
-    assert!(by_user.iter().any(|e| e["action"] == "customer.suspended" && e["objectId"] == cid.as_str()));
+    assert!(
+        by_user
+            .iter()
+            .any(|e| e["action"] == "customer.suspended" && e["objectId"] == cid.as_str())
+    );
     let by_cli: Vec<Value> = trail(&app, "actor=cli&objectType=api_client")
         .await
         .into_iter()
@@ -91,7 +112,10 @@ async fn each_change_records_who_what_the_fields_before_and_after_and_where_from
     // Paging: entries after a sequence number.
     let all = trail(&app, "").await;
     let after = all[1]["sequence"].as_i64().unwrap();
-    assert_eq!(trail(&app, &format!("after={after}")).await, all[2..].to_vec());
+    assert_eq!(
+        trail(&app, &format!("after={after}")).await,
+        all[2..].to_vec()
+    );
     assert_error(
         app.get("/v1/audit-events?from=yesterday").await,
         StatusCode::BAD_REQUEST,
@@ -107,9 +131,19 @@ async fn audit_entries_cannot_be_changed_or_deleted_through_sql() {
     app.create_individual("Ben", "Bell").await;
     let conn = app.sql();
     let update = conn.execute("UPDATE audit_log SET actor_id = 'someone else'", []);
-    assert!(update.unwrap_err().to_string().contains("cannot be changed"));
+    assert!(
+        update
+            .unwrap_err()
+            .to_string()
+            .contains("cannot be changed")
+    );
     let delete = conn.execute("DELETE FROM audit_log", []);
-    assert!(delete.unwrap_err().to_string().contains("cannot be deleted"));
+    assert!(
+        delete
+            .unwrap_err()
+            .to_string()
+            .contains("cannot be deleted")
+    );
 }
 
 #[tokio::test]
@@ -117,13 +151,23 @@ async fn verify_passes_on_an_untouched_trail_and_names_the_first_entry_edited_be
     let app = spawn_app().await;
     let mut customers = Vec::new();
     for i in 0..4 {
-        customers.push(id(&app.create_individual("Val", &format!("Verify{i}")).await, "customerId"));
+        customers.push(id(
+            &app.create_individual("Val", &format!("Verify{i}")).await,
+            "customerId",
+        ));
     }
     let all = trail(&app, "limit=500").await;
     let out = verify(&app);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let said = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(said.contains(&format!("intact: {} entries", all.len())), "{said}");
+    assert!(
+        said.contains(&format!("intact: {} entries", all.len())),
+        "{said}"
+    );
 
     // Someone with the sqlite3 tool goes around the triggers and edits one entry.
     let target = trail(&app, &format!("objectId={}", customers[2])).await[0]["sequence"]
@@ -140,22 +184,34 @@ async fn verify_passes_on_an_untouched_trail_and_names_the_first_entry_edited_be
         )
         .output()
         .expect("the sqlite3 command-line tool runs (Debian package sqlite3)");
-    assert!(edit.status.success(), "{}", String::from_utf8_lossy(&edit.stderr));
+    assert!(
+        edit.status.success(),
+        "{}",
+        String::from_utf8_lossy(&edit.stderr)
+    );
     let out = verify(&app);
     assert!(!out.status.success());
     let said = String::from_utf8_lossy(&out.stderr);
-    assert!(said.contains(&format!("broken at entry {target}:")), "{said}");
+    assert!(
+        said.contains(&format!("broken at entry {target}:")),
+        "{said}"
+    );
 
     // Rewriting its hash as well hides nothing: the next entry no longer chains to it.
     let edit = Command::new("sqlite3")
         .args(["-bail", "-cmd", ".timeout 5000"])
         .arg(&db)
-        .arg(format!("UPDATE audit_log SET hash = 'f00' WHERE seq = {target};"))
+        .arg(format!(
+            "UPDATE audit_log SET hash = 'f00' WHERE seq = {target};"
+        ))
         .output()
         .unwrap();
     assert!(edit.status.success());
     let said = String::from_utf8_lossy(&verify(&app).stderr).into_owned();
-    assert!(said.contains(&format!("broken at entry {target}:")), "{said}");
+    assert!(
+        said.contains(&format!("broken at entry {target}:")),
+        "{said}"
+    );
 }
 
 #[tokio::test]
@@ -174,7 +230,11 @@ async fn removing_the_last_entries_is_found_too() {
         )
         .output()
         .unwrap();
-    assert!(edit.status.success(), "{}", String::from_utf8_lossy(&edit.stderr));
+    assert!(
+        edit.status.success(),
+        "{}",
+        String::from_utf8_lossy(&edit.stderr)
+    );
     let out = verify(&app);
     assert!(!out.status.success());
     let said = String::from_utf8_lossy(&out.stderr).into_owned();

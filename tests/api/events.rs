@@ -55,20 +55,32 @@ async fn customer_changes_emit_one_event_each_with_the_resource_and_the_actor() 
     assert_eq!(created.len(), 1, "{events:?}");
     // The data is the customer exactly as the API returned it.
     assert_eq!(created[0]["data"], c);
-    assert_eq!(created[0]["actor"], json!({"kind": "apiClient", "id": app.client_id}));
+    assert_eq!(
+        created[0]["actor"],
+        json!({"kind": "apiClient", "id": app.client_id})
+    );
     assert!(created[0]["eventId"].as_str().unwrap().starts_with("evt_"));
 
     let res = app
-        .patch_json(&format!("/v1/customers/{cid}"), &json!({"phone": "+44 20 7946 0000"}))
+        .patch_json(
+            &format!("/v1/customers/{cid}"),
+            &json!({"phone": "+44 20 7946 0000"}),
+        )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     let updated: Value = res.json().await.unwrap();
     let res = app
-        .patch_json(&format!("/v1/customers/{cid}"), &json!({"status": "Suspended"}))
+        .patch_json(
+            &format!("/v1/customers/{cid}"),
+            &json!({"status": "Suspended"}),
+        )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     let res = app
-        .patch_json(&format!("/v1/customers/{cid}"), &json!({"status": "Active"}))
+        .patch_json(
+            &format!("/v1/customers/{cid}"),
+            &json!({"status": "Active"}),
+        )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     let res = app
@@ -90,7 +102,10 @@ async fn customer_changes_emit_one_event_each_with_the_resource_and_the_actor() 
     assert_eq!(events[1]["data"], updated);
     assert_eq!(events[2]["data"]["status"], "Suspended");
     assert_eq!(events[4]["data"]["status"], "Terminated");
-    let sequences: Vec<i64> = events.iter().map(|e| e["sequence"].as_i64().unwrap()).collect();
+    let sequences: Vec<i64> = events
+        .iter()
+        .map(|e| e["sequence"].as_i64().unwrap())
+        .collect();
     assert!(sequences.windows(2).all(|w| w[0] < w[1]), "{sequences:?}");
 }
 
@@ -116,11 +131,17 @@ async fn subscription_lifecycle_events_follow_the_customer_and_the_jobs() {
     post(format!("/v1/subscriptions/{sub_now}/resume"), json!({})).await;
     // The customer's suspension suspends its active subscription on its behalf, and undoes it.
     let res = app
-        .patch_json(&format!("/v1/customers/{cid}"), &json!({"status": "Suspended"}))
+        .patch_json(
+            &format!("/v1/customers/{cid}"),
+            &json!({"status": "Suspended"}),
+        )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     let res = app
-        .patch_json(&format!("/v1/customers/{cid}"), &json!({"status": "Active"}))
+        .patch_json(
+            &format!("/v1/customers/{cid}"),
+            &json!({"status": "Active"}),
+        )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     // Cancelled at the end of the period: nothing yet, the event comes when it ends.
@@ -130,7 +151,15 @@ async fn subscription_lifecycle_events_follow_the_customer_and_the_jobs() {
     )
     .await;
     let before_jobs = all_events(&app).await;
-    assert!(about(&before_jobs, "subscription.cancelled", "subscriptionId", &sub_now).is_empty());
+    assert!(
+        about(
+            &before_jobs,
+            "subscription.cancelled",
+            "subscriptionId",
+            &sub_now
+        )
+        .is_empty()
+    );
 
     app.move_clock(d("2026-12-03")).await;
     run_jobs(&app).await;
@@ -160,7 +189,12 @@ async fn subscription_lifecycle_events_follow_the_customer_and_the_jobs() {
             s("subscription.cancelled", &sub_now),
         ]
     );
-    let jobs = about(&events, "subscription.activated", "subscriptionId", &sub_later);
+    let jobs = about(
+        &events,
+        "subscription.activated",
+        "subscriptionId",
+        &sub_later,
+    );
     assert_eq!(jobs[0]["actor"], json!({"kind": "system", "id": "jobs"}));
     assert_eq!(jobs[0]["data"]["status"], "Active");
     // Running the jobs again changes nothing, so it emits nothing.
@@ -179,7 +213,10 @@ async fn billing_emits_invoice_payment_and_bill_run_events() {
     app.move_clock(d("2026-12-01")).await;
     let run = bill(&app, "2026-12").await;
     let events = all_events(&app).await;
-    let created: Vec<&Value> = events.iter().filter(|e| e["type"] == "invoice.created").collect();
+    let created: Vec<&Value> = events
+        .iter()
+        .filter(|e| e["type"] == "invoice.created")
+        .collect();
     assert_eq!(created.len(), 2);
     for e in &created {
         // The event holds the invoice exactly as the API returns it.
@@ -188,13 +225,21 @@ async fn billing_emits_invoice_payment_and_bill_run_events() {
         let read: Value = res.json().await.unwrap();
         assert_eq!(e["data"], read);
     }
-    let completed = about(&events, "bill_run.completed", "billRunId", &id(&run, "billRunId"));
+    let completed = about(
+        &events,
+        "bill_run.completed",
+        "billRunId",
+        &id(&run, "billRunId"),
+    );
     assert_eq!(completed.len(), 1);
     assert_eq!(completed[0]["data"]["invoicesCreated"], 2);
 
     let inv_a = id(&created[0]["data"], "invoiceId");
     let inv_b = id(&created[1]["data"], "invoiceId");
-    let total_a: rust_decimal::Decimal = created[0]["data"]["totalAmount"].to_string().parse().unwrap();
+    let total_a: rust_decimal::Decimal = created[0]["data"]["totalAmount"]
+        .to_string()
+        .parse()
+        .unwrap();
     let rest_amount: Value =
         serde_json::from_str(&(total_a - rust_decimal::Decimal::TEN).to_string()).unwrap();
     // A part payment is recorded; the rest pays the invoice.
@@ -211,7 +256,12 @@ async fn billing_emits_invoice_payment_and_bill_run_events() {
             &json!({"amount": rest_amount, "method": "Card"}),
         )
         .await;
-    assert_eq!(rest.status(), StatusCode::CREATED, "{:?}", rest.text().await);
+    assert_eq!(
+        rest.status(),
+        StatusCode::CREATED,
+        "{:?}",
+        rest.text().await
+    );
     let res = app
         .post_json(
             &format!("/v1/invoices/{inv_b}/cancel"),
@@ -224,11 +274,19 @@ async fn billing_emits_invoice_payment_and_bill_run_events() {
     let tail: Vec<String> = types(&events).into_iter().skip(created.len() + 5).collect();
     assert_eq!(
         tail,
-        ["payment.recorded", "payment.recorded", "invoice.paid", "invoice.cancelled"],
+        [
+            "payment.recorded",
+            "payment.recorded",
+            "invoice.paid",
+            "invoice.cancelled"
+        ],
         "{:?}",
         types(&events)
     );
-    assert_eq!(about(&events, "invoice.paid", "invoiceId", &inv_a)[0]["data"]["status"], "Paid");
+    assert_eq!(
+        about(&events, "invoice.paid", "invoiceId", &inv_a)[0]["data"]["status"],
+        "Paid"
+    );
 
     // An open invoice past its due date is marked overdue by the jobs, once.
     let c = id(&app.create_individual("Cy", "C").await, "customerId");
@@ -239,9 +297,15 @@ async fn billing_emits_invoice_payment_and_bill_run_events() {
     run_jobs(&app).await;
     run_jobs(&app).await;
     let events = all_events(&app).await;
-    let overdue: Vec<&Value> = events.iter().filter(|e| e["type"] == "invoice.overdue").collect();
+    let overdue: Vec<&Value> = events
+        .iter()
+        .filter(|e| e["type"] == "invoice.overdue")
+        .collect();
     assert!(!overdue.is_empty());
-    let mut ids: Vec<String> = overdue.iter().map(|e| id(&e["data"], "invoiceId")).collect();
+    let mut ids: Vec<String> = overdue
+        .iter()
+        .map(|e| id(&e["data"], "invoiceId"))
+        .collect();
     let n = ids.len();
     ids.dedup();
     assert_eq!(ids.len(), n, "each invoice is marked overdue once");
@@ -267,7 +331,10 @@ async fn changes_from_the_admin_ui_name_the_user() {
         .await;
     assert!(res.status().is_redirection(), "{}", res.status());
     let events = all_events(&app).await;
-    let created: Vec<&Value> = events.iter().filter(|e| e["type"] == "customer.created").collect();
+    let created: Vec<&Value> = events
+        .iter()
+        .filter(|e| e["type"] == "customer.created")
+        .collect();
     assert_eq!(created.len(), 1);
     assert_eq!(created[0]["actor"], json!({"kind": "user", "id": "olga"}));
     assert_eq!(created[0]["data"]["email"], "uma@example.com");
@@ -280,8 +347,11 @@ async fn the_feed_pages_in_sequence_order_and_filters_by_type() {
         app.create_individual("P", &format!("Person{i}")).await;
     }
     let c = id(&app.create_individual("Q", "Quinn").await, "customerId");
-    app.patch_json(&format!("/v1/customers/{c}"), &json!({"phone": "+1 555 0100"}))
-        .await;
+    app.patch_json(
+        &format!("/v1/customers/{c}"),
+        &json!({"phone": "+1 555 0100"}),
+    )
+    .await;
     let all = all_events(&app).await;
     assert_eq!(all.len(), 9);
     // Three at a time, resuming after the last one seen.
@@ -319,7 +389,13 @@ async fn the_feed_pages_in_sequence_order_and_filters_by_type() {
         ("/v1/events?after=nope", "after"),
         ("/v1/events?after=evt_01J0000000000000000000000Z", "after"),
     ] {
-        assert_error(app.get(q).await, StatusCode::BAD_REQUEST, "validation_failed", field).await;
+        assert_error(
+            app.get(q).await,
+            StatusCode::BAD_REQUEST,
+            "validation_failed",
+            field,
+        )
+        .await;
     }
 }
 

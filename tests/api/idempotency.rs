@@ -45,7 +45,11 @@ async fn a_retry_with_the_same_key_and_body_gets_the_first_answer_and_changes_no
     }
     assert_eq!(customers(&app).await, 1);
     let events: Value = app.get("/v1/events").await.json().await.unwrap();
-    assert_eq!(events["data"].as_array().unwrap().len(), 1, "one change, one event");
+    assert_eq!(
+        events["data"].as_array().unwrap().len(),
+        1,
+        "one change, one event"
+    );
     // Without a key, the same body is a new request.
     let res = app.post_json("/v1/customers", &body).await;
     assert_eq!(res.status(), StatusCode::CREATED);
@@ -83,11 +87,23 @@ async fn a_refused_request_keeps_nothing_so_it_can_be_corrected_under_the_same_k
     let app = spawn_app().await;
     let res = post_with_key(&app, "/v1/customers", "fix-me", &customer("not-an-email")).await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
-    let res = post_with_key(&app, "/v1/customers", "fix-me", &customer("fixed@example.com")).await;
+    let res = post_with_key(
+        &app,
+        "/v1/customers",
+        "fix-me",
+        &customer("fixed@example.com"),
+    )
+    .await;
     assert_eq!(res.status(), StatusCode::CREATED);
     for key in ["", &"x".repeat(256), "has space"] {
         let res = post_with_key(&app, "/v1/customers", key, &customer("k@example.com")).await;
-        assert_error(res, StatusCode::BAD_REQUEST, "validation_failed", "Idempotency-Key").await;
+        assert_error(
+            res,
+            StatusCode::BAD_REQUEST,
+            "validation_failed",
+            "Idempotency-Key",
+        )
+        .await;
     }
 }
 
@@ -114,8 +130,13 @@ async fn a_retry_while_the_first_request_runs_is_told_it_is_in_use() {
     };
     tokio::time::sleep(Duration::from_millis(300)).await;
     let second = post_with_key(&app, "/v1/customers", "in-flight", &body).await;
-    assert_error(second, StatusCode::CONFLICT, "idempotency_key_in_use", "still being processed")
-        .await;
+    assert_error(
+        second,
+        StatusCode::CONFLICT,
+        "idempotency_key_in_use",
+        "still being processed",
+    )
+    .await;
     assert_eq!(first.await.unwrap().status(), StatusCode::CREATED);
     blocker.await.unwrap().unwrap();
     let third = post_with_key(&app, "/v1/customers", "in-flight", &body).await;
@@ -160,6 +181,12 @@ async fn payments_and_bill_runs_are_not_repeated_by_a_retry() {
     assert_eq!(a.status(), StatusCode::OK);
     let b = post_with_key(&app, "/v1/bill-runs", "dry", &dry).await;
     assert_eq!(b.headers()["idempotent-replayed"], "true");
-    let other = post_with_key(&app, "/v1/bill-runs", "dry", &json!({"period": "2027-02", "dryRun": true})).await;
+    let other = post_with_key(
+        &app,
+        "/v1/bill-runs",
+        "dry",
+        &json!({"period": "2027-02", "dryRun": true}),
+    )
+    .await;
     assert_eq!(other.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }

@@ -61,11 +61,9 @@ async fn receive(req: HttpRequest, body: web::Bytes, shared: web::Data<Shared>) 
         body: body.to_vec(),
     });
     match answer {
-        Answer::Status(s) => HttpResponse::build(
-            actix_web::http::StatusCode::from_u16(s).unwrap(),
-        )
-        .insert_header(("location", "http://127.0.0.1:9/elsewhere"))
-        .finish(),
+        Answer::Status(s) => HttpResponse::build(actix_web::http::StatusCode::from_u16(s).unwrap())
+            .insert_header(("location", "http://127.0.0.1:9/elsewhere"))
+            .finish(),
         Answer::Hang(_) => HttpResponse::Ok().finish(),
     }
 }

@@ -33,7 +33,10 @@ pub async fn endpoint(app: &TestApp, url: &str, types: Option<&[&str]>) -> (Stri
     let created: Value = res.json().await.unwrap();
     assert_eq!(
         location,
-        format!("/v1/webhook-endpoints/{}", id(&created, "webhookEndpointId"))
+        format!(
+            "/v1/webhook-endpoints/{}",
+            id(&created, "webhookEndpointId")
+        )
     );
     (id(&created, "webhookEndpointId"), id(&created, "secret"))
 }
@@ -57,7 +60,11 @@ async fn every_delivery_is_signed_and_carries_the_event_as_the_feed_shows_it() {
     for r in &got {
         assert!(signature_is_valid(&secret, r), "signature of {}", r.id);
         let event = feed.iter().find(|e| e["eventId"] == r.id.as_str()).unwrap();
-        assert_eq!(&r.json(), event, "the body is the event as the feed shows it");
+        assert_eq!(
+            &r.json(),
+            event,
+            "the body is the event as the feed shows it"
+        );
         assert!(r.timestamp.parse::<i64>().is_ok());
     }
     // A delivered event is not delivered again.
@@ -89,12 +96,18 @@ async fn a_receiver_that_fails_then_is_down_gets_every_event_afterwards_with_the
             ok.len() >= 3
         })
         .await;
-    let later: HashSet<String> = got.iter().skip(refused.len()).map(|r| r.id.clone()).collect();
+    let later: HashSet<String> = got
+        .iter()
+        .skip(refused.len())
+        .map(|r| r.id.clone())
+        .collect();
     assert_eq!(later, first);
     assert!(got.iter().all(|r| signature_is_valid(&secret, r)));
     // The delivery log shows the refusals, the connection errors and the success.
     let log: Value = app
-        .get(&format!("/v1/webhook-endpoints/{endpoint_id}/deliveries?limit=500"))
+        .get(&format!(
+            "/v1/webhook-endpoints/{endpoint_id}/deliveries?limit=500"
+        ))
         .await
         .json()
         .await
@@ -102,7 +115,11 @@ async fn a_receiver_that_fails_then_is_down_gets_every_event_afterwards_with_the
     let attempts = log["data"].as_array().unwrap();
     assert!(attempts.iter().any(|a| a["httpStatus"] == 500));
     assert!(attempts.iter().any(|a| a["error"].is_string()), "{log}");
-    assert!(attempts.iter().any(|a| a["httpStatus"] == 200 && a["status"] == "Delivered"));
+    assert!(
+        attempts
+            .iter()
+            .any(|a| a["httpStatus"] == 200 && a["status"] == "Delivered")
+    );
 }
 
 #[tokio::test]
@@ -121,7 +138,10 @@ async fn a_slow_endpoint_does_not_delay_another() {
     }
     let got = fast.wait_for(15, |g| ids(g).len() >= 6).await;
     assert_eq!(ids(&got).len(), 6, "the fast endpoint got everything");
-    assert!(slow.received().is_empty(), "while the slow one still holds its first requests");
+    assert!(
+        slow.received().is_empty(),
+        "while the slow one still holds its first requests"
+    );
     // The API answers meanwhile.
     assert_eq!(app.get("/v1/customers").await.status(), StatusCode::OK);
 }
@@ -133,9 +153,15 @@ async fn only_the_event_types_asked_for_are_delivered_and_redirects_are_not_foll
     let moved = Receiver::start(Answer::Status(302)).await;
     endpoint(&app, &rx.url(), Some(&["customer.updated"])).await;
     let (moved_id, _) = endpoint(&app, &moved.url(), None).await;
-    let c = id(&app.create_individual("Only", "Updates").await, "customerId");
-    app.patch_json(&format!("/v1/customers/{c}"), &json!({"phone": "+1 555 0199"}))
-        .await;
+    let c = id(
+        &app.create_individual("Only", "Updates").await,
+        "customerId",
+    );
+    app.patch_json(
+        &format!("/v1/customers/{c}"),
+        &json!({"phone": "+1 555 0199"}),
+    )
+    .await;
     let got = rx.wait_for(10, |g| !g.is_empty()).await;
     assert_eq!(got.len(), 1);
     assert_eq!(got[0].json()["type"], "customer.updated");
@@ -148,7 +174,13 @@ async fn only_the_event_types_asked_for_are_delivered_and_redirects_are_not_foll
         .json()
         .await
         .unwrap();
-    assert!(log["data"].as_array().unwrap().iter().all(|a| a["status"] != "Delivered"));
+    assert!(
+        log["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["status"] != "Delivered")
+    );
 }
 
 #[tokio::test]
@@ -169,7 +201,10 @@ async fn endpoints_are_listed_changed_given_a_new_secret_resent_to_and_deleted()
 
     // Disabled: nothing is sent.
     let res = app
-        .patch_json(&format!("/v1/webhook-endpoints/{eid}"), &json!({"enabled": false}))
+        .patch_json(
+            &format!("/v1/webhook-endpoints/{eid}"),
+            &json!({"enabled": false}),
+        )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     app.create_individual("While", "Disabled").await;
@@ -186,7 +221,10 @@ async fn endpoints_are_listed_changed_given_a_new_secret_resent_to_and_deleted()
 
     // A new secret signs from now on; the old one no longer verifies.
     let res = app
-        .post_json(&format!("/v1/webhook-endpoints/{eid}/rotate-secret"), &json!({}))
+        .post_json(
+            &format!("/v1/webhook-endpoints/{eid}/rotate-secret"),
+            &json!({}),
+        )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     let rotated: Value = res.json().await.unwrap();
@@ -216,13 +254,18 @@ async fn endpoints_are_listed_changed_given_a_new_secret_resent_to_and_deleted()
     assert_eq!(again[1].id, again[0].id);
 
     let res = app
-        .request(reqwest::Method::DELETE, &format!("/v1/webhook-endpoints/{eid}"))
+        .request(
+            reqwest::Method::DELETE,
+            &format!("/v1/webhook-endpoints/{eid}"),
+        )
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     assert_eq!(
-        app.get(&format!("/v1/webhook-endpoints/{eid}")).await.status(),
+        app.get(&format!("/v1/webhook-endpoints/{eid}"))
+            .await
+            .status(),
         StatusCode::NOT_FOUND
     );
     app.create_individual("After", "Deletion").await;
@@ -236,9 +279,18 @@ async fn bad_endpoints_are_refused_naming_the_field() {
     for (body, field) in [
         (json!({"url": "ftp://x.example/"}), "url"),
         (json!({"url": "https://user:pw@x.example/"}), "url"),
-        (json!({"url": "https://x.example/", "eventTypes": ["customer.deleted"]}), "eventTypes"),
-        (json!({"url": "https://x.example/", "eventTypes": []}), "eventTypes"),
-        (json!({"url": "https://x.example/", "colour": "red"}), "colour"),
+        (
+            json!({"url": "https://x.example/", "eventTypes": ["customer.deleted"]}),
+            "eventTypes",
+        ),
+        (
+            json!({"url": "https://x.example/", "eventTypes": []}),
+            "eventTypes",
+        ),
+        (
+            json!({"url": "https://x.example/", "colour": "red"}),
+            "colour",
+        ),
     ] {
         let res = app.post_json("/v1/webhook-endpoints", &body).await;
         assert_error(res, StatusCode::BAD_REQUEST, "validation_failed", field).await;

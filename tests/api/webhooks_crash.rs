@@ -45,7 +45,12 @@ async fn deliveries_pending_at_kill_9_are_all_made_after_the_restart() {
             .await
             .unwrap();
         assert_eq!(res.status(), 201);
-        made.insert(res.json::<Value>().await.unwrap()["customerId"].as_str().unwrap().to_owned());
+        made.insert(
+            res.json::<Value>().await.unwrap()["customerId"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
     }
     tokio::time::sleep(Duration::from_millis(800)).await;
     server.kill().expect("SIGKILL");
@@ -58,7 +63,12 @@ async fn deliveries_pending_at_kill_9_are_all_made_after_the_restart() {
     let got = rx
         .wait_for(60, |g| {
             g.iter()
-                .map(|r| r.json()["data"]["customerId"].as_str().unwrap_or_default().to_owned())
+                .map(|r| {
+                    r.json()["data"]["customerId"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned()
+                })
                 .collect::<HashSet<_>>()
                 .len()
                 >= made.len()
@@ -70,7 +80,10 @@ async fn deliveries_pending_at_kill_9_are_all_made_after_the_restart() {
         .iter()
         .map(|r| r.json()["data"]["customerId"].as_str().unwrap().to_owned())
         .collect();
-    assert_eq!(delivered, made, "every customer.created was delivered after the restart");
+    assert_eq!(
+        delivered, made,
+        "every customer.created was delivered after the restart"
+    );
     assert!(got.iter().all(|r| signature_is_valid(&signing, r)));
     let ids: Vec<&str> = got.iter().map(|r| r.id.as_str()).collect();
     let unique: HashSet<&str> = ids.iter().copied().collect();

@@ -139,6 +139,8 @@ pub struct DetailPage {
     invoice_total: u64,
     payments: Vec<(crate::domain::payment::Payment, String)>,
     balance: String,
+    /// The customer's own entries in the audit trail, newest first.
+    history: Vec<crate::domain::audit::AuditEntry>,
 }
 
 impl DetailPage {
@@ -150,6 +152,17 @@ impl DetailPage {
         format::money(*currency, *v)
     }
 
+    pub fn changes(
+        &self,
+        e: &crate::domain::audit::AuditEntry,
+    ) -> Vec<super::activity::FieldChange> {
+        super::activity::field_changes(e)
+    }
+
+    pub fn link(&self, e: &crate::domain::audit::AuditEntry) -> Option<String> {
+        super::activity::object_link(e)
+    }
+
     pub fn sub_total(&self, s: &Subscription) -> String {
         let total = s.monthly_charge
             + s.addons
@@ -159,6 +172,9 @@ impl DetailPage {
         format::money(s.currency, total)
     }
 }
+
+/// Audit entries shown on a customer's page.
+const HISTORY_ROWS: usize = 20;
 
 pub async fn detail(
     state: web::Data<AppState>,
@@ -173,6 +189,17 @@ pub async fn detail(
         invoices::list_for_customer(&state.db, &id, InvoiceFilter::default(), page_req).await?;
     let balance = ui_reports::balance_due(&state.db, &c.customer_id).await?;
     let payments = ui_reports::customer_payments(&state.db, &c.customer_id, 10).await?;
+    let history = crate::service::audit::newest(
+        &state.db,
+        crate::domain::audit::AuditFilter {
+            object_id: Some(c.customer_id.to_string()),
+            ..Default::default()
+        },
+        None,
+        HISTORY_ROWS,
+    )
+    .await?
+    .0;
     let page = DetailPage {
         layout: auth.layout("customers", c.display_name()),
         balance: format::money_list(&balance),
@@ -181,6 +208,7 @@ pub async fn detail(
         invoices: inv.items,
         invoice_total: inv.pagination.total_items,
         payments,
+        history,
     };
     render(&page, &page.layout)
 }

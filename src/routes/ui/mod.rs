@@ -1,6 +1,7 @@
 //! The admin UI under `/admin`: server-rendered pages that work without JavaScript (htmx only
 //! enhances). Every page is listed in [`configure`]; handlers call the same services as the API.
 
+pub mod activity;
 pub mod api_clients;
 pub mod auth;
 pub mod bill_runs;
@@ -17,9 +18,11 @@ pub mod invoice_actions;
 pub mod invoices;
 pub mod layout;
 pub mod pager;
+pub mod reveal;
 pub mod subscription_actions;
 pub mod subscriptions;
 pub mod users;
+pub mod webhooks;
 
 use std::time::Instant;
 
@@ -192,6 +195,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/users/{id}/role", web::post().to(users::change_role))
             .route("/users/{id}/{action}", web::get().to(users::confirm))
             .route("/users/{id}/{action}", web::post().to(users::act))
+            // Webhooks
+            .route("/webhooks", web::get().to(webhooks::list))
+            .route("/webhooks", web::post().to(webhooks::create))
+            .route("/webhooks/new", web::get().to(webhooks::new_form))
+            .route("/webhooks/{id}", web::get().to(webhooks::detail))
+            .route("/webhooks/{id}/{action}", web::post().to(webhooks::act))
+            .route(
+                "/webhooks/{id}/deliveries/{delivery}/resend",
+                web::post().to(webhooks::resend),
+            )
+            // Activity: the audit trail
+            .route("/activity", web::get().to(activity::list))
             .default_service(web::to(error::not_found)),
     );
 }

@@ -3,6 +3,7 @@
 //! run one at a time (two cores cannot host several browsers well).
 
 mod flow;
+mod integration;
 mod security;
 
 use std::net::TcpListener;
