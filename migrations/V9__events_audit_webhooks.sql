@@ -32,7 +32,7 @@ CREATE TABLE audit_log (
     request_id  TEXT,
     source      TEXT,
     prev_hash   TEXT    NOT NULL,
-    hash        TEXT    NOT NULL UNIQUE
+    hash        TEXT    NOT NULL
 );
 CREATE INDEX audit_by_object ON audit_log (object_id, seq);
 CREATE INDEX audit_by_actor ON audit_log (actor_id, seq);
@@ -93,7 +93,9 @@ CREATE TABLE webhook_deliveries (
     created_at      TEXT    NOT NULL,
     UNIQUE (endpoint_seq, event_sequence)
 );
-CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'Pending';
+-- Each endpoint's task reads its own due deliveries, soonest first.
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries (endpoint_seq, next_attempt_at)
+    WHERE status = 'Pending';
 CREATE INDEX webhook_deliveries_by_endpoint ON webhook_deliveries (endpoint_seq, seq);
 
 -- Each attempt of a delivery: when, the HTTP status or the error, how long it took.

@@ -2,7 +2,7 @@
 //! with filters, read in order for verification. Triggers in the schema refuse updates and
 //! deletes.
 
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::{Connection, Row, params};
 use serde_json::value::RawValue;
 
 use crate::domain::audit::{AuditEntry, AuditFilter, GENESIS_HASH, canonical, chain_hash};
@@ -25,16 +25,13 @@ pub struct NewAudit<'a> {
 /// another; the sequence continues from the highest ever given (AUTOINCREMENT's record), so a
 /// removed last entry leaves a gap that verification reports.
 pub fn append(conn: &Connection, e: &NewAudit<'_>) -> rusqlite::Result<i64> {
-    let last: i64 = conn
+    let (last, prev): (i64, Option<String>) = conn
         .prepare_cached(
-            "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'), 0)",
+            "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'), 0), \
+                    (SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1)",
         )?
-        .query_row([], |r| r.get(0))?;
-    let prev: String = conn
-        .prepare_cached("SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1")?
-        .query_row([], |r| r.get(0))
-        .optional()?
-        .unwrap_or_else(|| GENESIS_HASH.to_owned());
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let prev = prev.unwrap_or_else(|| GENESIS_HASH.to_owned());
     let seq = last + 1;
     let content = canonical(
         seq,

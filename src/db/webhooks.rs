@@ -230,7 +230,7 @@ pub struct Due {
     pub attempts: u32,
 }
 
-/// Up to `limit` of `endpoint`'s pending deliveries due at `now`, oldest event first.
+/// Up to `limit` of `endpoint`'s pending deliveries due at `now`, the longest due first.
 pub fn due(
     conn: &Connection,
     endpoint: i64,
@@ -241,7 +241,7 @@ pub fn due(
     conn.prepare_cached(
         "SELECT seq, event_sequence, attempts FROM webhook_deliveries \
          WHERE endpoint_seq = ?1 AND status = 'Pending' AND next_attempt_at <= ?2 \
-         ORDER BY event_sequence LIMIT ?3",
+         ORDER BY next_attempt_at LIMIT ?3",
     )?
     .query_map(params![endpoint, now, limit], |r| {
         Ok(Due {

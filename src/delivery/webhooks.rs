@@ -41,6 +41,8 @@ pub struct DeliverySettings {
 
 /// How often the tasks look for work.
 const TICK: Duration = Duration::from_millis(100);
+/// Due deliveries an endpoint's task reads at once.
+const READ_BATCH: usize = 256;
 /// Events read per endpoint per fan-out round.
 const FAN_OUT_BATCH: usize = 1000;
 /// Longest error text kept for an attempt.
@@ -187,71 +189,83 @@ async fn serve_endpoint(
     let slots = Arc::new(Semaphore::new(settings.concurrency.max(1)));
     let in_flight: Arc<Mutex<HashSet<i64>>> = Arc::default();
     loop {
-        let free = slots.available_permits();
-        if free > 0 {
-            let now = clock.timestamp();
-            let (seq, limit) = (target.seq, free + in_flight_len(&in_flight));
-            let due = db
-                .read(
-                    move |conn| -> Result<Vec<(sql::Due, Option<Event>)>, DbError> {
-                        let due = sql::due(conn, seq, &now, limit)?;
-                        let mut out = Vec::with_capacity(due.len());
-                        for d in due {
-                            let event = events::get(conn, d.event_sequence)?;
-                            out.push((d, event));
-                        }
-                        Ok(out)
-                    },
-                )
-                .await;
-            match due {
-                Ok(due) => {
-                    for (d, event) in due {
-                        if !in_flight
-                            .lock()
-                            .unwrap_or_else(|p| p.into_inner())
-                            .insert(d.delivery)
-                        {
-                            continue;
-                        }
-                        let Ok(permit) = Arc::clone(&slots).acquire_owned().await else {
-                            return;
-                        };
-                        let job = Attempt {
-                            client: client.clone(),
-                            url: target.url.clone(),
-                            key: Arc::clone(&key),
-                            clock: clock.clone(),
-                            settings: Arc::clone(&settings),
-                            due: d,
-                            event,
-                        };
-                        let (db, in_flight) = (db.clone(), Arc::clone(&in_flight));
-                        tokio::spawn(async move {
-                            let delivery = job.due.delivery;
-                            let outcome = job.run().await;
-                            // Until this is written the delivery stays in flight, so it is not
-                            // sent again; if it cannot be written, it is sent again later.
-                            if let Err(e) = db
-                                .write(move |conn| {
-                                    sql::record(conn, &outcome).map_err(DbError::from)
-                                })
-                                .await
-                            {
-                                tracing::warn!(error = %e, "webhook deliveries: recording an attempt failed");
-                            }
-                            in_flight
-                                .lock()
-                                .unwrap_or_else(|p| p.into_inner())
-                                .remove(&delivery);
-                            drop(permit);
-                        });
+        // Look for work only with a slot free to do it; while busy, go on without pausing.
+        let Ok(first) = Arc::clone(&slots).acquire_owned().await else {
+            return;
+        };
+        let now = clock.timestamp();
+        let (seq, limit) = (target.seq, READ_BATCH + in_flight_len(&in_flight));
+        let due = db
+            .read(
+                move |conn| -> Result<Vec<(sql::Due, Option<Event>)>, DbError> {
+                    let due = sql::due(conn, seq, &now, limit)?;
+                    let mut out = Vec::with_capacity(due.len());
+                    for d in due {
+                        let event = events::get(conn, d.event_sequence)?;
+                        out.push((d, event));
                     }
-                }
-                Err(e) => tracing::warn!(error = %e, "webhook deliveries: reading due ones failed"),
+                    Ok(out)
+                },
+            )
+            .await;
+        let due: Vec<_> = match due {
+            Ok(due) => {
+                let flying = in_flight.lock().unwrap_or_else(|p| p.into_inner());
+                due.into_iter()
+                    .filter(|(d, _)| !flying.contains(&d.delivery))
+                    .collect()
             }
+            Err(e) => {
+                tracing::warn!(error = %e, "webhook deliveries: reading due ones failed");
+                Vec::new()
+            }
+        };
+        if due.is_empty() {
+            drop(first);
+            tokio::time::sleep(TICK).await;
+            continue;
         }
-        tokio::time::sleep(TICK).await;
+        let mut permit = Some(first);
+        for (d, event) in due {
+            let permit = match permit.take() {
+                Some(p) => p,
+                None => match Arc::clone(&slots).acquire_owned().await {
+                    Ok(p) => p,
+                    Err(_) => return,
+                },
+            };
+            in_flight
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(d.delivery);
+            let job = Attempt {
+                client: client.clone(),
+                url: target.url.clone(),
+                key: Arc::clone(&key),
+                clock: clock.clone(),
+                settings: Arc::clone(&settings),
+                due: d,
+                event,
+            };
+            let (db, in_flight) = (db.clone(), Arc::clone(&in_flight));
+            tokio::spawn(async move {
+                let delivery = job.due.delivery;
+                let outcome = job.run().await;
+                // Until this is written the delivery stays in flight, so it is not sent again;
+                // if it cannot be written, it is sent again later.
+                if let Err(e) = db
+                    .write(move |conn| sql::record(conn, &outcome).map_err(DbError::from))
+                    .await
+                {
+                    tracing::warn!(error = %e, "webhook deliveries: recording an attempt failed");
+                }
+                in_flight
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .remove(&delivery);
+                drop(permit);
+            });
+        }
     }
 }
 

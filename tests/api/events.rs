@@ -414,3 +414,19 @@ async fn the_feed_needs_the_read_events_scope() {
         .unwrap();
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn events_are_kept_for_the_retention_days_then_pruned_by_the_jobs() {
+    let mut app = crate::helpers::spawn_app_with(|s| s.events.retention_days = 30).await;
+    app.create_individual("Old", "News").await;
+    app.move_clock(d("2026-12-20")).await;
+    app.create_individual("Recent", "News").await;
+    run_jobs(&app).await;
+    assert_eq!(all_events(&app).await.len(), 2, "nothing is 30 days old yet");
+    app.move_clock(d("2026-12-27")).await;
+    run_jobs(&app).await;
+    let left = all_events(&app).await;
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0]["data"]["lastName"], "News");
+    assert_eq!(left[0]["data"]["firstName"], "Recent");
+}
