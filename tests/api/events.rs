@@ -423,9 +423,16 @@ async fn events_are_kept_for_the_retention_days_then_pruned_by_the_jobs() {
     app.create_individual("Recent", "News").await;
     run_jobs(&app).await;
     let customers = |events: Vec<Value>| -> Vec<Value> {
-        events.into_iter().filter(|e| e["type"] == "customer.created").collect()
+        events
+            .into_iter()
+            .filter(|e| e["type"] == "customer.created")
+            .collect()
     };
-    assert_eq!(customers(all_events(&app).await).len(), 2, "nothing is 30 days old yet");
+    assert_eq!(
+        customers(all_events(&app).await).len(),
+        2,
+        "nothing is 30 days old yet"
+    );
     app.move_clock(d("2026-12-27")).await;
     run_jobs(&app).await;
     let left = customers(all_events(&app).await);
