@@ -198,6 +198,16 @@ pub fn targets(conn: &Connection) -> rusqlite::Result<Vec<Target>> {
     .collect()
 }
 
+/// The URL and secret endpoint `seq` has now, or `None` once it is disabled or deleted.
+pub fn current_target(conn: &Connection, seq: i64) -> rusqlite::Result<Option<(String, String)>> {
+    conn.prepare_cached(
+        "SELECT url, secret FROM webhook_endpoints \
+         WHERE seq = ?1 AND enabled = 1 AND deleted_at IS NULL",
+    )?
+    .query_row([seq], |r| Ok((r.get(0)?, r.get(1)?)))
+    .optional()
+}
+
 /// Queues a delivery of event `sequence` to endpoint `endpoint`, due now.
 pub fn queue(
     conn: &Connection,

@@ -124,14 +124,14 @@ impl Supervisor {
                 })
                 .await?;
         }
-        // One task per enabled endpoint, restarted when its URL or secret changes.
+        // One task per enabled endpoint, restarted when its URL or secret changes (a task stops
+        // by itself when it sees such a change first).
         let live: HashSet<i64> = targets.iter().map(|t| t.seq).collect();
         self.workers.retain(|seq, _| live.contains(seq));
         for t in targets {
-            let same = self
-                .workers
-                .get(&t.seq)
-                .is_some_and(|w| w.target.url == t.url && w.target.secret == t.secret);
+            let same = self.workers.get(&t.seq).is_some_and(|w| {
+                !w.task.is_finished() && w.target.url == t.url && w.target.secret == t.secret
+            });
             if !same {
                 let task = tokio::spawn(serve_endpoint(
                     self.db.clone(),
@@ -195,21 +195,31 @@ async fn serve_endpoint(
         };
         let now = clock.timestamp();
         let (seq, limit) = (target.seq, READ_BATCH + in_flight_len(&in_flight));
+        let current = (target.url.clone(), target.secret.clone());
         let due = db
             .read(
-                move |conn| -> Result<Vec<(sql::Due, Option<Event>)>, DbError> {
+                move |conn| -> Result<Option<Vec<(sql::Due, Option<Event>)>>, DbError> {
+                    // Read in the same snapshot as the due deliveries: once the secret is
+                    // rotated (or the URL changed, or the endpoint disabled), this task stops
+                    // and the supervisor starts one with the new target, so nothing due after
+                    // the change is signed with the old secret.
+                    let still = sql::current_target(conn, seq)?;
+                    if still.as_ref() != Some(&current) {
+                        return Ok(None);
+                    }
                     let due = sql::due(conn, seq, &now, limit)?;
                     let mut out = Vec::with_capacity(due.len());
                     for d in due {
                         let event = events::get(conn, d.event_sequence)?;
                         out.push((d, event));
                     }
-                    Ok(out)
+                    Ok(Some(out))
                 },
             )
             .await;
         let due: Vec<_> = match due {
-            Ok(due) => {
+            Ok(None) => return,
+            Ok(Some(due)) => {
                 let flying = in_flight.lock().unwrap_or_else(|p| p.into_inner());
                 due.into_iter()
                     .filter(|(d, _)| !flying.contains(&d.delivery))

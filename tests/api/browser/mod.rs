@@ -164,7 +164,13 @@ impl Browser {
     /// Waits until the text of `css` contains `needle` (for changes made by scripts).
     pub async fn wait_text(&self, css: &str, needle: &str) {
         for _ in 0..100 {
-            if self.text(css).await.contains(needle) {
+            // The page may be replaced between finding the element and reading it (a form
+            // submitted just before): a stale element is read again on the next turn.
+            let text = match self.find(css).await.text().await {
+                Ok(text) => text,
+                Err(_) => String::new(),
+            };
+            if text.contains(needle) {
                 return;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
