@@ -15,11 +15,9 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
-use hmac::{Hmac, KeyInit, Mac};
-use sha2::Sha256;
 use tokio::sync::Semaphore;
+
+use super::signature::{signature, signing_key};
 
 use crate::db::webhooks::{self as sql, Outcome, Target};
 use crate::db::{Db, DbError, events};
@@ -197,25 +195,7 @@ async fn serve_endpoint(
         let (seq, limit) = (target.seq, READ_BATCH + in_flight_len(&in_flight));
         let current = (target.url.clone(), target.secret.clone());
         let due = db
-            .read(
-                move |conn| -> Result<Option<Vec<(sql::Due, Option<Event>)>>, DbError> {
-                    // Read in the same snapshot as the due deliveries: once the secret is
-                    // rotated (or the URL changed, or the endpoint disabled), this task stops
-                    // and the supervisor starts one with the new target, so nothing due after
-                    // the change is signed with the old secret.
-                    let still = sql::current_target(conn, seq)?;
-                    if still.as_ref() != Some(&current) {
-                        return Ok(None);
-                    }
-                    let due = sql::due(conn, seq, &now, limit)?;
-                    let mut out = Vec::with_capacity(due.len());
-                    for d in due {
-                        let event = events::get(conn, d.event_sequence)?;
-                        out.push((d, event));
-                    }
-                    Ok(Some(out))
-                },
-            )
+            .read(move |conn| read_due(conn, seq, &current, &now, limit))
             .await;
         let due: Vec<_> = match due {
             Ok(None) => return,
@@ -279,28 +259,34 @@ async fn serve_endpoint(
     }
 }
 
+/// Due deliveries with their events (`None` once an event is no longer kept).
+type DueBatch = Vec<(sql::Due, Option<Event>)>;
+
+/// Up to `limit` of endpoint `seq`'s due deliveries, or `None` once its target is no longer
+/// `current`. Read in the same snapshot as the due deliveries: once the secret is rotated (or
+/// the URL changed, or the endpoint disabled), the task stops and the supervisor starts one with
+/// the new target, so nothing due after the change is signed with the old secret.
+fn read_due(
+    conn: &rusqlite::Connection,
+    seq: i64,
+    current: &(String, String),
+    now: &str,
+    limit: usize,
+) -> Result<Option<DueBatch>, DbError> {
+    if sql::current_target(conn, seq)?.as_ref() != Some(current) {
+        return Ok(None);
+    }
+    let due = sql::due(conn, seq, now, limit)?;
+    let mut out = Vec::with_capacity(due.len());
+    for d in due {
+        let event = events::get(conn, d.event_sequence)?;
+        out.push((d, event));
+    }
+    Ok(Some(out))
+}
+
 fn in_flight_len(set: &Mutex<HashSet<i64>>) -> usize {
     set.lock().unwrap_or_else(|p| p.into_inner()).len()
-}
-
-/// The HMAC key of a `whsec_…` secret (the base64 after the prefix).
-pub fn signing_key(secret: &str) -> Option<Vec<u8>> {
-    STANDARD.decode(secret.strip_prefix("whsec_")?).ok()
-}
-
-/// `v1,` and the base64 HMAC-SHA256 of `{id}.{timestamp}.{body}` (Standard Webhooks).
-pub fn signature(key: &[u8], id: &str, timestamp: i64, body: &[u8]) -> String {
-    // HMAC takes a key of any length; `new_from_slice` cannot fail for it.
-    let mut mac = match Hmac::<Sha256>::new_from_slice(key) {
-        Ok(m) => m,
-        Err(_) => return String::new(),
-    };
-    mac.update(id.as_bytes());
-    mac.update(b".");
-    mac.update(timestamp.to_string().as_bytes());
-    mac.update(b".");
-    mac.update(body);
-    format!("v1,{}", STANDARD.encode(mac.finalize().into_bytes()))
 }
 
 struct Attempt {

@@ -166,10 +166,7 @@ impl Browser {
         for _ in 0..100 {
             // The page may be replaced between finding the element and reading it (a form
             // submitted just before): a stale element is read again on the next turn.
-            let text = match self.find(css).await.text().await {
-                Ok(text) => text,
-                Err(_) => String::new(),
-            };
+            let text: String = self.find(css).await.text().await.unwrap_or_default();
             if text.contains(needle) {
                 return;
             }
