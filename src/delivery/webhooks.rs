@@ -12,11 +12,13 @@
 //! Everything a delivery needs is in the database, so a restart or `kill -9` only delays it.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
 
+use super::in_flight::InFlight;
 use super::signature::{signature, signing_key};
 
 use crate::db::webhooks::{self as sql, Outcome, Target};
@@ -185,26 +187,26 @@ async fn serve_endpoint(
         }
     };
     let slots = Arc::new(Semaphore::new(settings.concurrency.max(1)));
-    let in_flight: Arc<Mutex<HashSet<i64>>> = Arc::default();
+    let in_flight = Arc::new(InFlight::default());
+    // The attempts belong to this task: when it is stopped (its endpoint's secret or URL
+    // changed), they stop with it and the next task makes them again.
+    let mut attempts = JoinSet::new();
     loop {
+        while attempts.try_join_next().is_some() {}
         // Look for work only with a slot free to do it; while busy, go on without pausing.
         let Ok(first) = Arc::clone(&slots).acquire_owned().await else {
             return;
         };
         let now = clock.timestamp();
-        let (seq, limit) = (target.seq, READ_BATCH + in_flight_len(&in_flight));
+        let (seq, limit) = (target.seq, READ_BATCH + in_flight.len());
         let current = (target.url.clone(), target.secret.clone());
+        let mark = in_flight.before_read();
         let due = db
             .read(move |conn| read_due(conn, seq, &current, &now, limit))
             .await;
         let due: Vec<_> = match due {
             Ok(None) => return,
-            Ok(Some(due)) => {
-                let flying = in_flight.lock().unwrap_or_else(|p| p.into_inner());
-                due.into_iter()
-                    .filter(|(d, _)| !flying.contains(&d.delivery))
-                    .collect()
-            }
+            Ok(Some(due)) => in_flight.sendable(mark, due, |(d, _)| d.delivery),
             Err(e) => {
                 tracing::warn!(error = %e, "webhook deliveries: reading due ones failed");
                 Vec::new()
@@ -224,10 +226,7 @@ async fn serve_endpoint(
                     Err(_) => return,
                 },
             };
-            in_flight
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .insert(d.delivery);
+            in_flight.start(d.delivery);
             let job = Attempt {
                 client: client.clone(),
                 url: target.url.clone(),
@@ -238,7 +237,7 @@ async fn serve_endpoint(
                 event,
             };
             let (db, in_flight) = (db.clone(), Arc::clone(&in_flight));
-            tokio::spawn(async move {
+            attempts.spawn(async move {
                 let delivery = job.due.delivery;
                 let outcome = job.run().await;
                 // Until this is written the delivery stays in flight, so it is not sent again;
@@ -249,10 +248,7 @@ async fn serve_endpoint(
                 {
                     tracing::warn!(error = %e, "webhook deliveries: recording an attempt failed");
                 }
-                in_flight
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .remove(&delivery);
+                in_flight.settle(delivery);
                 drop(permit);
             });
         }
@@ -283,10 +279,6 @@ fn read_due(
         out.push((d, event));
     }
     Ok(Some(out))
-}
-
-fn in_flight_len(set: &Mutex<HashSet<i64>>) -> usize {
-    set.lock().unwrap_or_else(|p| p.into_inner()).len()
 }
 
 struct Attempt {
