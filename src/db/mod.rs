@@ -22,6 +22,12 @@ pub mod ui_reports;
 pub mod users;
 pub mod webhooks;
 mod writer;
+// Charging: usage, plan changes, one-off charges and discounts, credit notes and refunds.
+pub mod billing_extras;
+pub mod charges;
+pub mod credit_notes;
+pub mod plans;
+pub mod usage;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;

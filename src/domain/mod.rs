@@ -28,5 +28,10 @@ pub mod subscription;
 pub mod text;
 pub mod user;
 pub mod webhook;
+// Charging: usage, one-off charges and discounts, credit notes, plan changes.
+pub mod charge;
+pub mod credit_note;
+pub mod plan;
+pub mod usage;
 
 pub use error::FieldError;
