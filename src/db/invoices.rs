@@ -360,3 +360,16 @@ pub fn mark_overdue(
     ids.sort();
     Ok(ids)
 }
+
+/// Whether the bill run of `period` has invoiced `customer`.
+pub fn has_run_invoice(
+    conn: &Connection,
+    customer: &CustomerId,
+    period: crate::domain::period::Period,
+) -> rusqlite::Result<bool> {
+    conn.prepare_cached(
+        "SELECT EXISTS (SELECT 1 FROM invoices INDEXED BY invoices_one_per_customer_period \
+         WHERE period = ?1 AND customer_id = ?2)",
+    )?
+    .query_row(params![period, customer], |r| r.get(0))
+}

@@ -26,6 +26,7 @@ mod writer;
 pub mod billing_extras;
 pub mod charges;
 pub mod credit_notes;
+pub mod plan_switch;
 pub mod plans;
 pub mod usage;
 

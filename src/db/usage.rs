@@ -399,3 +399,17 @@ fn bind_billed(
     }
     Ok(())
 }
+
+/// What checking a record needs of its subscription: (customer, start date, end date, first
+/// day of its current plan).
+pub type UsageTarget = (String, NaiveDate, Option<NaiveDate>, Option<NaiveDate>);
+
+pub fn target(conn: &Connection, subscription: &str) -> rusqlite::Result<Option<UsageTarget>> {
+    conn.prepare_cached(
+        "SELECT customer_id, start_date, end_date, plan_start FROM subscriptions WHERE id = ?1",
+    )?
+    .query_row([subscription], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+    })
+    .optional()
+}

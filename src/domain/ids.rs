@@ -125,6 +125,7 @@ id_type!(ChargeId, "chg_", "charge");
 id_type!(DiscountId, "dsc_", "discount");
 id_type!(CreditNoteId, "crn_", "credit note");
 id_type!(RefundId, "rfd_", "refund");
+id_type!(UsageBatchId, "ubt_", "usage batch");
 
 #[cfg(test)]
 mod tests {

@@ -166,6 +166,59 @@ impl rusqlite::types::ToSql for Metric {
     }
 }
 
+/// A usage record as received: shaped right (the API refuses a malformed one outright), its
+/// meaning still to be checked against the subscription.
+#[derive(Debug, Clone)]
+pub struct UsageRecordInput {
+    /// The sender's own id: a record sent again with it counts once.
+    pub record_id: String,
+    pub subscription_id: String,
+    pub metric: String,
+    /// The quantity as written (a JSON number's text or a CSV cell), read exactly later.
+    pub quantity: String,
+    pub occurred_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Most records one request (or one write) takes.
+pub const MAX_BATCH: usize = 1000;
+
+/// Why a record was not taken.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RejectedRecord {
+    /// Its position in the batch (from 0).
+    pub index: usize,
+    pub code: &'static str,
+    pub message: String,
+}
+
+/// What became of a batch of records.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UsageBatchResult {
+    pub accepted: usize,
+    /// Records sent before (same recordId): counted once, the first time.
+    pub duplicates: usize,
+    pub rejected: Vec<RejectedRecord>,
+}
+
+/// A subscription's usage of one metric in one month, as `GET …/usage` reports it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MetricUsage {
+    pub metric: Metric,
+    pub name: String,
+    pub unit: String,
+    pub quantity: Quantity,
+    pub records: i64,
+    pub included_quantity: Quantity,
+    /// What invoices have billed of it so far.
+    pub billed_quantity: Quantity,
+    /// What the month's usage costs at its price, so far.
+    #[serde(serialize_with = "as_json_number")]
+    pub amount: Decimal,
+}
+
 /// One band of a tiered price: the units above the previous limit (or the allowance) up to
 /// `up_to`, counted in units of the month's total, at `unit_price` each.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

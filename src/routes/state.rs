@@ -41,6 +41,11 @@ impl AppState {
         }
     }
 
+    /// The billing rules (tax rate, payment terms, bill day) a final invoice is issued with.
+    pub fn billing_rules(&self) -> crate::billing::run::RunSettings {
+        self.settings.billing.run_settings()
+    }
+
     /// Session lifetimes, sign-in limits and cookie flags for the admin UI.
     pub fn session_policy(&self) -> SessionPolicy {
         self.settings.ui.session_policy(self.settings.tls_enabled())

@@ -18,3 +18,8 @@ pub mod subscriptions;
 pub mod ui_reports;
 pub mod users;
 pub mod webhooks;
+// Charging: usage, one-off charges and discounts, plan changes, credit notes and refunds.
+pub mod charges;
+pub mod credit_notes;
+pub mod plan_changes;
+pub mod usage;

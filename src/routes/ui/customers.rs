@@ -305,10 +305,20 @@ pub async fn change_status(
 ) -> Result<HttpResponse, UiError> {
     auth.require(Role::Operator)?;
     let action = StatusAction::parse(form.get("action"))?;
+    let mut settled = None;
     let c = match action {
         StatusAction::Terminate => {
-            crate::service::lifecycle::terminate(&state.db, &state.clock, auth.origin(), &id)
-                .await?
+            let rules = state.billing_rules();
+            let done = crate::service::lifecycle::terminate(
+                &state.db,
+                &state.clock,
+                &rules,
+                auth.origin(),
+                &id,
+            )
+            .await?;
+            settled = done.final_invoice;
+            done.customer
         }
         StatusAction::Suspend | StatusAction::Reactivate => {
             let status = if action == StatusAction::Suspend {
@@ -323,7 +333,14 @@ pub async fn change_status(
             service::update(&state.db, &state.clock, auth.origin(), &id, changes).await?
         }
     };
-    let msg = format!("{} is now {}.", c.display_name(), c.status);
+    let mut msg = format!("{} is now {}.", c.display_name(), c.status);
+    if let Some(inv) = settled {
+        msg.push_str(&format!(
+            " Final invoice {} issued: {}.",
+            inv.invoice_number,
+            format::money(inv.currency, inv.total_amount)
+        ));
+    }
     Ok(redirect(
         &format!("/admin/customers/{}", c.customer_id),
         Some(&msg),

@@ -1,0 +1,421 @@
+//! Usage records: taken in batches (the API, the CSV import), each record on its own merits,
+//! counted once however often it is sent; and a subscription's usage of a month.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use rusqlite::Connection;
+use serde::Serialize;
+
+use crate::billing::usage::charge_of;
+use crate::db::Db;
+use crate::db::record::Recorder;
+use crate::db::subscriptions;
+use crate::db::usage::{self as sql, NewRecord, SubscriptionPrice, UsageTarget};
+use crate::domain::FieldError;
+use crate::domain::clock::Clock;
+use crate::domain::date::format_timestamp;
+use crate::domain::event::EventType;
+use crate::domain::ids::{SubscriptionId, UsageBatchId};
+use crate::domain::origin::Origin;
+use crate::domain::period::Period;
+use crate::domain::usage::{
+    MAX_BATCH, Metric, MetricUsage, Quantity, RejectedRecord, UsageBatchResult, UsageRecordInput,
+};
+use crate::error::ServiceError;
+
+/// A record whose fields make sense on their own, to be checked against its subscription.
+struct Prepared {
+    index: usize,
+    record_id: String,
+    subscription_id: String,
+    metric: String,
+    quantity: Quantity,
+    occurred_at: String,
+    date: NaiveDate,
+}
+
+fn reject(index: usize, code: &'static str, message: impl Into<String>) -> RejectedRecord {
+    RejectedRecord {
+        index,
+        code,
+        message: message.into(),
+    }
+}
+
+/// Checks what a record says without the database: its quantity (exact, not negative) and
+/// when it happened (not in the future), as a day in the billing time zone.
+fn prepare(i: usize, r: UsageRecordInput, clock: &Clock) -> Result<Prepared, RejectedRecord> {
+    let field = format!("records[{i}].quantity");
+    let quantity = Quantity::parse(&field, &r.quantity).map_err(|e| {
+        let code = if e.message.contains("negative") {
+            "negative_quantity"
+        } else {
+            "invalid_quantity"
+        };
+        reject(i, code, e.to_string())
+    })?;
+    let date = r.occurred_at.with_timezone(&clock.timezone()).date_naive();
+    if date > clock.today() {
+        return Err(reject(
+            i,
+            "in_future",
+            format!(
+                "records[{i}].occurredAt: {} is in the future",
+                format_timestamp(r.occurred_at)
+            ),
+        ));
+    }
+    Ok(Prepared {
+        index: i,
+        record_id: r.record_id,
+        subscription_id: r.subscription_id,
+        metric: r.metric,
+        quantity,
+        occurred_at: format_timestamp(r.occurred_at),
+        date,
+    })
+}
+
+/// Takes a batch of 1 to 1,000 records in one write. Each is taken or refused whole, with the
+/// reason; a record whose id was taken before counts as a duplicate and changes nothing.
+pub async fn record(
+    db: &Db,
+    clock: &Clock,
+    origin: &Origin,
+    records: Vec<UsageRecordInput>,
+) -> Result<UsageBatchResult, ServiceError> {
+    if records.is_empty() || records.len() > MAX_BATCH {
+        return Err(FieldError::new(
+            "records",
+            format!("must hold 1 to {MAX_BATCH} records, not {}", records.len()),
+        )
+        .into());
+    }
+    let mut rejected = Vec::new();
+    let mut prepared = Vec::with_capacity(records.len());
+    for (i, r) in records.into_iter().enumerate() {
+        match prepare(i, r, clock) {
+            Ok(p) => prepared.push(p),
+            Err(e) => rejected.push(e),
+        }
+    }
+    let (now, origin) = (clock.timestamp(), origin.clone());
+    db.write(move |conn| ingest(conn, &origin, &now, prepared, rejected))
+        .await
+}
+
+/// The usage prices and dates of the subscriptions a batch names, read once each.
+#[derive(Default)]
+struct Targets(HashMap<String, Option<(UsageTarget, Vec<SubscriptionPrice>)>>);
+
+impl Targets {
+    fn get(
+        &mut self,
+        conn: &Connection,
+        id: &str,
+    ) -> rusqlite::Result<Option<&(UsageTarget, Vec<SubscriptionPrice>)>> {
+        if !self.0.contains_key(id) {
+            let found = match SubscriptionId::parse(id) {
+                None => None,
+                Some(_) => match sql::target(conn, id)? {
+                    None => None,
+                    Some(t) => Some((t, sql::prices_of(conn, id)?)),
+                },
+            };
+            self.0.insert(id.to_owned(), found);
+        }
+        Ok(self.0.get(id).and_then(Option::as_ref))
+    }
+}
+
+/// Why a record cannot be taken for its subscription, if it cannot.
+fn check(
+    p: &Prepared,
+    target: Option<&(UsageTarget, Vec<SubscriptionPrice>)>,
+) -> Option<RejectedRecord> {
+    let i = p.index;
+    let Some(((_, start, end, _), prices)) = target else {
+        return Some(reject(
+            i,
+            "unknown_subscription",
+            format!(
+                "records[{i}].subscriptionId: subscription `{}` was not found",
+                p.subscription_id
+            ),
+        ));
+    };
+    let priced = prices.iter().find(|x| x.metric.as_str() == p.metric);
+    match priced {
+        None => {
+            let known: Vec<&str> = prices
+                .iter()
+                .filter(|x| x.accepted_until.is_none())
+                .map(|x| x.metric.as_str())
+                .collect();
+            return Some(reject(
+                i,
+                "unknown_metric",
+                format!(
+                    "records[{i}].metric: subscription `{}` has no usage price for `{}`{}",
+                    p.subscription_id,
+                    p.metric,
+                    if known.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (it meters {})", known.join(", "))
+                    }
+                ),
+            ));
+        }
+        Some(x) => {
+            if let Some(until) = x.accepted_until
+                && p.date > until
+            {
+                return Some(reject(
+                    i,
+                    "unknown_metric",
+                    format!(
+                        "records[{i}].metric: `{}` left subscription `{}`'s plan after {until}",
+                        p.metric, p.subscription_id
+                    ),
+                ));
+            }
+        }
+    }
+    if p.date < *start {
+        return Some(reject(
+            i,
+            "before_start",
+            format!(
+                "records[{i}].occurredAt: {} is before subscription `{}` started on {start}",
+                p.date, p.subscription_id
+            ),
+        ));
+    }
+    if let Some(end) = end
+        && p.date > *end
+    {
+        return Some(reject(
+            i,
+            "after_end",
+            format!(
+                "records[{i}].occurredAt: {} is after subscription `{}` ended on {end}",
+                p.date, p.subscription_id
+            ),
+        ));
+    }
+    None
+}
+
+/// A month's new usage of one metric in this batch.
+struct Added<'a> {
+    customer: String,
+    quantity: Quantity,
+    records: Vec<&'a str>,
+    indexes: Vec<usize>,
+}
+
+/// One batch, inside its write job.
+fn ingest(
+    conn: &Connection,
+    origin: &Origin,
+    now: &str,
+    prepared: Vec<Prepared>,
+    mut rejected: Vec<RejectedRecord>,
+) -> Result<UsageBatchResult, ServiceError> {
+    let mut targets = Targets::default();
+    let mut writer = sql::UsageWriter::new(conn)?;
+    let mut duplicates = 0;
+    // Keyed by (subscription, month, metric), in the order first met.
+    let mut added: Vec<((String, Period, String), Added<'_>)> = Vec::new();
+    for p in &prepared {
+        let target = targets.get(conn, &p.subscription_id)?;
+        if let Some(r) = check(p, target) {
+            rejected.push(r);
+            continue;
+        }
+        let customer = target.map(|((c, ..), _)| c.clone()).unwrap_or_default();
+        let period = Period::containing(p.date);
+        let stored = writer.record(
+            &NewRecord {
+                record_id: &p.record_id,
+                subscription_id: &p.subscription_id,
+                metric: &p.metric,
+                quantity: p.quantity,
+                occurred_at: &p.occurred_at,
+                period,
+            },
+            now,
+        )?;
+        if !stored {
+            duplicates += 1;
+            continue;
+        }
+        let key = (p.subscription_id.clone(), period, p.metric.clone());
+        let slot = match added.iter().position(|(k, _)| *k == key) {
+            Some(i) => &mut added[i].1,
+            None => {
+                added.push((
+                    key,
+                    Added {
+                        customer,
+                        quantity: Quantity::ZERO,
+                        records: Vec::new(),
+                        indexes: Vec::new(),
+                    },
+                ));
+                &mut added.last_mut().map(|(_, a)| a).ok_or_else(|| {
+                    ServiceError::Unexpected(anyhow::anyhow!("usage batch bookkeeping"))
+                })?
+            }
+        };
+        match slot.quantity.checked_add(p.quantity) {
+            Some(q) => slot.quantity = q,
+            None => {
+                sql::forget_records(conn, &[p.record_id.as_str()])?;
+                rejected.push(too_large(p.index));
+                continue;
+            }
+        }
+        slot.records.push(&p.record_id);
+        slot.indexes.push(p.index);
+    }
+    let mut accepted = 0;
+    let mut totals = Vec::new();
+    for ((sub, period, metric), a) in &added {
+        let fits = writer.add_total(
+            sub,
+            *period,
+            metric,
+            &a.customer,
+            a.quantity,
+            a.records.len() as i64,
+        )?;
+        if fits {
+            accepted += a.records.len();
+            totals.push(BatchTotal {
+                subscription_id: sub.clone(),
+                period: *period,
+                metric: metric.clone(),
+                quantity: a.quantity,
+                records: a.records.len(),
+            });
+        } else {
+            sql::forget_records(conn, &a.records)?;
+            rejected.extend(a.indexes.iter().map(|i| too_large(*i)));
+        }
+    }
+    rejected.sort_by_key(|r| r.index);
+    let result = UsageBatchResult {
+        accepted,
+        duplicates,
+        rejected,
+    };
+    let rec = Recorder::new(conn, origin, now);
+    if accepted > 0 {
+        let batch = UsageBatchId::generate();
+        let event = BatchEvent {
+            usage_batch_id: batch.as_str(),
+            accepted,
+            duplicates,
+            rejected: result.rejected.len(),
+            totals: &totals,
+        };
+        rec.event(EventType::UsageRecorded, &event)?;
+        rec.audit(
+            EventType::UsageRecorded.as_str(),
+            ("usage_batch", batch.as_str()),
+            None::<&BatchEvent<'_>>,
+            Some(&event),
+        )?;
+    }
+    rec.answer(&result)?;
+    Ok(result)
+}
+
+fn too_large(i: usize) -> RejectedRecord {
+    reject(
+        i,
+        "invalid_quantity",
+        format!("records[{i}].quantity: the month's total of this metric would be too large"),
+    )
+}
+
+/// Usage a batch added to one month of one metric of a subscription.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct BatchTotal {
+    subscription_id: String,
+    period: Period,
+    metric: String,
+    quantity: Quantity,
+    records: usize,
+}
+
+/// The `usage.recorded` event of a batch.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct BatchEvent<'a> {
+    usage_batch_id: &'a str,
+    accepted: usize,
+    duplicates: usize,
+    rejected: usize,
+    totals: &'a [BatchTotal],
+}
+
+/// A subscription's usage of a month, per metric it is priced for.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UsageReport {
+    pub subscription_id: SubscriptionId,
+    pub period: Period,
+    pub currency: crate::domain::money::Currency,
+    pub metrics: Vec<MetricUsage>,
+}
+
+/// The usage of `period` of subscription `id`: every metric it is priced for (or had usage
+/// of), with what it costs so far.
+pub async fn month(
+    db: &Db,
+    id: &SubscriptionId,
+    period: Period,
+) -> Result<UsageReport, ServiceError> {
+    let sid = id.clone();
+    db.read(move |conn| {
+        let sub = subscriptions::get(conn, &sid)?
+            .ok_or_else(|| ServiceError::not_found("subscription", &sid))?;
+        let prices = sql::prices_of(conn, sid.as_str())?;
+        let totals = sql::month_totals(conn, &sid, period)?;
+        let mut metrics = Vec::new();
+        for p in &prices {
+            let used = totals.iter().find(|t| t.0 == p.metric.as_str());
+            if used.is_none() && p.accepted_until.is_some() {
+                continue;
+            }
+            let price = match &p.next {
+                Some((from, next)) if *from <= period.first_day() => next,
+                _ => &p.price,
+            };
+            let (quantity, records, billed) =
+                used.map_or((Quantity::ZERO, 0, Quantity::ZERO), |t| (t.1, t.2, t.3));
+            metrics.push(MetricUsage {
+                metric: Metric::from_stored(p.metric.as_str()),
+                name: price.label().to_owned(),
+                unit: price.unit.clone(),
+                quantity,
+                records,
+                included_quantity: price.included,
+                billed_quantity: billed,
+                amount: sub.currency.round(charge_of(price, quantity)),
+            });
+        }
+        Ok(UsageReport {
+            subscription_id: sid,
+            period,
+            currency: sub.currency,
+            metrics,
+        })
+    })
+    .await
+}
