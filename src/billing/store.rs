@@ -121,11 +121,10 @@ impl<'c> InvoiceStore<'c> {
                 draft.status,
                 meta.now,
             )?;
-            credit_notes::add_balance(
+            credit_notes::consume_balance(
                 self.conn,
                 &draft.customer_id,
-                draft.currency,
-                -draft.credit_applied,
+                draft.credit_applied,
                 meta.now,
             )?;
         }

@@ -81,14 +81,21 @@ pub fn rate_usage(
     let before = currency.to_minor(charge_of(price, billed))?;
     Some(RatedUsage {
         amount: now.checked_sub(before)?,
-        description: describe(price, period, total, billed),
+        description: describe(price, currency, period, total, billed),
         late,
     })
 }
 
 /// `Data · 2026-11 · 137.5 GB (100 GB included) · 37.5 GB × 0.50`; late usage says how much
 /// more: `Data · 2026-10 · late: 12 GB more, 112 GB in all (100 GB included) · 12 GB × 0.50`.
-pub fn describe(price: &UsagePrice, period: Period, total: Quantity, billed: Quantity) -> String {
+/// Unit prices show at least the currency's decimals (0.5 as 0.50), finer ones as they are.
+pub fn describe(
+    price: &UsagePrice,
+    currency: Currency,
+    period: Period,
+    total: Quantity,
+    billed: Quantity,
+) -> String {
     let unit = &price.unit;
     let mut text = format!("{} · {period} · ", price.label());
     if billed > Quantity::ZERO {
@@ -104,7 +111,13 @@ pub fn describe(price: &UsagePrice, period: Period, total: Quantity, billed: Qua
     }
     let parts: Vec<String> = bands(price, billed, total)
         .iter()
-        .map(|b| format!("{} {unit} × {}", b.units, b.unit_price))
+        .map(|b| {
+            let mut p = b.unit_price;
+            if p.scale() < currency.minor_units() {
+                p.rescale(currency.minor_units());
+            }
+            format!("{} {unit} × {p}", b.units)
+        })
         .collect();
     if !parts.is_empty() {
         text.push_str(" · ");

@@ -157,7 +157,21 @@ pub fn balances_in(
     .collect()
 }
 
-/// Adds `delta` (negative: consumed) to a customer's credit balance in `currency`.
+/// Takes `amount` an invoice consumed off a customer's credit balance.
+pub fn consume_balance(
+    conn: &Connection,
+    customer: &str,
+    amount: i64,
+    now: &str,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "UPDATE customer_credit SET balance = balance - ?2, updated_at = ?3 WHERE customer_id = ?1",
+    )?
+    .execute(params![customer, amount, now])?;
+    Ok(())
+}
+
+/// Adds `delta` to a customer's credit balance in `currency`.
 pub fn add_balance(
     conn: &Connection,
     customer: &str,

@@ -47,3 +47,5 @@ mod ui_roles;
 mod upgrade;
 mod webhooks;
 mod webhooks_crash;
+// Charging: usage, plan changes, one-off charges, discounts, credit notes.
+mod charging_month;
