@@ -407,7 +407,11 @@ pub async fn month(
                 records,
                 included_quantity: price.included,
                 billed_quantity: billed,
-                amount: sub.currency.round(charge_of(price, quantity)),
+                amount: sub.currency.from_minor(
+                    sub.currency
+                        .to_minor(charge_of(price, quantity))
+                        .unwrap_or(0),
+                ),
             });
         }
         Ok(UsageReport {

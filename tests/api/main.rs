@@ -48,4 +48,8 @@ mod upgrade;
 mod webhooks;
 mod webhooks_crash;
 // Charging: usage, plan changes, one-off charges, discounts, credit notes.
+mod charging_catalog;
+mod charging_credit;
 mod charging_month;
+mod charging_plans;
+mod charging_usage;
