@@ -252,17 +252,15 @@ fn charging_routes(cfg: &mut web::ServiceConfig) {
             .route(post(charges::create_charge, Scope::WriteBilling)),
     )
     .service(
-        web::resource("/customers/{customerId}/charges/{chargeId}")
-            .route(
-                web::get()
-                    .to(charges::get_charge)
-                    .wrap(require(Scope::ReadBilling)),
-            )
-            .route(
-                web::delete()
-                    .to(charges::cancel_charge)
-                    .wrap(require(Scope::WriteBilling)),
-            ),
+        web::resource("/customers/{customerId}/charges/{chargeId}").route(
+            web::get()
+                .to(charges::get_charge)
+                .wrap(require(Scope::ReadBilling)),
+        ),
+    )
+    .service(
+        web::resource("/customers/{customerId}/charges/{chargeId}/cancel")
+            .route(post(charges::cancel_charge, Scope::WriteBilling)),
     )
     .service(
         web::resource("/subscriptions/{subscriptionId}/discounts")
@@ -274,17 +272,15 @@ fn charging_routes(cfg: &mut web::ServiceConfig) {
             .route(post(charges::create_discount, Scope::WriteBilling)),
     )
     .service(
-        web::resource("/subscriptions/{subscriptionId}/discounts/{discountId}")
-            .route(
-                web::get()
-                    .to(charges::get_discount)
-                    .wrap(require(Scope::ReadBilling)),
-            )
-            .route(
-                web::delete()
-                    .to(charges::remove_discount)
-                    .wrap(require(Scope::WriteBilling)),
-            ),
+        web::resource("/subscriptions/{subscriptionId}/discounts/{discountId}").route(
+            web::get()
+                .to(charges::get_discount)
+                .wrap(require(Scope::ReadBilling)),
+        ),
+    )
+    .service(
+        web::resource("/subscriptions/{subscriptionId}/discounts/{discountId}/remove")
+            .route(post(charges::remove_discount, Scope::WriteBilling)),
     )
     .service(
         web::resource("/subscriptions/{subscriptionId}/change-plan")
