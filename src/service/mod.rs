@@ -22,4 +22,5 @@ pub mod webhooks;
 pub mod charges;
 pub mod credit_notes;
 pub mod plan_changes;
+pub mod previews;
 pub mod usage;

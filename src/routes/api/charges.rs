@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::ListResponse;
-use super::charging::number_text;
+use super::charging::{number_text, some};
 use super::error::ApiError;
 use super::extract::{ApiJson, ApiOrigin, ApiPath};
 use crate::domain::charge::{ChargeInput, DiscountInput};
@@ -20,6 +20,7 @@ pub struct CreateChargeRequest {
     description: String,
     /// Kept as the raw JSON number, so it is read exactly.
     amount: Box<RawValue>,
+    #[serde(default, deserialize_with = "some")]
     currency: Option<String>,
 }
 
@@ -87,8 +88,11 @@ pub async fn cancel_charge(
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateDiscountRequest {
+    #[serde(default, deserialize_with = "some")]
     percent_off: Option<Box<RawValue>>,
+    #[serde(default, deserialize_with = "some")]
     amount_off: Option<Box<RawValue>>,
+    #[serde(default, deserialize_with = "some")]
     months: Option<i64>,
     description: String,
 }

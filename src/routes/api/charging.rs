@@ -8,6 +8,17 @@ use crate::domain::enums::ProductType;
 use crate::domain::product::Compatibility;
 use crate::domain::usage::{UsagePrice, UsagePriceInput};
 
+/// An optional field that, when sent, must hold a value: `null` is refused like any other wrong
+/// type (the OpenAPI file does not allow it), where `Option` alone would take it for absent.
+/// Use with `#[serde(default, deserialize_with = "some")]`.
+pub fn some<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(d).map(Some)
+}
+
 /// The text of a JSON number, refusing anything else (a string, null).
 pub fn number_text<'a>(field: &str, raw: &'a RawValue) -> Result<&'a str, FieldError> {
     let text = raw.get().trim();
@@ -29,11 +40,13 @@ pub struct TierRequest {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UsagePriceRequest {
     metric: String,
+    #[serde(default, deserialize_with = "some")]
     name: Option<String>,
     unit: String,
     included_quantity: Box<RawValue>,
     unit_price: Box<RawValue>,
-    tiers: Option<Vec<TierRequest>>,
+    #[serde(default)]
+    tiers: Vec<TierRequest>,
 }
 
 impl UsagePriceRequest {
@@ -41,7 +54,6 @@ impl UsagePriceRequest {
         let tiers = self
             .tiers
             .iter()
-            .flatten()
             .enumerate()
             .map(|(i, t)| {
                 let at = format!("{field}.tiers[{i}]");

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use super::ListResponse;
-use super::charging::number_text;
+use super::charging::{number_text, some};
 use super::error::ApiError;
 use super::extract::{ApiJson, ApiOrigin, ApiPath};
 use crate::domain::credit_note::{CreditBalance, CreditInput, CreditNote};
@@ -17,6 +17,7 @@ use crate::service::credit_notes as service;
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreditRequest {
+    #[serde(default, deserialize_with = "some")]
     amount: Option<Box<RawValue>>,
     reason: String,
 }

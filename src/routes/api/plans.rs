@@ -4,6 +4,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
+use super::charging::some;
 use super::error::ApiError;
 use super::extract::{ApiJson, ApiOrigin, ApiPath};
 use crate::domain::ids::SubscriptionId;
@@ -15,6 +16,7 @@ use crate::service::plan_changes as service;
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ChangePlanRequest {
     product_id: String,
+    #[serde(default, deserialize_with = "some")]
     addons: Option<Vec<String>>,
     when: PlanWhen,
     #[serde(default)]

@@ -3,7 +3,7 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::charging::{CompatibilityRequest, UsagePriceRequest, number_text};
+use super::charging::{CompatibilityRequest, UsagePriceRequest, number_text, some};
 use super::error::ApiError;
 use super::extract::{ApiJson, ApiOrigin, ApiPath, ApiQuery};
 use super::{ListResponse, present};
@@ -42,12 +42,15 @@ pub async fn list_products(
 pub struct CreateProductRequest {
     product_name: String,
     product_type: ProductType,
+    #[serde(default, deserialize_with = "some")]
     description: Option<String>,
     monthly_price: Box<RawValue>,
     currency: String,
     #[serde(default)]
     features: Vec<String>,
+    #[serde(default, deserialize_with = "some")]
     usage: Option<UsagePriceRequest>,
+    #[serde(default, deserialize_with = "some")]
     compatible_with: Option<CompatibilityRequest>,
 }
 
@@ -99,13 +102,19 @@ pub async fn get_product(
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PatchProductRequest {
+    #[serde(default, deserialize_with = "some")]
     product_name: Option<String>,
+    #[serde(default, deserialize_with = "some")]
     product_type: Option<ProductType>,
     #[serde(default, deserialize_with = "present")]
     description: Option<Option<String>>,
+    #[serde(default, deserialize_with = "some")]
     monthly_price: Option<Box<RawValue>>,
+    #[serde(default, deserialize_with = "some")]
     currency: Option<String>,
+    #[serde(default, deserialize_with = "some")]
     features: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "some")]
     status: Option<ProductStatus>,
     #[serde(default, deserialize_with = "present")]
     usage: Option<Option<UsagePriceRequest>>,
