@@ -44,13 +44,13 @@ fn check_charge(
     cid: &CustomerId,
     input: &ChargeInput,
 ) -> Result<(Currency, i64), ServiceError> {
-    let c = customers::get(conn, &cid)?.ok_or_else(|| ServiceError::not_found("customer", &cid))?;
+    let c = customers::get(conn, cid)?.ok_or_else(|| ServiceError::not_found("customer", cid))?;
     if c.status == CustomerStatus::Terminated {
         return Err(ServiceError::Conflict(format!(
             "customer `{cid}` is terminated; its account was settled"
         )));
     }
-    let Some(invoice_currency) = customer_currency(conn, &cid)? else {
+    let Some(invoice_currency) = customer_currency(conn, cid)? else {
         return Err(unprocessable(
             "customerId",
             format!(
@@ -197,8 +197,8 @@ fn check_discount(
     sid: &SubscriptionId,
     input: &DiscountInput,
 ) -> Result<(Subscription, DiscountOff), ServiceError> {
-    let sub = subscriptions::get(conn, &sid)?
-        .ok_or_else(|| ServiceError::not_found("subscription", &sid))?;
+    let sub = subscriptions::get(conn, sid)?
+        .ok_or_else(|| ServiceError::not_found("subscription", sid))?;
     if sub.status == SubscriptionStatus::Cancelled {
         return Err(ServiceError::Conflict(format!(
             "subscription `{sid}` is Cancelled; there is nothing left to discount"

@@ -227,12 +227,8 @@ async fn a_charge_can_be_cancelled_until_an_invoice_bills_it() {
     .json()
     .await
     .unwrap();
-    let cancel = format!("{}/{}", path(&ada), id(&router, "chargeId"));
-    let res = app
-        .request(reqwest::Method::DELETE, &cancel)
-        .send()
-        .await
-        .unwrap();
+    let cancel = format!("{}/{}/cancel", path(&ada), id(&router, "chargeId"));
+    let res = post(&app, &cancel, json!({})).await;
     assert_eq!(res.status(), StatusCode::OK);
     app.move_clock(d("2026-12-01")).await;
     bill(&app, "2026-12").await;
@@ -243,14 +239,12 @@ async fn a_charge_can_be_cancelled_until_an_invoice_bills_it() {
         (last["lineType"].clone(), last["sourceId"].clone()),
         (json!("OneOff"), fee["chargeId"].clone())
     );
-    let res = app
-        .request(
-            reqwest::Method::DELETE,
-            &format!("{}/{}", path(&ada), id(&fee, "chargeId")),
-        )
-        .send()
-        .await
-        .unwrap();
+    let res = post(
+        &app,
+        &format!("{}/{}/cancel", path(&ada), id(&fee, "chargeId")),
+        json!({}),
+    )
+    .await;
     assert_eq!(res.status(), StatusCode::CONFLICT, "billed already");
 }
 
