@@ -259,6 +259,89 @@ pub async fn list_for_customer(
     .await
 }
 
+/// A refund worked out before it is stored: its amount and what it does to the invoice.
+pub struct RefundPlan {
+    pub payment: crate::domain::payment::Payment,
+    pub invoice: Invoice,
+    pub currency: Currency,
+    /// Minor units.
+    pub amount: i64,
+    pub refundable: i64,
+    pub paid_after: i64,
+    pub due_after: i64,
+    pub status_after: InvoiceStatus,
+}
+
+fn plan_refund(
+    conn: &Connection,
+    iid: &InvoiceId,
+    pid: &PaymentId,
+    input: &CreditInput,
+    today: chrono::NaiveDate,
+) -> Result<RefundPlan, ServiceError> {
+    let pay =
+        payments::get(conn, iid, pid)?.ok_or_else(|| ServiceError::not_found("payment", pid))?;
+    let inv = get_invoice(conn, iid)?;
+    let c = pay.currency;
+    let refundable = minor(c, pay.amount) - sql::refunded(conn, pid)?;
+    if refundable <= 0 {
+        return Err(ServiceError::Conflict(format!(
+            "payment `{pid}` has been refunded in full already"
+        )));
+    }
+    let amount = match &input.amount {
+        None => refundable,
+        Some(raw) => {
+            let a = parse_amount("amount", raw, c)?;
+            if a.is_zero() {
+                return Err(FieldError::new("amount", "must be more than 0").into());
+            }
+            c.to_minor(a)
+                .ok_or_else(|| FieldError::new("amount", "is too large"))?
+        }
+    };
+    if amount > refundable {
+        return Err(ServiceError::Unprocessable(FieldError::new(
+            "amount",
+            format!(
+                "{} is more than what is left of payment `{pid}` to refund, {} {c}",
+                c.from_minor(amount),
+                c.from_minor(refundable)
+            ),
+        )));
+    }
+    let paid_after = minor(c, inv.amount_paid) - amount;
+    let due_after = minor(c, inv.total_amount) - paid_after - minor(c, inv.amount_credited);
+    let status_after = match inv.status {
+        InvoiceStatus::Paid if due_after > 0 && inv.due_date < today => InvoiceStatus::Overdue,
+        InvoiceStatus::Paid if due_after > 0 => InvoiceStatus::Open,
+        s => s,
+    };
+    Ok(RefundPlan {
+        payment: pay,
+        invoice: inv,
+        currency: c,
+        amount,
+        refundable,
+        paid_after,
+        due_after: due_after.max(0),
+        status_after,
+    })
+}
+
+/// What refunding `input` of a payment would do, without doing it.
+pub async fn preview_refund(
+    db: &Db,
+    clock: &Clock,
+    invoice: &InvoiceId,
+    payment: &PaymentId,
+    input: CreditInput,
+) -> Result<RefundPlan, ServiceError> {
+    let (iid, pid, today) = (invoice.clone(), payment.clone(), clock.today());
+    db.read(move |conn| plan_refund(conn, &iid, &pid, &input, today))
+        .await
+}
+
 /// Reverses (part of) a payment with a reason: the invoice asks for it again (Open, or Overdue
 /// past its due date). The payment stays on record.
 pub async fn refund(
@@ -272,37 +355,8 @@ pub async fn refund(
     let (iid, pid) = (invoice.clone(), payment.clone());
     let (now, today, origin) = (clock.timestamp(), clock.today(), origin.clone());
     db.write(move |conn| {
-        let pay = payments::get(conn, &iid, &pid)?
-            .ok_or_else(|| ServiceError::not_found("payment", &pid))?;
-        let inv = get_invoice(conn, &iid)?;
-        let c = pay.currency;
-        let refundable = minor(c, pay.amount) - sql::refunded(conn, &pid)?;
-        if refundable <= 0 {
-            return Err(ServiceError::Conflict(format!(
-                "payment `{pid}` has been refunded in full already"
-            )));
-        }
-        let amount = match &input.amount {
-            None => refundable,
-            Some(raw) => {
-                let a = parse_amount("amount", raw, c)?;
-                if a.is_zero() {
-                    return Err(FieldError::new("amount", "must be more than 0").into());
-                }
-                c.to_minor(a)
-                    .ok_or_else(|| FieldError::new("amount", "is too large"))?
-            }
-        };
-        if amount > refundable {
-            return Err(ServiceError::Unprocessable(FieldError::new(
-                "amount",
-                format!(
-                    "{} is more than what is left of payment `{pid}` to refund, {} {c}",
-                    c.from_minor(amount),
-                    c.from_minor(refundable)
-                ),
-            )));
-        }
+        let plan = plan_refund(conn, &iid, &pid, &input, today)?;
+        let (inv, amount, c) = (&plan.invoice, plan.amount, plan.currency);
         let id = sql::insert_refund(
             conn,
             &sql::NewRefund {
@@ -314,14 +368,7 @@ pub async fn refund(
             },
             &now,
         )?;
-        let paid = minor(c, inv.amount_paid) - amount;
-        let due = minor(c, inv.total_amount) - paid - minor(c, inv.amount_credited);
-        let status = match inv.status {
-            InvoiceStatus::Paid if due > 0 && inv.due_date < today => InvoiceStatus::Overdue,
-            InvoiceStatus::Paid if due > 0 => InvoiceStatus::Open,
-            s => s,
-        };
-        invoices::set_paid(conn, &iid, paid, status, &now)?;
+        invoices::set_paid(conn, &iid, plan.paid_after, plan.status_after, &now)?;
         let refund =
             sql::get_refund(conn, &id)?.ok_or_else(|| ServiceError::not_found("refund", &id))?;
         let after = get_invoice(conn, &iid)?;
@@ -335,7 +382,7 @@ pub async fn refund(
         rec.audit(
             "invoice.refund_applied",
             ("invoice", iid.as_str()),
-            Some(&inv),
+            Some(inv),
             Some(&after),
         )?;
         rec.answer(&refund)?;

@@ -40,6 +40,7 @@ mod ui_api_clients;
 mod ui_assets;
 mod ui_auth;
 mod ui_billing;
+mod ui_charging;
 mod ui_cli;
 mod ui_helpers;
 mod ui_pages;

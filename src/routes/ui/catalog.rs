@@ -1,4 +1,5 @@
-//! The catalog: list, create, edit (a new price applies to new subscriptions only), discontinue.
+//! The catalog: list, create, edit (a new price applies to new subscriptions at once and to
+//! existing ones from the next period), usage prices and what an add-on goes on, discontinue.
 //! Changing the catalog is for admins.
 
 use std::str::FromStr;
@@ -18,7 +19,8 @@ use crate::domain::FieldError;
 use crate::domain::enums::{ProductStatus, ProductType};
 use crate::domain::ids::ProductId;
 use crate::domain::product::ProductFilter;
-use crate::domain::product::{Product, ProductDraft};
+use crate::domain::product::{Compatibility, Product, ProductDraft};
+use crate::domain::usage::{UsagePrice, UsagePriceInput};
 use crate::domain::user::Role;
 use crate::error::ServiceError;
 use crate::routes::state::AppState;
@@ -114,11 +116,24 @@ pub struct FormPage {
     form: FormState,
     product: Option<Product>,
     types: Vec<&'static str>,
+    /// Main product types and products an add-on can be limited to.
+    main_types: Vec<&'static str>,
+    mains: Vec<(String, String)>,
+    /// What the form has ticked of them.
+    ticked: Vec<String>,
 }
 
-fn form_page(
+impl FormPage {
+    pub fn ticked(&self, value: &str) -> bool {
+        self.ticked.iter().any(|t| t == value)
+    }
+}
+
+async fn form_page(
+    state: &AppState,
     auth: &Authed,
     form: FormState,
+    ticked: Vec<String>,
     product: Option<Product>,
     status: StatusCode,
 ) -> Result<HttpResponse, UiError> {
@@ -126,13 +141,97 @@ fn form_page(
         Some(p) => format!("Edit {}", p.product_name),
         None => "New product".to_owned(),
     };
+    let mains = service::list(&state.db, ProductFilter::default())
+        .await?
+        .into_iter()
+        .filter(|p| p.product_type != ProductType::Addon)
+        .map(|p| (p.product_id.to_string(), p.product_name))
+        .collect();
     let page = FormPage {
         layout: auth.layout("catalog", title),
         form,
         product,
         types: ProductType::ALL.iter().map(|t| t.as_str()).collect(),
+        main_types: ProductType::ALL
+            .iter()
+            .filter(|t| **t != ProductType::Addon)
+            .map(|t| t.as_str())
+            .collect(),
+        mains,
+        ticked,
     };
     render_status(&page, &page.layout, status)
+}
+
+/// What the form ticked of the add-on's compatibility boxes.
+fn ticked(form: &FormData) -> Vec<String> {
+    form.all("compatibleWith.productTypes")
+        .into_iter()
+        .chain(form.all("compatibleWith.productIds"))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The usage price the form describes, if its metric is filled in.
+fn usage(form: &FormData) -> Result<Option<UsagePrice>, FieldError> {
+    let Some(metric) = form.opt("usage.metric") else {
+        return Ok(None);
+    };
+    let tiers = form
+        .get("usage.tiers")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|l| {
+            let mut parts = l.split_whitespace();
+            match (parts.next(), parts.next(), parts.next()) {
+                (Some(up_to), Some(price), None) => Ok((up_to.to_owned(), price.to_owned())),
+                _ => Err(FieldError::new(
+                    "usage.tiers",
+                    format!("`{l}`: write each tier as the total it reaches and its unit price, such as `200 0.25`"),
+                )),
+            }
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    UsagePrice::parse(
+        "usage",
+        &UsagePriceInput {
+            metric: metric.trim().to_owned(),
+            name: form.opt("usage.name").map(str::to_owned),
+            unit: form.get("usage.unit").to_owned(),
+            included_quantity: form.opt("usage.includedQuantity").unwrap_or("0").to_owned(),
+            unit_price: form.get("usage.unitPrice").to_owned(),
+            tiers,
+        },
+    )
+    .map(Some)
+    .map_err(|mut e| {
+        if e.field.starts_with("usage.tiers") {
+            e.field = "usage.tiers".to_owned();
+        }
+        e
+    })
+}
+
+/// What an add-on can be added to, when the form limits it.
+fn compatibility(form: &FormData) -> Result<Option<Compatibility>, FieldError> {
+    let types = form
+        .all("compatibleWith.productTypes")
+        .into_iter()
+        .map(|t| {
+            t.parse::<ProductType>()
+                .map_err(|e| FieldError::new("compatibleWith", e))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let ids: Vec<String> = form
+        .all("compatibleWith.productIds")
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    if types.is_empty() && ids.is_empty() {
+        return Ok(None);
+    }
+    Compatibility::parse("compatibleWith", types, ids).map(Some)
 }
 
 /// The product the form describes.
@@ -149,17 +248,24 @@ fn draft(form: &FormData) -> Result<ProductDraft, FieldError> {
         .map(str::trim)
         .filter(|l| !l.is_empty())
         .collect();
-    ProductDraft::parse(
+    let draft = ProductDraft::parse(
         form.get("productName"),
         product_type,
         form.opt("description"),
         price,
         form.get("currency").trim(),
         &features,
-    )
+    )?;
+    let addon_for = if product_type == ProductType::Addon {
+        compatibility(form)?
+    } else {
+        None
+    };
+    draft.with_charging(usage(form)?, addon_for)
 }
 
-fn refused(
+async fn refused(
+    state: &AppState,
     auth: &Authed,
     form: &FormData,
     product: Option<Product>,
@@ -170,24 +276,24 @@ fn refused(
             if f.field.starts_with("features") {
                 f.field = "features".to_owned();
             }
-            form_page(
-                auth,
-                form.to_state().refuse(f),
-                product,
-                StatusCode::BAD_REQUEST,
-            )
+            if f.field.starts_with("compatibleWith") {
+                f.field = "compatibleWith".to_owned();
+            }
+            let state_form = form.to_state().refuse(f);
+            let status = StatusCode::BAD_REQUEST;
+            form_page(state, auth, state_form, ticked(form), product, status).await
         }
         e => Err(e.into()),
     }
 }
 
-pub async fn new_form(auth: Authed) -> Result<HttpResponse, UiError> {
+pub async fn new_form(state: web::Data<AppState>, auth: Authed) -> Result<HttpResponse, UiError> {
     auth.require(Role::Admin)?;
     let form = FormState::from_values([
         ("productType".to_owned(), "Broadband".to_owned()),
         ("currency".to_owned(), "USD".to_owned()),
     ]);
-    form_page(&auth, form, None, StatusCode::OK)
+    form_page(&state, &auth, form, Vec::new(), None, StatusCode::OK).await
 }
 
 pub async fn create(
@@ -204,12 +310,12 @@ pub async fn create(
             "/admin/catalog",
             Some(&format!("Product {} added to the catalog.", p.product_name)),
         )),
-        Err(e) => refused(&auth, &form, None, e),
+        Err(e) => refused(&state, &auth, &form, None, e).await,
     }
 }
 
 fn current_values(p: &Product) -> FormState {
-    FormState::from_values([
+    let mut values = vec![
         ("productName".to_owned(), p.product_name.clone()),
         ("productType".to_owned(), p.product_type.to_string()),
         (
@@ -219,7 +325,38 @@ fn current_values(p: &Product) -> FormState {
         ("monthlyPrice".to_owned(), p.monthly_price.to_string()),
         ("currency".to_owned(), p.currency.to_string()),
         ("features".to_owned(), p.features.join("\n")),
-    ])
+    ];
+    if let Some(u) = &p.usage {
+        values.extend([
+            ("usage.metric".to_owned(), u.metric.to_string()),
+            ("usage.name".to_owned(), u.name.clone().unwrap_or_default()),
+            ("usage.unit".to_owned(), u.unit.clone()),
+            ("usage.includedQuantity".to_owned(), u.included.to_string()),
+            ("usage.unitPrice".to_owned(), u.unit_price.to_string()),
+            (
+                "usage.tiers".to_owned(),
+                u.tiers
+                    .iter()
+                    .map(|t| format!("{} {}", t.up_to, t.unit_price))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            ),
+        ]);
+    }
+    FormState::from_values(values)
+}
+
+fn current_ticks(p: &Product) -> Vec<String> {
+    p.compatible_with
+        .as_ref()
+        .map(|c| {
+            c.product_types
+                .iter()
+                .map(|t| t.to_string())
+                .chain(c.product_ids.iter().cloned())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 pub async fn edit_form(
@@ -229,7 +366,16 @@ pub async fn edit_form(
 ) -> Result<HttpResponse, UiError> {
     auth.require(Role::Admin)?;
     let p = service::get(&state.db, &id).await?;
-    form_page(&auth, current_values(&p), Some(p), StatusCode::OK)
+    let ticks = current_ticks(&p);
+    form_page(
+        &state,
+        &auth,
+        current_values(&p),
+        ticks,
+        Some(p),
+        StatusCode::OK,
+    )
+    .await
 }
 
 pub async fn edit(
@@ -247,11 +393,11 @@ pub async fn edit(
         Ok(p) => Ok(redirect(
             "/admin/catalog",
             Some(&format!(
-                "Product {} saved. Existing subscriptions keep the price they were sold at.",
+                "Product {} saved. A new price reaches existing subscriptions from the next period.",
                 p.product_name
             )),
         )),
-        Err(e) => refused(&auth, &form, Some(current), e),
+        Err(e) => refused(&state, &auth, &form, Some(current), e).await,
     }
 }
 
