@@ -8,6 +8,7 @@ mod clients;
 mod data;
 mod keys;
 mod serve;
+mod usage;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -74,6 +75,9 @@ pub enum Command {
     /// Check the audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Usage records (RADIUS accounting, CDR exports).
+    #[command(subcommand)]
+    Usage(UsageCommand),
     /// Exit 0 when the server at the configured address answers /readyz.
     Healthcheck {
         /// Address of the server [default: the configured bind address].
@@ -112,6 +116,16 @@ pub enum AdminCommand {
     },
 }
 
+#[derive(Debug, Subcommand)]
+pub enum UsageCommand {
+    /// Send the usage records of a CSV file (columns recordId, subscriptionId, metric, quantity,
+    /// occurredAt); records sent before count once. Exits 1 when a line was refused, naming it.
+    Import {
+        #[arg(value_name = "FILE.csv")]
+        file: PathBuf,
+    },
+}
+
 #[derive(Debug, clap::Args)]
 pub struct BillRunArgs {
     /// The month to bill, YYYY-MM (e.g. 2026-12).
@@ -142,7 +156,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         | Command::Client(_)
         | Command::Keys(_)
         | Command::BillRun(_)
-        | Command::Audit(_) => {}
+        | Command::Audit(_)
+        | Command::Usage(_) => {}
     }
     let settings = Settings::load(cli.config.as_deref(), &flags)?;
     // Started by the Windows service manager, `serve` runs as a service (logging to files);
@@ -167,5 +182,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Client(cmd) => clients::run_client(&settings, cmd),
         Command::Keys(cmd) => keys::run_keys(&settings, cmd),
         Command::Audit(cmd) => audit::run(&settings, cmd),
+        Command::Usage(UsageCommand::Import { file }) => usage::import(&settings, &file),
     }
 }

@@ -24,3 +24,4 @@ pub mod credit_notes;
 pub mod plan_changes;
 pub mod previews;
 pub mod usage;
+pub mod usage_import;

@@ -161,3 +161,61 @@ async fn a_malformed_batch_is_refused_whole_and_sending_needs_the_usage_scope() 
         .unwrap();
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn a_csv_file_is_imported_from_the_command_line_and_a_second_import_counts_nothing_twice() {
+    let app = spawn_app().await;
+    let (_, sub) = metered(&app, "2026-11-26").await;
+    let file = app.data_dir.path().join("radius.csv");
+    std::fs::write(
+        &file,
+        format!(
+            "recordId,subscriptionId,metric,quantity,occurredAt\n\
+             acct-1,{sub},data_gb,2.5,2026-11-26T10:00:00Z\n\
+             acct-2,{sub},data_gb,0.75,2026-11-27T10:00:00Z\n\
+             acct-3,{sub},voice_min,3,2026-11-27T10:00:00Z\n\
+             acct-4,{sub},data_gb,1,not-a-time\n"
+        ),
+    )
+    .unwrap();
+    let run = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_edgebss"))
+            .args([
+                "--data-dir",
+                app.data_dir.path().to_str().unwrap(),
+                "usage",
+                "import",
+            ])
+            .arg(&file)
+            .env_remove("EDGEBSS_CONFIG")
+            .env("EDGEBSS_NOW", "2026-11-30")
+            .env("EDGEBSS_LOG__LEVEL", "warn")
+            .output()
+            .unwrap()
+    };
+    let first = run();
+    let out = String::from_utf8_lossy(&first.stdout).to_string();
+    assert_eq!(
+        first.status.code(),
+        Some(1),
+        "a refused line fails the import: {out}"
+    );
+    assert!(
+        out.contains("2 records taken, 0 sent before (counted once), 2 refused"),
+        "{out}"
+    );
+    assert!(out.contains("line 4: unknown_metric"), "{out}");
+    assert!(
+        out.contains("line 5: malformed: occurredAt `not-a-time`"),
+        "{out}"
+    );
+    let again = String::from_utf8_lossy(&run().stdout).to_string();
+    assert!(again.contains("0 records taken, 2 sent before"), "{again}");
+    let month: Value = app
+        .get(&format!("/v1/subscriptions/{sub}/usage?period=2026-11"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(month["metrics"][0]["quantity"], json!(3.25));
+}
