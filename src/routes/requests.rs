@@ -145,7 +145,7 @@ fn log(
             status,
             latency_ms,
             peer,
-            "request"
+            "request finished"
         ),
     }
 }
