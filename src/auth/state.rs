@@ -4,7 +4,8 @@
 //! A background task refreshes both every second, from the keys folder and the `api_clients`
 //! table, so a key rotated or a client revoked by another process (`edgebss keys rotate`,
 //! `edgebss client revoke`) takes effect within about a second. Changes made in this process
-//! through [`crate::service::clients`] apply at once.
+//! through [`crate::service::clients`] apply at once, and so does a client created elsewhere once
+//! the token endpoint has issued it a token ([`AuthState::confirm_enabled`]).
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -189,6 +190,16 @@ impl AuthState {
             all_keys: guard.all_keys.clone(),
             clients: Arc::new(clients),
         });
+    }
+
+    /// Honours at once a client the database has just shown enabled (the token endpoint checked
+    /// its secret against the stored row), so the first token of a client created by another
+    /// process (`edgebss client create`) works before the next refresh has read the table. A
+    /// revoked client never gets here: its row says so.
+    pub fn confirm_enabled(&self, client_id: &str) {
+        if !self.snapshot().clients.contains(client_id) {
+            self.set_client_enabled(client_id, true);
+        }
     }
 
     /// Signs a token for an authenticated client with the newest key.

@@ -47,3 +47,5 @@ mod ui_roles;
 mod upgrade;
 mod webhooks;
 mod webhooks_crash;
+// Faults found by attacking the server from outside.
+mod auth_races;

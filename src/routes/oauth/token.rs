@@ -72,7 +72,10 @@ pub async fn issue_token(
     )
     .await
     {
-        Ok(client) => client,
+        Ok(client) => {
+            auth.confirm_enabled(&client.client_id);
+            client
+        }
         Err(AuthenticationError::BadCredentials) => {
             if let Some(id) = &client_key {
                 auth.failures_by_client().record_failure(id);
