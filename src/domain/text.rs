@@ -31,6 +31,19 @@ pub fn parse_opt_text(
     value.map(|v| parse_text(field, v, max)).transpose()
 }
 
+/// Search words as typed or pasted into a search box. Control characters other than white
+/// space (which separates words) are refused: no one types them, and the full-text index reads a
+/// NUL as the end of the query.
+pub fn parse_search<'a>(field: &str, value: &'a str) -> Result<&'a str, FieldError> {
+    if value.chars().any(|c| c.is_control() && !c.is_whitespace()) {
+        return Err(FieldError::new(
+            field,
+            "must not contain control characters",
+        ));
+    }
+    Ok(value)
+}
+
 /// A telephone number as written by people: digits with the usual separators, 4 to 20 digits.
 pub fn parse_phone(field: &str, value: &str) -> Result<String, FieldError> {
     let text = parse_text(field, value, 32)?;
@@ -55,6 +68,14 @@ mod tests {
         assert!(parse_text("f", "   ", 10).is_err());
         assert!(parse_text("f", "abcdefghijk", 10).is_err());
         assert!(parse_text("f", "a\u{0}b", 10).is_err());
+    }
+
+    #[test]
+    fn search_words_refuse_control_characters() {
+        assert_eq!(parse_search("q", "Ada Lovelace").unwrap(), "Ada Lovelace");
+        assert_eq!(parse_search("q", "abc\u{0}").unwrap_err().field, "q");
+        assert!(parse_search("q", "a\u{7}b").is_err());
+        assert!(parse_search("q", "pasted\tfrom a sheet").is_ok());
     }
 
     #[test]

@@ -49,3 +49,4 @@ mod webhooks;
 mod webhooks_crash;
 // Faults found by attacking the server from outside.
 mod auth_races;
+mod crafted_input;

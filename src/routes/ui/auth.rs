@@ -31,9 +31,15 @@ pub struct LoginQuery {
     next: Option<String>,
 }
 
-/// Only paths inside the admin UI are followed after sign-in (no open redirect).
+/// Only paths inside the admin UI are followed after sign-in (no open redirect). A control
+/// character (a line break decoded from `%0d%0a`) cannot go into the `Location` header, so a
+/// target holding one is no target.
 fn safe_next(next: &str) -> String {
-    if next.starts_with("/admin") && !next.starts_with("//") && !next.contains('\\') {
+    if next.starts_with("/admin")
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && !next.chars().any(char::is_control)
+    {
         next.to_owned()
     } else {
         "/admin/".to_owned()
@@ -212,6 +218,8 @@ mod tests {
             "//evil.example/admin",
             "/v1/customers",
             "/admin\\@evil",
+            "/admin/\r\nSet-Cookie: x=1",
+            "/admin/\u{0}",
         ] {
             assert_eq!(safe_next(bad), "/admin/", "{bad}");
         }
