@@ -85,16 +85,14 @@ fn refuse(req: &HttpRequest, settings: &MetricsSettings) -> Option<HttpResponse>
 
 pub const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
 
-/// Label for requests no route matched: one series, whatever paths clients try.
-const UNMATCHED: &str = "unmatched";
-
 pub async fn record(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = Instant::now();
-    let method = req.method().as_str().to_owned();
-    let route = req.match_pattern().unwrap_or_else(|| UNMATCHED.to_owned());
+    let method = req.method().clone();
+    // `None` for paths no route matched: they share one series, whatever paths clients try.
+    let route = req.match_pattern();
     let state = req.app_data::<web::Data<AppState>>().cloned();
     let request_id = req.extensions().get::<RequestId>().copied();
 
@@ -108,7 +106,7 @@ pub async fn record(
     if let Some(state) = &state {
         state
             .metrics
-            .observe_request(&method, &route, status.as_u16(), elapsed);
+            .observe_request(method.as_str(), route.as_deref(), status.as_u16(), elapsed);
     }
     tracing::info!(
         status = status.as_u16(),
