@@ -50,3 +50,4 @@ mod webhooks_crash;
 // Faults found by attacking the server from outside.
 mod auth_races;
 mod crafted_input;
+mod file_modes;
