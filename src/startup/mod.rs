@@ -98,6 +98,7 @@ impl Application {
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(app_state.clone())
+                .wrap(middleware::from_fn(routes::body_deadline::enforce))
                 .wrap(middleware::Compress::default())
                 .wrap(middleware::from_fn(routes::metrics::record))
                 .wrap(TracingLogger::default())

@@ -51,3 +51,4 @@ mod webhooks_crash;
 mod auth_races;
 mod crafted_input;
 mod file_modes;
+mod slow_clients;
