@@ -19,6 +19,7 @@ use super::keys::{Key, KeyStore, Keyring};
 use super::settings::AuthSettings;
 use super::throttle::FailureLimiter;
 use super::tokens::{IssuedToken, TokenError, TokenRules, VerifiedToken};
+use super::verifier::Verifier;
 use crate::db::{Db, DbError};
 use crate::domain::clock::Clock;
 use crate::domain::scope::ScopeSet;
@@ -43,6 +44,10 @@ struct Inner {
     /// Failed client authentications, per client id and per source address.
     failures_by_client: FailureLimiter,
     failures_by_address: FailureLimiter,
+    /// Woken whenever a client authentication attempt is settled (see [`super::attempt`]).
+    attempt_settled: tokio::sync::Notify,
+    /// Bounds the argon2 checks of passwords and client secrets.
+    verifier: Verifier,
     verified: VerifiedTokens,
     /// Key files that could not be used, so each is reported once rather than every second.
     reported_problems: std::sync::Mutex<Vec<String>>,
@@ -74,6 +79,11 @@ impl AuthState {
                 client_changes: AtomicU64::new(0),
                 failures_by_client: FailureLimiter::new(settings.max_failed_attempts, window),
                 failures_by_address: FailureLimiter::new(settings.max_failed_attempts, window),
+                attempt_settled: tokio::sync::Notify::new(),
+                verifier: Verifier::new(
+                    usize::try_from(settings.argon2_concurrency).unwrap_or(1),
+                    Duration::from_secs(settings.argon2_wait_seconds),
+                ),
                 verified: VerifiedTokens::default(),
                 reported_problems: std::sync::Mutex::new(Vec::new()),
             }),
@@ -258,5 +268,14 @@ impl AuthState {
 
     pub fn failures_by_address(&self) -> &FailureLimiter {
         &self.inner.failures_by_address
+    }
+
+    pub(super) fn attempt_settled(&self) -> &tokio::sync::Notify {
+        &self.inner.attempt_settled
+    }
+
+    /// The server's slots for checking passwords and client secrets.
+    pub fn verifier(&self) -> &Verifier {
+        &self.inner.verifier
     }
 }
