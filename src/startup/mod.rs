@@ -12,7 +12,6 @@ use std::sync::Arc;
 use actix_web::dev::Server;
 use actix_web::{App, HttpServer, middleware, web};
 use anyhow::Context;
-use tracing_actix_web::TracingLogger;
 
 use crate::auth::state::AuthState;
 use crate::config::Settings;
@@ -100,8 +99,7 @@ impl Application {
                 .app_data(app_state.clone())
                 .wrap(middleware::from_fn(routes::body_deadline::enforce))
                 .wrap(middleware::Compress::default())
-                .wrap(middleware::from_fn(routes::metrics::record))
-                .wrap(TracingLogger::default())
+                .wrap(middleware::from_fn(routes::requests::observe))
                 .configure(operations_routes)
                 .configure(routes::oauth::configure)
                 .configure(routes::api::configure)
