@@ -48,6 +48,18 @@ pub fn create_private_file(path: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Opens a file for reading and writing, creating it (empty, readable by its owner only) when it
+/// is missing; an existing file keeps its contents.
+pub fn open_private(path: &Path) -> anyhow::Result<fs::File> {
+    let mut options = fs::OpenOptions::new();
+    options.read(true).write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options
+        .open(path)
+        .with_context(|| format!("failed to open {}", path.display()))
+}
+
 /// A file or folder whose permissions [`tighten_private_tree`] changed (Unix modes).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Tightened {

@@ -59,4 +59,36 @@ fn whatever_the_umask_a_new_database_is_private_and_loose_files_are_tightened_at
         log.contains("left-by-hand.pem") && log.contains("644") && log.contains("600"),
         "the change is logged: {log}"
     );
+
+    // Everything edgebss made itself was private already: a second start changes nothing.
+    let again = Command::new("sh")
+        .arg("-c")
+        .arg("umask 000 && exec \"$0\" migrate --data-dir \"$1\"")
+        .arg(env!("CARGO_BIN_EXE_edgebss"))
+        .arg(dir.path())
+        .env("EDGEBSS_LOG__LEVEL", "warn")
+        .output()
+        .unwrap();
+    let log = String::from_utf8_lossy(&again.stderr);
+    assert!(again.status.success(), "{log}");
+    assert!(!log.contains("private to its owner"), "{log}");
+}
+
+#[tokio::test]
+async fn a_server_start_leaves_nothing_another_user_can_read() {
+    let app = spawn_app_with(|_| {}).await;
+    let mut loose = Vec::new();
+    let mut dirs = vec![app.data_dir.path().to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        for entry in fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if mode(&path) & 0o077 != 0 {
+                loose.push(path.clone());
+            }
+            if path.is_dir() {
+                dirs.push(path);
+            }
+        }
+    }
+    assert!(loose.is_empty(), "{loose:?}");
 }
