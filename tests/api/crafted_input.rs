@@ -130,3 +130,156 @@ async fn with_secure_cookies_the_flash_message_cookie_is_secure_too() {
         .expect("a flash message");
     assert!(!flash.contains("Secure"), "no TLS, no setting: {flash}");
 }
+
+/// A customer with one open invoice (December 2026); returns the invoice's id.
+async fn open_invoice(app: &mut crate::helpers::TestApp) -> String {
+    use crate::billing::{catalog, d, id, invoices_of, run_jobs, subscribe};
+    let cat = catalog(app);
+    let ada = id(
+        &app.create_individual("Ada", "Lovelace").await,
+        "customerId",
+    );
+    subscribe(app, &ada, &cat.fiber, "2026-12-01", &[]).await;
+    app.move_clock(d("2026-12-01")).await;
+    run_jobs(app).await;
+    id(&invoices_of(app, &ada).await[0], "invoiceId")
+}
+
+fn payment_count(app: &crate::helpers::TestApp) -> i64 {
+    app.sql()
+        .query_row("SELECT COUNT(*) FROM payments", [], |r| r.get(0))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn payments_dated_before_2000_are_refused_by_the_api_and_the_ui() {
+    let mut app = spawn_app().await;
+    let invoice = open_invoice(&mut app).await;
+    for paid_at in ["0000-01-01T00:00:00Z", "1969-12-31T23:59:59Z"] {
+        let res = app
+            .post_json(
+                &format!("/v1/invoices/{invoice}/payments"),
+                &serde_json::json!({"amount": 10, "method": "Cash", "paidAt": paid_at}),
+            )
+            .await;
+        crate::helpers::assert_error(res, StatusCode::BAD_REQUEST, "validation_failed", "paidAt")
+            .await;
+    }
+    let ui = admin(&app).await;
+    let page = format!("/admin/invoices/{invoice}/payments");
+    let res = ui
+        .post(
+            &page,
+            &page,
+            &[
+                ("amount", "10"),
+                ("method", "Cash"),
+                ("paidOn", "0000-01-01"),
+            ],
+        )
+        .await;
+    // The payment form answers every refused field 422, showing the form again.
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("2000-01-01"), "{html}");
+    assert_eq!(payment_count(&app), 0, "nothing was stored");
+}
+
+#[tokio::test]
+async fn a_subscription_cannot_start_in_the_year_9999() {
+    let app = spawn_app().await;
+    let cat = crate::billing::catalog(&app);
+    let ada = app.create_individual("Ada", "Lovelace").await;
+    let ada = ada["customerId"].as_str().unwrap();
+    let res = app
+        .post_json(
+            &format!("/v1/customers/{ada}/subscriptions"),
+            &serde_json::json!({"productId": cat.fiber, "startDate": "9999-12-31"}),
+        )
+        .await;
+    crate::helpers::assert_error(
+        res,
+        StatusCode::BAD_REQUEST,
+        "validation_failed",
+        "startDate",
+    )
+    .await;
+    let res = app
+        .post_json(
+            &format!("/v1/customers/{ada}/subscriptions"),
+            &serde_json::json!({"productId": cat.fiber, "startDate": "2031-11-26"}),
+        )
+        .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::CREATED,
+        "five years ahead is fine"
+    );
+}
+
+#[tokio::test]
+async fn a_catalog_product_priced_in_a_made_up_currency_is_refused() {
+    let app = spawn_app().await;
+    let ui = admin(&app).await;
+    for currency in ["ZZZ", "XXX", "XAU"] {
+        let res = ui
+            .post(
+                "/admin/catalog/new",
+                "/admin/catalog",
+                &[
+                    ("productName", "Fiber 1000"),
+                    ("productType", "Broadband"),
+                    ("monthlyPrice", "59.99"),
+                    ("currency", currency),
+                    ("features", ""),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{currency}");
+        let html = res.text().await.unwrap();
+        assert!(html.contains("ISO 4217"), "{html}");
+    }
+    let stored: i64 = app
+        .sql()
+        .query_row("SELECT COUNT(*) FROM products", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(stored, 0);
+}
+
+#[tokio::test]
+async fn names_that_hide_or_reorder_their_text_are_refused() {
+    let app = spawn_app().await;
+    for (field, value) in [
+        ("firstName", "Ada\u{202E}ecalevoL"),
+        ("lastName", "Love\u{200B}lace"),
+        ("firstName", "\u{2067}Ada"),
+        ("lastName", "Lovelace\u{200D}"),
+    ] {
+        let mut body = serde_json::json!({
+            "customerType": "Individual",
+            "firstName": "Ada",
+            "lastName": "Lovelace",
+            "email": "ada@example.com",
+        });
+        body[field] = serde_json::json!(value);
+        let res = app.post_json("/v1/customers", &body).await;
+        crate::helpers::assert_error(res, StatusCode::BAD_REQUEST, "validation_failed", field)
+            .await;
+    }
+    let res = app
+        .post_json(
+            "/v1/customers",
+            &serde_json::json!({
+                "customerType": "Individual",
+                "firstName": "مهدی",
+                "lastName": "علی\u{200C}زاده",
+                "email": "mahdi@example.com",
+            }),
+        )
+        .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::CREATED,
+        "a Persian name with its joiner"
+    );
+}
