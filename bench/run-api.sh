@@ -21,7 +21,8 @@ mkdir -p "$work"
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
 
 cargo build --release --quiet --bin edgebss --example seed --example auth_verify --example floor
-bin=target/release/edgebss
+# BIN measures another build (e.g. an older commit's) with this checkout's scripts and floor.
+bin=${BIN:-target/release/edgebss}
 port=18999
 base="http://127.0.0.1:$port"
 server=""

@@ -149,7 +149,7 @@ fn log(
             status,
             latency_ms,
             peer,
-            "request"
+            "request finished"
         ),
     }
 }

@@ -22,6 +22,9 @@ use crate::routes::state::AppState;
 
 pub use demo_client::DemoClient;
 
+/// Blocking threads per HTTP worker (see where the server is built).
+const BLOCKING_THREADS_PER_WORKER: usize = 4;
+
 pub struct Application {
     port: u16,
     server: Server,
@@ -109,6 +112,9 @@ impl Application {
         // Stop signals are handled in `ops::lifecycle` (actix would stop on Ctrl-C without
         // waiting for requests in flight).
         .disable_signals()
+        // Threads for reads too long to run on a worker (pages of the admin UI, reports) and
+        // password checks; more would only wait for a read connection, and each costs memory.
+        .worker_max_blocking_threads(BLOCKING_THREADS_PER_WORKER)
         .shutdown_timeout(30);
         let server = match tls {
             Some(config) => server.listen_rustls_0_23(listener, config)?,
