@@ -5,12 +5,13 @@
 //! [`super::verifier::Verifier`]; hashing new secrets (administrators' work) shares a few
 //! process-wide slots.
 //!
-//! The 19 MiB are requested as one allocation larger than the largest size glibc's `malloc`
-//! ever serves from its heaps (32 MiB on 64-bit), so it is mapped on its own and returned to the
-//! system when the hash ends; only the 19 MiB written become resident. Allocated by the argon2
-//! crate itself (exactly 19 MiB, 64-byte aligned), glibc kept every such block it had handed
-//! out: 40 concurrent wrong secrets took the server from 40 MB to 800 MB resident, and the next
-//! 40 to 1.4 GB.
+//! The 19 MiB are requested as one allocation larger than any size an allocator serves from its
+//! heaps (glibc's largest mmap threshold is 32 MiB on 64-bit; mimalloc gives such a block a
+//! segment of its own), so it never fragments them and is handed back to the system when the
+//! hash ends (at once under glibc, after its purge delay under mimalloc); only the 19 MiB
+//! written become resident. Allocated by the argon2 crate itself (exactly 19 MiB, 64-byte
+//! aligned), glibc kept every such block it had handed out: 40 concurrent wrong secrets took the
+//! server from 40 MB to 800 MB resident, and the next 40 to 1.4 GB.
 
 use std::sync::{Arc, LazyLock};
 
@@ -26,7 +27,7 @@ static HASH_SLOTS: LazyLock<Arc<tokio::sync::Semaphore>> =
     LazyLock::new(|| Arc::new(tokio::sync::Semaphore::new(CONCURRENT_HASHES)));
 
 /// Capacity asked for argon2's memory: above glibc's largest mmap threshold (32 MiB on 64-bit;
-/// blocks are 1 KiB), so the block is always mapped on its own and unmapped when dropped.
+/// blocks are 1 KiB), so the block is always mapped on its own and given back when dropped.
 const MAPPED_BLOCKS: usize = 33 * 1024;
 
 /// Salt length of new hashes, in bytes (as the argon2 crate's default).
