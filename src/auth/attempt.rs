@@ -104,6 +104,7 @@ impl AuthState {
             let second = self.failures_by_client().admit(client);
             if second != Admission::Admitted {
                 by_address.settle(address, false);
+                self.attempt_settled().notify_waiters();
                 return Err(refusal(second));
             }
         }
