@@ -5,11 +5,9 @@
 //! [`super::verifier::Verifier`]; hashing new secrets (administrators' work) shares a few
 //! process-wide slots.
 //!
-//! The 19 MiB are requested as one allocation larger than any size an allocator serves from its
-//! heaps (glibc's largest mmap threshold is 32 MiB on 64-bit; mimalloc gives such a block a
-//! segment of its own), so it never fragments them and is handed back to the system when the
-//! hash ends (at once under glibc, after its purge delay under mimalloc); only the 19 MiB
-//! written become resident. Allocated by the argon2 crate itself (exactly 19 MiB, 64-byte
+//! The 19 MiB are requested as one allocation larger than any size the allocator serves from its
+//! heaps (glibc's largest mmap threshold is 32 MiB on 64-bit), so it never fragments them and is
+//! handed back to the system the moment the hash ends; only the 19 MiB written become resident. Allocated by the argon2 crate itself (exactly 19 MiB, 64-byte
 //! aligned), glibc kept every such block it had handed out: 40 concurrent wrong secrets took the
 //! server from 40 MB to 800 MB resident, and the next 40 to 1.4 GB.
 
