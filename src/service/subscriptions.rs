@@ -25,7 +25,7 @@ pub async fn list_for_customer(
 ) -> Result<Vec<Subscription>, ServiceError> {
     let cid = customer_id.clone();
     let id = customer_id.to_owned();
-    db.read(move |conn| {
+    db.read_now(move |conn| {
         customers::get(conn, &cid)?.ok_or_else(|| ServiceError::not_found("customer", &id))?;
         Ok(sql::list_for_customer(conn, &cid, status)?)
     })
@@ -35,7 +35,7 @@ pub async fn list_for_customer(
 pub async fn get(db: &Db, id: &SubscriptionId) -> Result<Subscription, ServiceError> {
     let sid = id.clone();
     let missing = ServiceError::not_found("subscription", id);
-    db.read(move |conn| sql::get(conn, &sid)?.ok_or(missing))
+    db.read_now(move |conn| sql::get(conn, &sid)?.ok_or(missing))
         .await
 }
 
@@ -53,16 +53,7 @@ pub async fn create(
     let cid = customer_id.clone();
     let origin = origin.clone();
     let today = clock.today();
-    if order.start_date < today {
-        return Err(FieldError::new(
-            "startDate",
-            format!(
-                "{} is in the past; the earliest start is today, {today}",
-                order.start_date
-            ),
-        )
-        .into());
-    }
+    order.check_start(today)?;
     let now = clock.timestamp();
     let id = customer_id.to_owned();
     db.write(move |conn| {

@@ -12,7 +12,6 @@ use std::sync::Arc;
 use actix_web::dev::Server;
 use actix_web::{App, HttpServer, middleware, web};
 use anyhow::Context;
-use tracing_actix_web::TracingLogger;
 
 use crate::auth::state::AuthState;
 use crate::config::Settings;
@@ -22,6 +21,9 @@ use crate::routes;
 use crate::routes::state::AppState;
 
 pub use demo_client::DemoClient;
+
+/// Blocking threads per HTTP worker (see where the server is built).
+const BLOCKING_THREADS_PER_WORKER: usize = 4;
 
 pub struct Application {
     port: u16,
@@ -98,9 +100,9 @@ impl Application {
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(app_state.clone())
+                .wrap(middleware::from_fn(routes::body_deadline::enforce))
                 .wrap(middleware::Compress::default())
-                .wrap(middleware::from_fn(routes::metrics::record))
-                .wrap(TracingLogger::default())
+                .wrap(middleware::from_fn(routes::requests::observe))
                 .configure(operations_routes)
                 .configure(routes::oauth::configure)
                 .configure(routes::api::configure)
@@ -110,6 +112,9 @@ impl Application {
         // Stop signals are handled in `ops::lifecycle` (actix would stop on Ctrl-C without
         // waiting for requests in flight).
         .disable_signals()
+        // Threads for reads too long to run on a worker (pages of the admin UI, reports) and
+        // password checks; more would only wait for a read connection, and each costs memory.
+        .worker_max_blocking_threads(BLOCKING_THREADS_PER_WORKER)
         .shutdown_timeout(30);
         let server = match tls {
             Some(config) => server.listen_rustls_0_23(listener, config)?,
@@ -197,7 +202,28 @@ fn operations_routes(cfg: &mut web::ServiceConfig) {
 /// wrong has a way back. The server and every command that touches the database open it here.
 pub fn open_db(settings: &Settings) -> anyhow::Result<Db> {
     crate::ops::fs::create_data_dir(&settings.data_dir)?;
+    make_data_private(settings)?;
     Db::open_with_hook(&settings.db_options(), |path, applied| {
         crate::ops::backup::before_migration(path, applied).map(|_| ())
     })
+}
+
+/// The data folder holds customer data, password hashes, sessions and keys: files another local
+/// user could read (left by an older version, or copied in with a loose umask) are made private
+/// to the owner, each change logged; a new database file is created private, and SQLite gives
+/// its `-wal` and `-shm` files the database file's mode.
+fn make_data_private(settings: &Settings) -> anyhow::Result<()> {
+    for t in crate::ops::fs::tighten_private_tree(&settings.data_dir)? {
+        tracing::warn!(
+            path = %t.path.display(),
+            from = format!("{:o}", t.from),
+            to = format!("{:o}", t.to),
+            "made a file or folder in the data folder private to its owner"
+        );
+    }
+    let db = settings.db_path();
+    if !db.exists() {
+        crate::ops::fs::create_private_file(&db)?;
+    }
+    Ok(())
 }

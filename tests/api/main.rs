@@ -30,6 +30,7 @@ mod invoices;
 mod layers;
 mod lifecycle;
 mod lifecycle_config;
+mod logging;
 mod metrics;
 mod products;
 mod receiver;
@@ -54,3 +55,8 @@ mod charging_credit;
 mod charging_month;
 mod charging_plans;
 mod charging_usage;
+// Faults found by attacking the server from outside.
+mod auth_races;
+mod crafted_input;
+mod file_modes;
+mod slow_clients;
