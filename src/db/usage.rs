@@ -400,16 +400,40 @@ fn bind_billed(
     Ok(())
 }
 
-/// What checking a record needs of its subscription: (customer, start date, end date, first
-/// day of its current plan).
-pub type UsageTarget = (String, NaiveDate, Option<NaiveDate>, Option<NaiveDate>);
+/// What checking a record needs of its subscription: its customer, start and end dates, and
+/// the metrics it is priced for (each with the last day usage of it is still taken, once a
+/// plan change dropped it).
+#[derive(Debug, Clone)]
+pub struct UsageTarget {
+    pub customer_id: String,
+    pub start: NaiveDate,
+    pub end: Option<NaiveDate>,
+    pub metrics: Vec<(String, Option<NaiveDate>)>,
+}
 
+/// One statement per subscription, no price parsed: a batch names up to a thousand of them.
 pub fn target(conn: &Connection, subscription: &str) -> rusqlite::Result<Option<UsageTarget>> {
-    conn.prepare_cached(
-        "SELECT customer_id, start_date, end_date, plan_start FROM subscriptions WHERE id = ?1",
-    )?
-    .query_row([subscription], |r| {
-        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-    })
-    .optional()
+    let mut stmt = conn.prepare_cached(
+        "SELECT s.customer_id, s.start_date, s.end_date, p.metric, p.accepted_until \
+         FROM subscriptions AS s \
+         LEFT JOIN subscription_usage_prices AS p ON p.subscription_id = s.id \
+         WHERE s.id = ?1",
+    )?;
+    let mut rows = stmt.query([subscription])?;
+    let mut target: Option<UsageTarget> = None;
+    while let Some(r) = rows.next()? {
+        let t = match &mut target {
+            Some(t) => t,
+            None => target.insert(UsageTarget {
+                customer_id: r.get(0)?,
+                start: r.get(1)?,
+                end: r.get(2)?,
+                metrics: Vec::new(),
+            }),
+        };
+        if let Some(metric) = r.get::<_, Option<String>>(3)? {
+            t.metrics.push((metric, r.get(4)?));
+        }
+    }
+    Ok(target)
 }

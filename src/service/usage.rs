@@ -11,7 +11,7 @@ use crate::billing::usage::charge_of;
 use crate::db::Db;
 use crate::db::record::Recorder;
 use crate::db::subscriptions;
-use crate::db::usage::{self as sql, NewRecord, SubscriptionPrice, UsageTarget};
+use crate::db::usage::{self as sql, NewRecord, UsageTarget};
 use crate::domain::FieldError;
 use crate::domain::clock::Clock;
 use crate::domain::date::format_timestamp;
@@ -105,23 +105,16 @@ pub async fn record(
         .await
 }
 
-/// The usage prices and dates of the subscriptions a batch names, read once each.
+/// The metrics and dates of the subscriptions a batch names, read once each.
 #[derive(Default)]
-struct Targets(HashMap<String, Option<(UsageTarget, Vec<SubscriptionPrice>)>>);
+struct Targets(HashMap<String, Option<UsageTarget>>);
 
 impl Targets {
-    fn get(
-        &mut self,
-        conn: &Connection,
-        id: &str,
-    ) -> rusqlite::Result<Option<&(UsageTarget, Vec<SubscriptionPrice>)>> {
+    fn get(&mut self, conn: &Connection, id: &str) -> rusqlite::Result<Option<&UsageTarget>> {
         if !self.0.contains_key(id) {
             let found = match SubscriptionId::parse(id) {
                 None => None,
-                Some(_) => match sql::target(conn, id)? {
-                    None => None,
-                    Some(t) => Some((t, sql::prices_of(conn, id)?)),
-                },
+                Some(_) => sql::target(conn, id)?,
             };
             self.0.insert(id.to_owned(), found);
         }
@@ -130,12 +123,15 @@ impl Targets {
 }
 
 /// Why a record cannot be taken for its subscription, if it cannot.
-fn check(
-    p: &Prepared,
-    target: Option<&(UsageTarget, Vec<SubscriptionPrice>)>,
-) -> Option<RejectedRecord> {
+fn check(p: &Prepared, target: Option<&UsageTarget>) -> Option<RejectedRecord> {
     let i = p.index;
-    let Some(((_, start, end, _), prices)) = target else {
+    let Some(UsageTarget {
+        start,
+        end,
+        metrics: prices,
+        ..
+    }) = target
+    else {
         return Some(reject(
             i,
             "unknown_subscription",
@@ -145,13 +141,13 @@ fn check(
             ),
         ));
     };
-    let priced = prices.iter().find(|x| x.metric.as_str() == p.metric);
+    let priced = prices.iter().find(|(m, _)| *m == p.metric);
     match priced {
         None => {
             let known: Vec<&str> = prices
                 .iter()
-                .filter(|x| x.accepted_until.is_none())
-                .map(|x| x.metric.as_str())
+                .filter(|(_, until)| until.is_none())
+                .map(|(m, _)| m.as_str())
                 .collect();
             return Some(reject(
                 i,
@@ -168,8 +164,8 @@ fn check(
                 ),
             ));
         }
-        Some(x) => {
-            if let Some(until) = x.accepted_until
+        Some((_, accepted_until)) => {
+            if let Some(until) = *accepted_until
                 && p.date > until
             {
                 return Some(reject(
@@ -229,13 +225,14 @@ fn ingest(
     let mut duplicates = 0;
     // Keyed by (subscription, month, metric), in the order first met.
     let mut added: Vec<((String, Period, String), Added<'_>)> = Vec::new();
+    let mut slots: HashMap<(String, Period, String), usize> = HashMap::new();
     for p in &prepared {
         let target = targets.get(conn, &p.subscription_id)?;
         if let Some(r) = check(p, target) {
             rejected.push(r);
             continue;
         }
-        let customer = target.map(|((c, ..), _)| c.clone()).unwrap_or_default();
+        let customer = target.map(|t| t.customer_id.clone()).unwrap_or_default();
         let period = Period::containing(p.date);
         let stored = writer.record(
             &NewRecord {
@@ -253,23 +250,19 @@ fn ingest(
             continue;
         }
         let key = (p.subscription_id.clone(), period, p.metric.clone());
-        let slot = match added.iter().position(|(k, _)| *k == key) {
-            Some(i) => &mut added[i].1,
-            None => {
-                added.push((
-                    key,
-                    Added {
-                        customer,
-                        quantity: Quantity::ZERO,
-                        records: Vec::new(),
-                        indexes: Vec::new(),
-                    },
-                ));
-                &mut added.last_mut().map(|(_, a)| a).ok_or_else(|| {
-                    ServiceError::Unexpected(anyhow::anyhow!("usage batch bookkeeping"))
-                })?
-            }
-        };
+        let at = *slots.entry(key.clone()).or_insert_with(|| {
+            added.push((
+                key,
+                Added {
+                    customer,
+                    quantity: Quantity::ZERO,
+                    records: Vec::new(),
+                    indexes: Vec::new(),
+                },
+            ));
+            added.len() - 1
+        });
+        let slot = &mut added[at].1;
         match slot.quantity.checked_add(p.quantity) {
             Some(q) => slot.quantity = q,
             None => {
@@ -282,7 +275,8 @@ fn ingest(
         slot.indexes.push(p.index);
     }
     let mut accepted = 0;
-    let mut totals = Vec::new();
+    let mut subscriptions = std::collections::HashSet::new();
+    let mut periods: Vec<Period> = Vec::new();
     for ((sub, period, metric), a) in &added {
         let fits = writer.add_total(
             sub,
@@ -294,13 +288,10 @@ fn ingest(
         )?;
         if fits {
             accepted += a.records.len();
-            totals.push(BatchTotal {
-                subscription_id: sub.clone(),
-                period: *period,
-                metric: metric.clone(),
-                quantity: a.quantity,
-                records: a.records.len(),
-            });
+            subscriptions.insert(sub.as_str());
+            if !periods.contains(period) {
+                periods.push(*period);
+            }
         } else {
             sql::forget_records(conn, &a.records)?;
             rejected.extend(a.indexes.iter().map(|i| too_large(*i)));
@@ -315,12 +306,14 @@ fn ingest(
     let rec = Recorder::new(conn, origin, now);
     if accepted > 0 {
         let batch = UsageBatchId::generate();
+        periods.sort();
         let event = BatchEvent {
             usage_batch_id: batch.as_str(),
             accepted,
             duplicates,
             rejected: result.rejected.len(),
-            totals: &totals,
+            subscriptions: subscriptions.len(),
+            periods: &periods,
         };
         rec.event(EventType::UsageRecorded, &event)?;
         rec.audit(
@@ -342,18 +335,9 @@ fn too_large(i: usize) -> RejectedRecord {
     )
 }
 
-/// Usage a batch added to one month of one metric of a subscription.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct BatchTotal {
-    subscription_id: String,
-    period: Period,
-    metric: String,
-    quantity: Quantity,
-    records: usize,
-}
-
-/// The `usage.recorded` event of a batch.
+/// The `usage.recorded` event of a batch: what it took, for how many subscriptions, in which
+/// months. Kept small on purpose (a busy mediation system sends a batch a second); the
+/// subscriptions' usage is read with `GET …/usage`.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 struct BatchEvent<'a> {
@@ -361,7 +345,8 @@ struct BatchEvent<'a> {
     accepted: usize,
     duplicates: usize,
     rejected: usize,
-    totals: &'a [BatchTotal],
+    subscriptions: usize,
+    periods: &'a [Period],
 }
 
 /// A subscription's usage of a month, per metric it is priced for.

@@ -122,10 +122,12 @@ async fn each_record_is_taken_or_refused_with_its_reason() {
         1,
         "one event per batch that took records"
     );
+    let data = &events["data"][0]["data"];
     assert_eq!(
-        events["data"][0]["data"]["totals"][0]["quantity"],
-        json!(1.5)
+        (data["accepted"].clone(), data["subscriptions"].clone()),
+        (json!(1), json!(1))
     );
+    assert_eq!(data["periods"], json!(["2026-11"]));
 }
 
 #[tokio::test]
