@@ -29,6 +29,7 @@ pub mod credit_notes;
 pub mod plan_switch;
 pub mod plans;
 pub mod usage;
+pub mod usage_prices;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;

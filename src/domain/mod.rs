@@ -34,5 +34,6 @@ pub mod charge;
 pub mod credit_note;
 pub mod plan;
 pub mod usage;
+pub mod usage_price;
 
 pub use error::FieldError;

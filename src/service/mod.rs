@@ -23,5 +23,8 @@ pub mod charges;
 pub mod credit_notes;
 pub mod plan_changes;
 pub mod previews;
+pub mod refunds;
+pub mod termination;
 pub mod usage;
 pub mod usage_import;
+pub mod usage_report;

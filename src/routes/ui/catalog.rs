@@ -19,8 +19,7 @@ use crate::domain::FieldError;
 use crate::domain::enums::{ProductStatus, ProductType};
 use crate::domain::ids::ProductId;
 use crate::domain::product::ProductFilter;
-use crate::domain::product::{Compatibility, Product, ProductDraft};
-use crate::domain::usage::{UsagePrice, UsagePriceInput};
+use crate::domain::product::{Product, ProductDraft};
 use crate::domain::user::Role;
 use crate::error::ServiceError;
 use crate::routes::state::AppState;
@@ -163,77 +162,6 @@ async fn form_page(
     render_status(&page, &page.layout, status)
 }
 
-/// What the form ticked of the add-on's compatibility boxes.
-fn ticked(form: &FormData) -> Vec<String> {
-    form.all("compatibleWith.productTypes")
-        .into_iter()
-        .chain(form.all("compatibleWith.productIds"))
-        .map(str::to_owned)
-        .collect()
-}
-
-/// The usage price the form describes, if its metric is filled in.
-fn usage(form: &FormData) -> Result<Option<UsagePrice>, FieldError> {
-    let Some(metric) = form.opt("usage.metric") else {
-        return Ok(None);
-    };
-    let tiers = form
-        .get("usage.tiers")
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(|l| {
-            let mut parts = l.split_whitespace();
-            match (parts.next(), parts.next(), parts.next()) {
-                (Some(up_to), Some(price), None) => Ok((up_to.to_owned(), price.to_owned())),
-                _ => Err(FieldError::new(
-                    "usage.tiers",
-                    format!("`{l}`: write each tier as the total it reaches and its unit price, such as `200 0.25`"),
-                )),
-            }
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    UsagePrice::parse(
-        "usage",
-        &UsagePriceInput {
-            metric: metric.trim().to_owned(),
-            name: form.opt("usage.name").map(str::to_owned),
-            unit: form.get("usage.unit").to_owned(),
-            included_quantity: form.opt("usage.includedQuantity").unwrap_or("0").to_owned(),
-            unit_price: form.get("usage.unitPrice").to_owned(),
-            tiers,
-        },
-    )
-    .map(Some)
-    .map_err(|mut e| {
-        if e.field.starts_with("usage.tiers") {
-            e.field = "usage.tiers".to_owned();
-        }
-        e
-    })
-}
-
-/// What an add-on can be added to, when the form limits it.
-fn compatibility(form: &FormData) -> Result<Option<Compatibility>, FieldError> {
-    let types = form
-        .all("compatibleWith.productTypes")
-        .into_iter()
-        .map(|t| {
-            t.parse::<ProductType>()
-                .map_err(|e| FieldError::new("compatibleWith", e))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    let ids: Vec<String> = form
-        .all("compatibleWith.productIds")
-        .into_iter()
-        .map(str::to_owned)
-        .collect();
-    if types.is_empty() && ids.is_empty() {
-        return Ok(None);
-    }
-    Compatibility::parse("compatibleWith", types, ids).map(Some)
-}
-
 /// The product the form describes.
 fn draft(form: &FormData) -> Result<ProductDraft, FieldError> {
     let product_type: ProductType = form
@@ -257,11 +185,11 @@ fn draft(form: &FormData) -> Result<ProductDraft, FieldError> {
         &features,
     )?;
     let addon_for = if product_type == ProductType::Addon {
-        compatibility(form)?
+        super::catalog_charging::compatibility(form)?
     } else {
         None
     };
-    draft.with_charging(usage(form)?, addon_for)
+    draft.with_charging(super::catalog_charging::usage(form)?, addon_for)
 }
 
 async fn refused(
@@ -281,7 +209,15 @@ async fn refused(
             }
             let state_form = form.to_state().refuse(f);
             let status = StatusCode::BAD_REQUEST;
-            form_page(state, auth, state_form, ticked(form), product, status).await
+            form_page(
+                state,
+                auth,
+                state_form,
+                super::catalog_charging::ticked(form),
+                product,
+                status,
+            )
+            .await
         }
         e => Err(e.into()),
     }
@@ -326,37 +262,8 @@ fn current_values(p: &Product) -> FormState {
         ("currency".to_owned(), p.currency.to_string()),
         ("features".to_owned(), p.features.join("\n")),
     ];
-    if let Some(u) = &p.usage {
-        values.extend([
-            ("usage.metric".to_owned(), u.metric.to_string()),
-            ("usage.name".to_owned(), u.name.clone().unwrap_or_default()),
-            ("usage.unit".to_owned(), u.unit.clone()),
-            ("usage.includedQuantity".to_owned(), u.included.to_string()),
-            ("usage.unitPrice".to_owned(), u.unit_price.to_string()),
-            (
-                "usage.tiers".to_owned(),
-                u.tiers
-                    .iter()
-                    .map(|t| format!("{} {}", t.up_to, t.unit_price))
-                    .collect::<Vec<_>>()
-                    .join("\n"),
-            ),
-        ]);
-    }
+    values.extend(super::catalog_charging::usage_values(p));
     FormState::from_values(values)
-}
-
-fn current_ticks(p: &Product) -> Vec<String> {
-    p.compatible_with
-        .as_ref()
-        .map(|c| {
-            c.product_types
-                .iter()
-                .map(|t| t.to_string())
-                .chain(c.product_ids.iter().cloned())
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 pub async fn edit_form(
@@ -366,7 +273,7 @@ pub async fn edit_form(
 ) -> Result<HttpResponse, UiError> {
     auth.require(Role::Admin)?;
     let p = service::get(&state.db, &id).await?;
-    let ticks = current_ticks(&p);
+    let ticks = super::catalog_charging::current_ticks(&p);
     form_page(
         &state,
         &auth,

@@ -25,6 +25,7 @@ pub mod users;
 pub mod webhooks;
 // Charging: the subscription page, plan changes, discounts, one-off charges, credit notes,
 // refunds.
+pub mod catalog_charging;
 pub mod charges;
 pub mod credit_notes;
 pub mod discounts;
