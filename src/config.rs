@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 pub use crate::auth::settings::AuthSettings;
 use crate::db::Synchronous;
 
+mod business;
 mod integration;
 mod ui;
 pub use integration::{EventsSettings, WebhookSettings};
@@ -41,6 +42,9 @@ pub struct Settings {
     pub events: EventsSettings,
     pub webhooks: WebhookSettings,
     pub operator: crate::domain::operator::OperatorDetails,
+    pub email: crate::domain::email_settings::EmailSettings,
+    pub dunning: crate::domain::dunning::DunningSettings,
+    pub settings: business::SettingsFile,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -108,6 +112,9 @@ impl Default for Settings {
             events: EventsSettings::default(),
             webhooks: WebhookSettings::default(),
             operator: Default::default(),
+            email: Default::default(),
+            dunning: Default::default(),
+            settings: Default::default(),
         }
     }
 }
@@ -267,6 +274,7 @@ impl Settings {
         self.tls.check()?;
         self.events.check()?;
         self.webhooks.check()?;
+        self.business_layer()?;
         Ok(())
     }
 

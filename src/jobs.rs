@@ -50,11 +50,9 @@ pub async fn run_once(state: &AppState) -> Result<Round, ServiceError> {
         invoices_overdue: overdue,
         bill_run: None,
     };
-    let settings = &state.settings.billing;
+    let bill_day = state.live.get().billing.bill_day;
     let period = Period::containing(today);
-    if today >= period.bill_date(settings.bill_day)
-        && !bill_runs::completed(&state.db, period).await?
-    {
+    if today >= period.bill_date(bill_day) && !bill_runs::completed(&state.db, period).await? {
         let start = StartRun {
             period,
             mode: Mode::Bill,

@@ -18,3 +18,6 @@ pub mod subscriptions;
 pub mod ui_reports;
 pub mod users;
 pub mod webhooks;
+// Getting paid: settings, documents, e-mail, dunning, CSV.
+pub mod documents;
+pub mod settings;

@@ -51,6 +51,7 @@ impl Application {
         let db = tokio::task::spawn_blocking(move || open_db(&db_settings))
             .await
             .context("database start-up was interrupted")??;
+        let live = live_settings(&settings, &db, &clock)?;
         if settings.demo {
             crate::service::demo::load(&db, &clock).await?;
         }
@@ -84,6 +85,7 @@ impl Application {
             auth,
             idempotency: Default::default(),
             reveals: Default::default(),
+            live,
         });
         let listener = TcpListener::bind(state.settings.bind)
             .with_context(|| format!("failed to listen on {}", state.settings.bind))?;
@@ -200,4 +202,17 @@ pub fn open_db(settings: &Settings) -> anyhow::Result<Db> {
     Db::open_with_hook(&settings.db_options(), |path, applied| {
         crate::ops::backup::before_migration(path, applied).map(|_| ())
     })
+}
+
+/// The settings in force for a command working on the data folder: the file's, then those
+/// saved on the Settings page. Moves `clock` to their time zone.
+pub fn live_settings(
+    settings: &Settings,
+    db: &Db,
+    clock: &Clock,
+) -> anyhow::Result<crate::domain::settings::LiveSettings> {
+    let live = crate::domain::settings::LiveSettings::new(settings.business_layer()?)
+        .map_err(|e| anyhow::anyhow!("invalid configuration: {e}"))?;
+    crate::service::settings::load_blocking(db, &live, clock)?;
+    Ok(live)
 }

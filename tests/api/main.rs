@@ -21,6 +21,7 @@ mod billing_year;
 mod browser;
 mod cli;
 mod customers;
+mod documents;
 mod durability;
 mod errors;
 mod events;

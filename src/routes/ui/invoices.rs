@@ -203,7 +203,7 @@ pub async fn print(
         layout: auth.layout("invoices", format!("Invoice {}", i.invoice_number)),
         i,
         c,
-        operator: state.settings.operator.clone(),
+        operator: state.live.get().operator,
     };
     render(&page, &page.layout)
 }

@@ -11,6 +11,7 @@ pub mod cookies;
 pub mod customer_form;
 pub mod customers;
 pub mod dashboard;
+pub mod documents;
 pub mod error;
 pub mod extract;
 pub mod format;
@@ -207,6 +208,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             )
             // Activity: the audit trail
             .route("/activity", web::get().to(activity::list))
+            // Getting paid: documents.
+            .route("/invoices/{id}/pdf", web::get().to(documents::invoice_pdf))
+            .route(
+                "/customers/{id}/statement",
+                web::get().to(documents::statement_pdf),
+            )
             .default_service(web::to(error::not_found)),
     );
 }
