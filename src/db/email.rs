@@ -167,3 +167,105 @@ pub fn counts(conn: &Connection) -> rusqlite::Result<(i64, i64)> {
     )?
     .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
 }
+
+/// What may be queued, as the settings in force say: kept in the database (written whenever
+/// the settings are loaded or changed) so that every write job, whichever part of the program
+/// runs it (a bill run from the command line too), decides by the same settings in its own
+/// transaction.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct MailPolicy {
+    /// E-mail is set up (an SMTP server and a sender).
+    pub enabled: bool,
+    pub invoices: bool,
+    pub receipts: bool,
+    /// The sender's domain, which ends every Message-ID.
+    pub domain: String,
+}
+
+impl MailPolicy {
+    pub fn wants(&self, kind: MessageKind) -> bool {
+        self.enabled
+            && match kind {
+                MessageKind::Invoice => self.invoices,
+                MessageKind::Receipt => self.receipts,
+                _ => true,
+            }
+    }
+}
+
+const POLICY_KEY: &str = "email.policy";
+
+pub fn set_policy(conn: &Connection, policy: &MailPolicy) -> rusqlite::Result<()> {
+    let text = serde_json::to_string(policy)
+        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+    conn.prepare_cached(
+        "INSERT INTO app_meta (key, value) VALUES (?1, ?2) \
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    )?
+    .execute(params![POLICY_KEY, text])?;
+    Ok(())
+}
+
+pub fn policy(conn: &Connection) -> rusqlite::Result<MailPolicy> {
+    let text: Option<String> = conn
+        .prepare_cached("SELECT value FROM app_meta WHERE key = ?1")?
+        .query_row([POLICY_KEY], |r| r.get(0))
+        .optional()?;
+    Ok(text
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default())
+}
+
+/// Queues a `kind` message to `customer`'s e-mail address, when the settings want it; part of
+/// the write job of what caused it. Returns the message's id, or `None` when nothing was queued.
+pub fn queue(
+    conn: &Connection,
+    kind: MessageKind,
+    customer: &CustomerId,
+    invoice: Option<&InvoiceId>,
+    payment: Option<&str>,
+    now: &str,
+    by: &str,
+) -> rusqlite::Result<Option<EmailId>> {
+    queue_with(
+        conn,
+        &policy(conn)?,
+        kind,
+        customer,
+        invoice,
+        payment,
+        now,
+        by,
+    )
+}
+
+/// [`queue`] with the policy already read (a bill run reads it once per chunk).
+#[expect(clippy::too_many_arguments, reason = "the columns of one message")]
+pub fn queue_with(
+    conn: &Connection,
+    policy: &MailPolicy,
+    kind: MessageKind,
+    customer: &CustomerId,
+    invoice: Option<&InvoiceId>,
+    payment: Option<&str>,
+    now: &str,
+    by: &str,
+) -> rusqlite::Result<Option<EmailId>> {
+    if !policy.wants(kind) {
+        return Ok(None);
+    }
+    let to: Option<String> = conn
+        .prepare_cached("SELECT email FROM customers WHERE id = ?1")?
+        .query_row([customer], |r| r.get(0))
+        .optional()?;
+    let Some(to) = to else { return Ok(None) };
+    let m = NewEmail {
+        kind,
+        customer_id: Some(customer.clone()),
+        invoice_id: invoice.cloned(),
+        payment_id: payment.map(str::to_owned),
+        to,
+        resend_of: None,
+    };
+    insert(conn, &m, &policy.domain, now, by).map(Some)
+}

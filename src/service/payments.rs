@@ -85,6 +85,15 @@ pub async fn record(
         )?;
         let after =
             invoices::get(conn, &iid)?.ok_or_else(|| ServiceError::not_found("invoice", &id))?;
+        crate::db::email::queue(
+            conn,
+            crate::domain::templates::MessageKind::Receipt,
+            &inv.customer_id,
+            Some(&iid),
+            Some(pid.as_str()),
+            &now,
+            &origin.actor.id,
+        )?;
         if status == InvoiceStatus::Paid && inv.status != InvoiceStatus::Paid {
             rec.change(
                 EventType::InvoicePaid,

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use crate::db::email::{self, MailPolicy};
 use crate::db::record::Recorder;
 use crate::db::{Db, settings as sql};
 use crate::domain::FieldError;
@@ -22,6 +23,25 @@ fn apply(live: &LiveSettings, clock: &Clock, current: Current) {
     live.replace(current);
 }
 
+/// What the write jobs may queue, from the settings in force.
+pub fn mail_policy(s: &BusinessSettings) -> MailPolicy {
+    let from = &s.email.from;
+    let address = match (from.find('<'), from.rfind('>')) {
+        (Some(a), Some(b)) if a < b => &from[a + 1..b],
+        _ => from.as_str(),
+    };
+    MailPolicy {
+        enabled: s.email.enabled(),
+        invoices: s.email.send_invoices,
+        receipts: s.email.send_receipts,
+        domain: address
+            .rsplit_once('@')
+            .map(|(_, d)| d.trim().to_owned())
+            .filter(|d| !d.is_empty())
+            .unwrap_or_else(|| "edgebss.invalid".to_owned()),
+    }
+}
+
 fn merged(
     live: &LiveSettings,
     saved: BTreeMap<String, Value>,
@@ -35,13 +55,14 @@ fn merged(
     })
 }
 
-/// Reads the saved settings (at start-up, and in commands that bill or send). A saved value
+/// Reads the saved settings (at start-up, and in commands that bill or send). Blocking: call
+/// it off the async runtime. A saved value
 /// that no longer passes the rules (after an upgrade made them stricter) is named in the log
 /// and the file's values are used instead of all saved ones, rather than refusing to start.
 pub fn load_blocking(db: &Db, live: &LiveSettings, clock: &Clock) -> Result<(), ServiceError> {
     let (saved, changed) = db.read_blocking(|conn| Ok::<_, ServiceError>(sql::all(conn)?))?;
-    match merged(live, saved, changed) {
-        Ok(current) => apply(live, clock, current),
+    let current = match merged(live, saved, changed) {
+        Ok(current) => current,
         Err(e) => {
             tracing::error!(
                 setting = %e.field,
@@ -49,9 +70,14 @@ pub fn load_blocking(db: &Db, live: &LiveSettings, clock: &Clock) -> Result<(), 
                 "a setting saved in the admin UI is invalid; using the configuration file's \
                  settings until it is corrected on the Settings page"
             );
-            apply(live, clock, live.current().as_ref().clone());
+            live.current().as_ref().clone()
         }
-    }
+    };
+    let policy = mail_policy(&current.values);
+    db.write_blocking(move |conn| -> Result<(), ServiceError> {
+        Ok(email::set_policy(conn, &policy)?)
+    })?;
+    apply(live, clock, current);
     Ok(())
 }
 
@@ -129,6 +155,7 @@ pub async fn update(
                     serde_json::json!({"before": shown(old), "after": shown(new)}),
                 );
             }
+            email::set_policy(conn, &mail_policy(&next.values))?;
             if !audit.is_empty() {
                 Recorder::new(conn, &origin, &now).audit_values(
                     "settings.updated",

@@ -33,6 +33,7 @@ pub struct Application {
     backup_task: Option<tokio::task::JoinHandle<()>>,
     auth_refresher: tokio::task::JoinHandle<()>,
     deliveries: tokio::task::JoinHandle<()>,
+    mail: tokio::task::JoinHandle<()>,
     demo_client: Option<DemoClient>,
 }
 
@@ -51,7 +52,10 @@ impl Application {
         let db = tokio::task::spawn_blocking(move || open_db(&db_settings))
             .await
             .context("database start-up was interrupted")??;
-        let live = live_settings(&settings, &db, &clock)?;
+        let (s, d, c) = (settings.clone(), db.clone(), clock.clone());
+        let live = tokio::task::spawn_blocking(move || live_settings(&s, &d, &c))
+            .await
+            .context("loading the settings was interrupted")??;
         if settings.demo {
             crate::service::demo::load(&db, &clock).await?;
         }
@@ -96,6 +100,11 @@ impl Application {
             state.clock.clone(),
             state.settings.webhooks.delivery(),
         )?;
+        let mail = crate::delivery::email::spawn(
+            state.db.clone(),
+            state.clock.clone(),
+            state.live.clone(),
+        );
         let app_state = state.clone();
         let server = HttpServer::new(move || {
             App::new()
@@ -132,6 +141,7 @@ impl Application {
             backup_task,
             auth_refresher,
             deliveries,
+            mail,
             demo_client,
         })
     }
@@ -166,6 +176,7 @@ impl Application {
         }
         self.auth_refresher.abort();
         self.deliveries.abort();
+        self.mail.abort();
         let db = self.state.db.clone();
         let billing = self.state.billing.clone();
         tokio::task::spawn_blocking(move || {
