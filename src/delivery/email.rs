@@ -11,7 +11,6 @@
 
 use std::time::Duration;
 
-use chrono::NaiveDate;
 use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
@@ -82,7 +81,10 @@ async fn round(
         .await?;
     let count = due.len();
     for m in due {
-        let today = clock.today();
+        // Days overdue and amounts are told as of the day the message was queued.
+        let today = chrono::DateTime::parse_from_rfc3339(&m.created_at)
+            .map(|t| t.with_timezone(&clock.timezone()).date_naive())
+            .unwrap_or_else(|_| clock.today());
         let row = m.clone();
         let facts = db
             .read(move |conn| read_facts(conn, &row, today).map_err(DbError::from))
@@ -94,7 +96,7 @@ async fn round(
             .await
             .unwrap_or_else(|_| Err("the message could not be made".to_owned()));
         let attempt = match made {
-            Ok(c) => send(transport, &settings.email, &m, c, clock, today).await,
+            Ok(c) => send(transport, &settings.email, &m, c, clock).await,
             Err(e) => outcome(&m, clock, &settings.email, None, Err((e, true))),
         };
         db.write(move |conn| sql::record(conn, &attempt).map_err(DbError::from))
@@ -134,7 +136,6 @@ async fn send(
     m: &EmailMessage,
     c: Content,
     clock: &Clock,
-    _today: NaiveDate,
 ) -> Attempt {
     let subject = c.subject.clone();
     let message = match build(settings, m, c) {

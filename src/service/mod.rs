@@ -19,5 +19,7 @@ pub mod ui_reports;
 pub mod users;
 pub mod webhooks;
 // Getting paid: settings, documents, e-mail, dunning, CSV.
+pub mod collections;
 pub mod documents;
+pub mod dunning;
 pub mod settings;

@@ -26,6 +26,7 @@ pub async fn record(
     let iid = invoice.clone();
     let origin = origin.clone();
     let now = clock.timestamp();
+    let today = clock.today();
     let id = invoice.to_owned();
     db.write(move |conn| {
         let inv =
@@ -109,6 +110,8 @@ pub async fn record(
                 Some(&after),
             )?;
         }
+        // The payment that clears a customer dunning suspended brings its service back now.
+        super::dunning::reactivate_if_clear(conn, &rec, &inv.customer_id, today, &now)?;
         rec.answer(&payment)?;
         Ok(payment)
     })

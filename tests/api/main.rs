@@ -22,6 +22,7 @@ mod browser;
 mod cli;
 mod customers;
 mod documents;
+mod dunning;
 mod durability;
 mod email;
 mod errors;
