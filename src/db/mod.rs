@@ -24,6 +24,7 @@ pub mod webhooks;
 // Getting paid: settings, the e-mail outbox, dunning.
 pub mod dunning;
 pub mod email;
+pub mod exports;
 pub mod settings;
 pub mod statements;
 mod writer;

@@ -22,4 +22,7 @@ pub mod webhooks;
 pub mod collections;
 pub mod documents;
 pub mod dunning;
+pub mod email;
+pub mod export;
+pub mod import;
 pub mod settings;

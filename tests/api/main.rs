@@ -20,6 +20,7 @@ mod billing_scopes;
 mod billing_year;
 mod browser;
 mod cli;
+mod csv_io;
 mod customers;
 mod documents;
 mod dunning;
