@@ -26,6 +26,7 @@ mod documents;
 mod dunning;
 mod durability;
 mod email;
+mod email_crash;
 mod errors;
 mod events;
 mod helpers;
