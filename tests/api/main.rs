@@ -35,6 +35,7 @@ mod invoices;
 mod layers;
 mod lifecycle;
 mod lifecycle_config;
+mod logging;
 mod metrics;
 mod products;
 mod receiver;
