@@ -4,7 +4,8 @@
 use chrono::NaiveDate;
 
 use crate::db::Db;
-use crate::db::dunning::{self as sql, ActionRow, Exemption};
+use crate::db::dunning as sql;
+pub use crate::db::dunning::{ActionRow, Exemption, OpenItem};
 use crate::db::record::Recorder;
 use crate::domain::FieldError;
 use crate::domain::clock::Clock;

@@ -6,7 +6,8 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 
 use crate::db::Db;
-use crate::db::exports::{self as sql, Range};
+use crate::db::exports as sql;
+pub use crate::db::exports::Range;
 use crate::domain::FieldError;
 use crate::domain::customer::CustomerFilter;
 use crate::domain::enums::InvoiceStatus;

@@ -39,6 +39,7 @@ mod logging;
 mod metrics;
 mod products;
 mod receiver;
+mod settings;
 mod smtp;
 mod storage;
 mod subscriptions;

@@ -9,7 +9,6 @@ use super::error::UiError;
 use super::extract::{Authed, PostForm, UiPath};
 use super::format;
 use super::layout::{LayoutCtx, redirect, render};
-use crate::db::dunning::{ActionRow, Exemption};
 use crate::domain::date::parse_date;
 use crate::domain::dunning::{AGING_BUCKETS, DunningSettings, days_past};
 use crate::domain::email_message::EmailMessage;
@@ -17,7 +16,7 @@ use crate::domain::ids::{CustomerId, EmailId};
 use crate::domain::money::Currency;
 use crate::domain::user::Role;
 use crate::routes::state::AppState;
-use crate::service::collections::{self as service, AgingRow};
+use crate::service::collections::{self as service, ActionRow, AgingRow, Exemption};
 use crate::service::dunning::Plan;
 
 #[derive(Template)]

@@ -11,13 +11,12 @@ use serde::Deserialize;
 use super::error::UiError;
 use super::extract::Authed;
 use super::layout::{LayoutCtx, redirect, render, render_status};
-use crate::db::exports::Range;
 use crate::domain::FieldError;
 use crate::domain::customer::CustomerFilter;
 use crate::domain::date::parse_date;
 use crate::domain::user::Role;
 use crate::routes::state::AppState;
-use crate::service::export::{ExportFilter, ExportKind, aging_csv, export};
+use crate::service::export::{ExportFilter, ExportKind, Range, aging_csv, export};
 use crate::service::import::{ImportReport, RowError};
 
 fn csv_response(name: &str, body: Vec<u8>) -> HttpResponse {
