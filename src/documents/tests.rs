@@ -155,3 +155,29 @@ fn money_is_grouped_at_the_currency_scale() {
     );
     assert_eq!(money(Currency::USD, Decimal::new(-5, 1)), "USD -0.50");
 }
+
+#[test]
+fn a_logo_from_the_settings_is_drawn_at_the_head() {
+    let mut settings = crate::domain::settings::BusinessSettings {
+        operator: operator(),
+        ..Default::default()
+    };
+    let plain = invoice_with(&settings, &invoice(2, InvoiceStatus::Open), &customer()).unwrap();
+    // A 4x2 PNG, as an admin uploads it.
+    settings.logo = Some(
+        "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAQAAAACCAIAAADwyuo0AAAAEElEQVR4nGNQSFgARwzIHABxGgkB5j2ixQAAAABJRU5ErkJggg=="
+            .into(),
+    );
+    settings.check().unwrap();
+    let with_logo = invoice_with(&settings, &invoice(2, InvoiceStatus::Open), &customer()).unwrap();
+    let text = String::from_utf8_lossy(&with_logo).replace("/Subtype /", "/Subtype/");
+    assert!(
+        text.contains("/Subtype/Image"),
+        "the logo is an image in the PDF"
+    );
+    assert!(
+        !String::from_utf8_lossy(&plain)
+            .replace("/Subtype /", "/Subtype/")
+            .contains("/Subtype/Image")
+    );
+}

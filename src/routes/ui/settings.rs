@@ -250,6 +250,8 @@ pub struct SettingsPage {
     message: Option<String>,
     email_ready: bool,
     tests: Vec<EmailMessage>,
+    has_logo: bool,
+    logo_pinned: bool,
 }
 
 impl SettingsPage {
@@ -278,6 +280,8 @@ async fn page(
         message: refused.map(|(_, _, e)| format!("Not saved: {}: {}", e.field, e.message)),
         email_ready: current.values.email.enabled(),
         tests: crate::service::email::tests(&state.db).await?,
+        has_logo: current.values.logo.is_some(),
+        logo_pinned: state.live.file().is_pinned("logo"),
     };
     let status = if refused.is_some() {
         actix_web::http::StatusCode::UNPROCESSABLE_ENTITY
@@ -393,5 +397,77 @@ pub async fn test_message(
             "Test message queued to {}; its state is listed under the e-mail settings.",
             m.to
         )),
+    ))
+}
+
+/// The logo printed at the head of documents: a PNG or JPEG upload, or "remove".
+pub async fn logo(
+    state: web::Data<AppState>,
+    auth: Authed,
+    mut form: actix_multipart::Multipart,
+) -> Result<HttpResponse, UiError> {
+    use futures_util::StreamExt;
+    auth.require(Role::Admin)?;
+    let (mut csrf, mut remove, mut data) = (String::new(), false, Vec::new());
+    while let Some(field) = form.next().await {
+        let mut field =
+            field.map_err(|e| UiError::BadRequest(format!("the upload failed: {e}")))?;
+        let name = field.name().unwrap_or_default().to_owned();
+        let mut value = Vec::new();
+        while let Some(chunk) = field.next().await {
+            let chunk =
+                chunk.map_err(|e| UiError::BadRequest(format!("the upload failed: {e}")))?;
+            if value.len() + chunk.len() > 300 * 1024 {
+                return Err(UiError::BadRequest(
+                    "the logo must be a PNG or JPEG image of at most 300 KB".to_owned(),
+                ));
+            }
+            value.extend_from_slice(&chunk);
+        }
+        match name.as_str() {
+            "_csrf" => csrf = String::from_utf8_lossy(&value).into_owned(),
+            "remove" => remove = true,
+            "file" => data = value,
+            _ => {}
+        }
+    }
+    if !crate::auth::csrf::tokens_match(&auth.session.csrf_token, &csrf) {
+        return Err(UiError::Csrf);
+    }
+    let value = if remove {
+        None
+    } else {
+        let mime = if data.starts_with(b"\x89PNG\r\n\x1a\n") {
+            "image/png"
+        } else if data.starts_with(&[0xFF, 0xD8, 0xFF]) {
+            "image/jpeg"
+        } else {
+            return Err(UiError::BadRequest(
+                "the logo must be a PNG or JPEG image".to_owned(),
+            ));
+        };
+        use base64::Engine;
+        let encoded = base64::engine::general_purpose::STANDARD.encode(&data);
+        Some(Value::from(format!("data:{mime};base64,{encoded}")))
+    };
+    crate::service::settings::update(
+        &state.db,
+        &state.live,
+        &state.clock,
+        auth.origin(),
+        vec![("logo".to_owned(), value)],
+    )
+    .await
+    .map_err(|e| match e {
+        ServiceError::Invalid(e) => UiError::BadRequest(e.to_string()),
+        e => e.into(),
+    })?;
+    Ok(redirect(
+        "/admin/settings#operator",
+        Some(if remove {
+            "Logo removed."
+        } else {
+            "Logo saved: it is printed on the next documents."
+        }),
     ))
 }
