@@ -41,6 +41,7 @@ mod products;
 mod receiver;
 mod settings;
 mod smtp;
+mod statements;
 mod storage;
 mod subscriptions;
 mod ui_admin;
