@@ -59,6 +59,24 @@ async fn an_issued_invoice_arrives_by_email_with_its_pdf() {
     assert_eq!(row.0, "Sent");
     assert!(row.1.starts_with("250"), "{}", row.1);
     assert_eq!(m["messageId"], row.2);
+
+    // Sent again from the invoice's page: a second copy, with a Message-ID of its own.
+    let id: String = app
+        .sql()
+        .query_row("SELECT id FROM email_messages", [], |r| r.get(0))
+        .unwrap();
+    edgebss::service::email::resend(
+        &app.state.db,
+        &app.clock,
+        &edgebss::domain::origin::Origin::cli(),
+        &edgebss::domain::ids::EmailId::parse(&id).unwrap(),
+    )
+    .await
+    .unwrap();
+    let got = sink.wait_for(2, 30).await;
+    assert_eq!(got.len(), 2);
+    assert_eq!(got[1]["subject"], m["subject"]);
+    assert_ne!(got[1]["messageId"], m["messageId"]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
