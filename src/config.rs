@@ -14,8 +14,10 @@ pub use crate::auth::settings::AuthSettings;
 use crate::db::Synchronous;
 
 mod business;
+mod http;
 mod integration;
 mod ui;
+pub use http::HttpSettings;
 pub use integration::{EventsSettings, WebhookSettings};
 pub use ui::UiSettings;
 
@@ -45,6 +47,7 @@ pub struct Settings {
     pub email: crate::domain::email_settings::EmailSettings,
     pub dunning: crate::domain::dunning::DunningSettings,
     pub settings: business::SettingsFile,
+    pub http: HttpSettings,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -124,6 +127,7 @@ impl Default for Settings {
             email: Default::default(),
             dunning: Default::default(),
             settings: Default::default(),
+            http: HttpSettings::default(),
         }
     }
 }
@@ -292,6 +296,7 @@ impl Settings {
         self.events.check()?;
         self.webhooks.check()?;
         self.business_layer()?;
+        self.http.check()?;
         Ok(())
     }
 

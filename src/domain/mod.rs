@@ -7,6 +7,7 @@ pub mod audit;
 pub mod bill_run;
 pub mod billing_rows;
 pub mod clock;
+pub mod currency_codes;
 pub mod customer;
 pub mod date;
 pub mod email;
