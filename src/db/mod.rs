@@ -21,6 +21,12 @@ pub mod subscriptions;
 pub mod ui_reports;
 pub mod users;
 pub mod webhooks;
+// Getting paid: settings, the e-mail outbox, dunning.
+pub mod dunning;
+pub mod email;
+pub mod exports;
+pub mod settings;
+pub mod statements;
 mod writer;
 
 use std::path::{Path, PathBuf};

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod bill_runs;
 pub mod customers;
+pub mod documents;
 pub mod error;
 pub mod events;
 pub mod extract;
@@ -208,6 +209,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     web::get()
                         .to(audit::list_audit_events)
                         .wrap(require(Scope::ReadAudit)),
+                ),
+            )
+            // Getting paid: documents as PDF.
+            .service(
+                web::resource("/invoices/{invoiceId}/pdf").route(
+                    web::get()
+                        .to(documents::get_invoice_pdf)
+                        .wrap(require(Scope::ReadBilling)),
                 ),
             )
             .default_service(web::to(error::not_found)),
