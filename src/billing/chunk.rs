@@ -17,12 +17,13 @@ use super::invoice_event::{Stored, invoice_of};
 use super::read_ahead::{ReadAhead, Snapshot};
 use super::store::{InvoiceMeta, InvoiceStore, sql_date};
 use crate::db::record::Recorder;
-use crate::db::{bill_runs, billing_extras, billing_state};
+use crate::db::{bill_runs, billing_extras, billing_state, email};
 use crate::domain::bill_run::{PreviewInvoice, Skipped, Sums};
 use crate::domain::event::EventType;
-use crate::domain::ids::{BillRunId, InvoiceId};
+use crate::domain::ids::{BillRunId, CustomerId, InvoiceId};
 use crate::domain::origin::Origin;
 use crate::domain::period::Period;
+use crate::domain::templates::MessageKind;
 use crate::error::ServiceError;
 
 /// What every chunk of one run shares.
@@ -190,6 +191,8 @@ pub fn bill(
     let first_number = bill_runs::last_invoice_number(conn, year)?;
     let mut store = InvoiceStore::new(conn)?;
     let rec = Recorder::new(conn, &ctx.origin, &ctx.now);
+    // Each invoice's e-mail is queued with it, in the chunk's transaction.
+    let mail = email::policy(conn)?;
     let mut number = first_number;
     let tax_rate = ctx.tax_rate.normalize().to_string();
     let period = ctx.period.to_string();
@@ -235,6 +238,16 @@ pub fn bill(
                 )?;
                 store.states(updates)?;
                 record_invoice(&rec, invoice, &id, &invoice_number, ctx, run)?;
+                email::queue_with(
+                    conn,
+                    &mail,
+                    MessageKind::Invoice,
+                    &CustomerId::from_stored(customer_id.as_str()),
+                    Some(&id),
+                    None,
+                    &ctx.now,
+                    &ctx.origin.actor.id,
+                )?;
                 result.invoices += 1;
                 result.sums.add(invoice.sum());
             }

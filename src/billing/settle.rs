@@ -12,13 +12,14 @@ use super::draft::{CustomerOutcome, DraftInvoice, bill_customer};
 use super::invoice_event::{Stored, invoice_of};
 use super::store::{InvoiceMeta, InvoiceStore, sql_date};
 use crate::db::record::Recorder;
-use crate::db::{bill_runs, billing_extras, billing_state};
+use crate::db::{bill_runs, billing_extras, billing_state, email};
 use crate::domain::billing_rows::CustomerRows;
 use crate::domain::enums::SubscriptionStatus;
 use crate::domain::event::EventType;
 use crate::domain::ids::InvoiceId;
 use crate::domain::invoice::Invoice;
 use crate::domain::period::Period;
+use crate::domain::templates::MessageKind;
 use crate::error::ServiceError;
 
 /// When and at which rates a final invoice is issued.
@@ -138,6 +139,16 @@ pub fn issue(
             "currency": {"before": null, "after": invoice.currency},
             "final": {"before": null, "after": true},
         }),
+    )?;
+    // Issued like a bill run's invoice, so e-mailed like one, in the same transaction.
+    email::queue(
+        conn,
+        MessageKind::Invoice,
+        &stored.customer_id,
+        Some(&id),
+        None,
+        &terms.now,
+        &rec.origin().actor.id,
     )?;
     Ok(Some(stored))
 }

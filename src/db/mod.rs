@@ -21,6 +21,12 @@ pub mod subscriptions;
 pub mod ui_reports;
 pub mod users;
 pub mod webhooks;
+// Getting paid: settings, the e-mail outbox, dunning.
+pub mod dunning;
+pub mod email;
+pub mod exports;
+pub mod settings;
+pub mod statements;
 mod writer;
 // Charging: usage, plan changes, one-off charges and discounts, credit notes and refunds.
 pub mod billing_extras;
@@ -142,6 +148,9 @@ impl Db {
             });
         let readers = r2d2::Pool::builder()
             .max_size(opts.read_connections.max(1))
+            // A connection to a local file does not go stale; checking it on every checkout
+            // cost a statement preparation per request.
+            .test_on_check_out(false)
             .min_idle(Some(1))
             .connection_timeout(Duration::from_secs(10))
             .build(manager)

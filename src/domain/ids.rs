@@ -126,6 +126,7 @@ id_type!(DiscountId, "dsc_", "discount");
 id_type!(CreditNoteId, "crn_", "credit note");
 id_type!(RefundId, "rfd_", "refund");
 id_type!(UsageBatchId, "ubt_", "usage batch");
+id_type!(EmailId, "eml_", "e-mail message");
 
 #[cfg(test)]
 mod tests {

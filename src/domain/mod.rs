@@ -35,5 +35,12 @@ pub mod credit_note;
 pub mod plan;
 pub mod usage;
 pub mod usage_price;
+// Getting paid: settings, e-mail, dunning.
+pub mod dunning;
+pub mod email_message;
+pub mod email_settings;
+pub mod settings;
+pub mod statement;
+pub mod templates;
 
 pub use error::FieldError;

@@ -210,6 +210,11 @@ pub async fn create(
                 Some(&after),
             )?;
         }
+        // A credit note that clears a customer dunning suspended brings its service back now,
+        // like the payment that clears it.
+        if s.to_invoice > 0 {
+            super::dunning::reactivate_if_clear(conn, &rec, &inv.customer_id, today, &now)?;
+        }
         rec.answer(&note)?;
         Ok(note)
     })

@@ -28,3 +28,11 @@ pub mod termination;
 pub mod usage;
 pub mod usage_import;
 pub mod usage_report;
+// Getting paid: settings, documents, e-mail, dunning, CSV.
+pub mod collections;
+pub mod documents;
+pub mod dunning;
+pub mod email;
+pub mod export;
+pub mod import;
+pub mod settings;

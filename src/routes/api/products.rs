@@ -6,7 +6,7 @@ use serde_json::value::RawValue;
 use super::charging::{CompatibilityRequest, UsagePriceRequest, number_text, some};
 use super::error::ApiError;
 use super::extract::{ApiJson, ApiOrigin, ApiPath, ApiQuery};
-use super::{ListResponse, present};
+use super::{ListResponse, PAGE_BYTES, json_ok, present};
 use crate::domain::FieldError;
 use crate::domain::enums::{ProductStatus, ProductType};
 use crate::domain::ids::ProductId;
@@ -31,10 +31,13 @@ pub async fn list_products(
         status: q.status,
     };
     let products = service::list(&state.db, filter).await?;
-    Ok(HttpResponse::Ok().json(ListResponse {
-        data: products,
-        pagination: None,
-    }))
+    Ok(json_ok(
+        &ListResponse {
+            data: products,
+            pagination: None,
+        },
+        PAGE_BYTES,
+    ))
 }
 
 #[derive(Debug, Deserialize)]

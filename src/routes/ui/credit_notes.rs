@@ -228,7 +228,7 @@ pub async fn print(
         layout: auth.layout("invoices", format!("Credit note {}", n.credit_note_number)),
         n,
         c,
-        operator: state.settings.operator.clone(),
+        operator: state.live.get().operator,
     };
     render(&page, &page.layout)
 }

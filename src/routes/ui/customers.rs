@@ -145,6 +145,8 @@ pub struct DetailPage {
     charges: Vec<crate::domain::charge::Charge>,
     credit_notes: Vec<crate::domain::credit_note::CreditNote>,
     credit_balance: crate::domain::credit_note::CreditBalance,
+    /// Statement, dunning and e-mails.
+    collections: super::collections::CustomerCollections,
 }
 
 impl DetailPage {
@@ -207,8 +209,10 @@ pub async fn detail(
     let charges = crate::service::charges::list_charges(&state.db, &id).await?;
     let (credit_notes, credit_balance) =
         crate::service::credit_notes::list_for_customer(&state.db, &id).await?;
+    let collections = super::collections::for_customer(&state, &c.customer_id).await?;
     let page = DetailPage {
         layout: auth.layout("customers", c.display_name()),
+        collections,
         balance: format::money_list(&balance),
         c,
         subscriptions: subs,

@@ -137,6 +137,8 @@ pub struct DetailPage {
     payments: Vec<Payment>,
     credit_notes: Vec<crate::domain::credit_note::CreditNote>,
     refunds: Vec<crate::domain::credit_note::Refund>,
+    /// The e-mails sent about this invoice.
+    emails: Vec<crate::domain::email_message::EmailMessage>,
 }
 
 impl DetailPage {
@@ -172,6 +174,7 @@ pub async fn detail(
     let payments = payments::list(&state.db, &id).await?;
     let credit_notes = crate::service::credit_notes::list_for_invoice(&state.db, &id).await?;
     let refunds = crate::service::credit_notes::list_refunds(&state.db, &id).await?;
+    let emails = crate::service::email::for_invoice(&state.db, &id).await?;
     let page = DetailPage {
         layout: auth.layout("invoices", format!("Invoice {}", i.invoice_number)),
         i,
@@ -179,6 +182,7 @@ pub async fn detail(
         payments,
         credit_notes,
         refunds,
+        emails,
     };
     render(&page, &page.layout)
 }
@@ -221,7 +225,7 @@ pub async fn print(
         layout: auth.layout("invoices", format!("Invoice {}", i.invoice_number)),
         i,
         c,
-        operator: state.settings.operator.clone(),
+        operator: state.live.get().operator,
     };
     render(&page, &page.layout)
 }

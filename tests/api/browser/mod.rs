@@ -3,6 +3,7 @@
 //! run one at a time (two cores cannot host several browsers well).
 
 mod charging;
+mod collections;
 mod flow;
 mod integration;
 mod security;
