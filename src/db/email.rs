@@ -2,13 +2,14 @@
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
+use crate::domain::credit_note::CreditNote;
 use crate::domain::email_message::{EmailMessage, EmailStatus, NewEmail};
 use crate::domain::ids::{CustomerId, EmailId, InvoiceId};
 use crate::domain::templates::MessageKind;
 
 const COLUMNS: &str = "id, message_id, kind, customer_id, invoice_id, payment_id, to_address, \
     subject, status, attempts, next_attempt_at, last_error, smtp_reply, sent_at, resend_of, \
-    created_at";
+    created_at, credit_note_id";
 
 fn text_error(idx: usize, msg: String) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, msg.into())
@@ -35,6 +36,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<EmailMessage> {
         sent_at: r.get(13)?,
         resend_of: r.get(14)?,
         created_at: r.get(15)?,
+        credit_note_id: r.get(16)?,
     })
 }
 
@@ -50,8 +52,8 @@ pub fn insert(
     let message_id = format!("<{}@{}>", id.as_str(), domain);
     conn.prepare_cached(
         "INSERT INTO email_messages (id, message_id, kind, customer_id, invoice_id, payment_id, \
-         to_address, status, next_attempt_at, resend_of, created_at, created_by) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'Pending', ?8, ?9, ?8, ?10)",
+         to_address, status, next_attempt_at, resend_of, created_at, created_by, credit_note_id) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'Pending', ?8, ?9, ?8, ?10, ?11)",
     )?
     .execute(params![
         id,
@@ -63,7 +65,8 @@ pub fn insert(
         m.to,
         now,
         m.resend_of,
-        by
+        by,
+        m.credit_note_id
     ])?;
     Ok(id)
 }
@@ -186,7 +189,8 @@ impl MailPolicy {
     pub fn wants(&self, kind: MessageKind) -> bool {
         self.enabled
             && match kind {
-                MessageKind::Invoice => self.invoices,
+                // A credit note is a billing document like an invoice: sent when they are.
+                MessageKind::Invoice | MessageKind::CreditNote => self.invoices,
                 MessageKind::Receipt => self.receipts,
                 _ => true,
             }
@@ -266,6 +270,36 @@ pub fn queue_with(
         payment_id: payment.map(str::to_owned),
         to,
         resend_of: None,
+        credit_note_id: None,
+    };
+    insert(conn, &m, &policy.domain, now, by).map(Some)
+}
+
+/// Queues the e-mail of a credit note just issued (its PDF attached when sent), when the
+/// settings send invoices; part of the credit note's write job.
+pub fn queue_credit_note(
+    conn: &Connection,
+    note: &CreditNote,
+    now: &str,
+    by: &str,
+) -> rusqlite::Result<Option<EmailId>> {
+    let policy = policy(conn)?;
+    if !policy.wants(MessageKind::CreditNote) {
+        return Ok(None);
+    }
+    let to: Option<String> = conn
+        .prepare_cached("SELECT email FROM customers WHERE id = ?1")?
+        .query_row([&note.customer_id], |r| r.get(0))
+        .optional()?;
+    let Some(to) = to else { return Ok(None) };
+    let m = NewEmail {
+        kind: MessageKind::CreditNote,
+        customer_id: Some(note.customer_id.clone()),
+        invoice_id: Some(note.invoice_id.clone()),
+        payment_id: None,
+        to,
+        resend_of: None,
+        credit_note_id: Some(note.credit_note_id.clone()),
     };
     insert(conn, &m, &policy.domain, now, by).map(Some)
 }

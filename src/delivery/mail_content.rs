@@ -1,11 +1,13 @@
 //! What an e-mail says: its template filled in with the customer's, the invoice's and the
-//! operator's details as they are when it is sent, and the invoice's PDF for an invoice.
+//! operator's details as they are when it is sent, and the invoice's PDF for an invoice (the
+//! credit note's for a credit note).
 
 use chrono::NaiveDate;
 use rusqlite::Connection;
 
-use crate::db::{customers, dunning, invoices, payments};
+use crate::db::{credit_notes, customers, dunning, invoices, payments};
 use crate::documents::{self, money};
+use crate::domain::credit_note::CreditNote;
 use crate::domain::customer::Customer;
 use crate::domain::email_message::EmailMessage;
 use crate::domain::ids::PaymentId;
@@ -19,6 +21,7 @@ pub struct Facts {
     customer: Option<Customer>,
     invoice: Option<Invoice>,
     payment: Option<Payment>,
+    credit_note: Option<CreditNote>,
     /// The customer's overdue amounts, per currency, in minor units.
     overdue: Vec<(crate::domain::money::Currency, i64)>,
 }
@@ -40,6 +43,10 @@ pub fn read_facts(
         (Some(inv), Some(p)) => payments::get(conn, inv, &PaymentId::from_stored(p.as_str()))?,
         _ => None,
     };
+    let credit_note = match &m.credit_note_id {
+        Some(id) => credit_notes::get(conn, id)?,
+        None => None,
+    };
     let mut overdue: Vec<(crate::domain::money::Currency, i64)> = Vec::new();
     if let Some(c) = &customer {
         for item in dunning::open_items_of(conn, &c.customer_id)? {
@@ -55,6 +62,7 @@ pub fn read_facts(
         customer,
         invoice,
         payment,
+        credit_note,
         overdue,
     })
 }
@@ -120,6 +128,11 @@ pub fn content(
     if let Some(p) = &facts.payment {
         values.push(("payment_amount", money(p.currency, p.amount)));
     }
+    if let Some(n) = &facts.credit_note {
+        values.push(("credit_note_number", n.credit_note_number.clone()));
+        values.push(("credit_amount", money(n.currency, n.amount)));
+        values.push(("credit_reason", n.reason.clone()));
+    }
     let overdue = facts
         .overdue
         .iter()
@@ -133,6 +146,17 @@ pub fn content(
             Some((format!("{}.pdf", i.invoice_number), pdf))
         }
         (MessageKind::Invoice, _, _) => return Err("the invoice is no longer there".to_owned()),
+        (MessageKind::CreditNote, _, Some(c)) => {
+            let n = facts
+                .credit_note
+                .as_ref()
+                .ok_or_else(|| "the credit note is no longer there".to_owned())?;
+            let pdf = documents::credit_note_with(settings, n, c).map_err(|e| e.to_string())?;
+            Some((format!("{}.pdf", n.credit_note_number), pdf))
+        }
+        (MessageKind::CreditNote, _, None) => {
+            return Err("the customer is no longer there".to_owned());
+        }
         _ => None,
     };
     Ok(Content {

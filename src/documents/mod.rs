@@ -1,4 +1,4 @@
-//! Documents made inside the binary: invoices and customer statements as PDF, with the fonts
+//! Documents made inside the binary: invoices, credit notes and customer statements as PDF, with the fonts
 //! embedded (a subset of DejaVu Sans, which covers Latin, Greek and Cyrillic) so they print the
 //! same everywhere. No external process or service is involved, and the output depends only on
 //! its input: the same invoice gives the same bytes (no creation date, and the file id is a hash
@@ -7,6 +7,7 @@
 //! Each document is a [`Head`] (issuer, title, facts, addressee) and its own body; a credit note
 //! is one more body on the same head.
 
+mod credit_note;
 mod invoice;
 mod layout;
 mod statement;
@@ -17,6 +18,7 @@ use rust_decimal::Decimal;
 use crate::domain::money::Currency;
 use crate::domain::operator::OperatorDetails;
 
+pub use credit_note::{CreditNoteDocument, credit_note_pdf};
 pub use invoice::{InvoiceDocument, invoice_pdf};
 pub use statement::statement_pdf;
 
@@ -231,6 +233,23 @@ pub fn invoice_with(
     let logo = settings.logo_bytes();
     invoice_pdf(&InvoiceDocument {
         invoice,
+        customer,
+        issuer: Issuer {
+            operator: &settings.operator,
+            logo: logo.as_deref(),
+        },
+    })
+}
+
+/// A credit note as PDF with the operator's details and logo from `settings`.
+pub fn credit_note_with(
+    settings: &crate::domain::settings::BusinessSettings,
+    note: &crate::domain::credit_note::CreditNote,
+    customer: &crate::domain::customer::Customer,
+) -> Result<Vec<u8>, DocumentError> {
+    let logo = settings.logo_bytes();
+    credit_note_pdf(&CreditNoteDocument {
+        note,
         customer,
         issuer: Issuer {
             operator: &settings.operator,

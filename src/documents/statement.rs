@@ -29,7 +29,7 @@ fn columns() -> [Column; 5] {
             right: true,
         },
         Column {
-            title: "Payments",
+            title: "Credits",
             x: x + w - 160.0,
             width: 80.0,
             right: true,

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::ids::{CustomerId, EmailId, InvoiceId};
+use super::ids::{CreditNoteId, CustomerId, EmailId, InvoiceId};
 use super::templates::MessageKind;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -57,6 +57,9 @@ pub struct EmailMessage {
     pub sent_at: Option<String>,
     pub resend_of: Option<EmailId>,
     pub created_at: String,
+    /// The credit note a `CreditNote` message carries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credit_note_id: Option<CreditNoteId>,
 }
 
 /// A message to queue: what caused it and to whom it goes.
@@ -68,4 +71,5 @@ pub struct NewEmail {
     pub payment_id: Option<String>,
     pub to: String,
     pub resend_of: Option<EmailId>,
+    pub credit_note_id: Option<CreditNoteId>,
 }

@@ -16,6 +16,8 @@ pub enum MessageKind {
     Reactivation,
     /// The Settings page's "send a test message".
     Test,
+    /// A credit note issued on one of the customer's invoices, its PDF attached.
+    CreditNote,
 }
 
 impl MessageKind {
@@ -26,6 +28,7 @@ impl MessageKind {
         MessageKind::Suspension,
         MessageKind::Reactivation,
         MessageKind::Test,
+        MessageKind::CreditNote,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -36,6 +39,7 @@ impl MessageKind {
             MessageKind::Suspension => "Suspension",
             MessageKind::Reactivation => "Reactivation",
             MessageKind::Test => "Test",
+            MessageKind::CreditNote => "CreditNote",
         }
     }
 
@@ -48,6 +52,7 @@ impl MessageKind {
             MessageKind::Suspension => "suspension",
             MessageKind::Reactivation => "reactivation",
             MessageKind::Test => "test",
+            MessageKind::CreditNote => "credit_note",
         }
     }
 }
@@ -85,6 +90,9 @@ pub const PLACEHOLDERS: &[&str] = &[
     "payment_amount",
     "days_overdue",
     "overdue_total",
+    "credit_note_number",
+    "credit_amount",
+    "credit_reason",
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -173,6 +181,7 @@ pub struct Templates {
     pub reminder: Template,
     pub suspension: Template,
     pub reactivation: Template,
+    pub credit_note: Template,
 }
 
 impl Default for Templates {
@@ -208,6 +217,13 @@ impl Default for Templates {
                 "Dear {{customer_name}},\n\nthank you for your payment: your account \
                  {{account_number}} is active again.\n\n{{operator_name}}",
             ),
+            credit_note: Template::new(
+                "Credit note {{credit_note_number}} from {{operator_name}}",
+                "Dear {{customer_name}},\n\nplease find attached credit note \
+                 {{credit_note_number}} of {{credit_amount}} on invoice {{invoice_number}} \
+                 ({{credit_reason}}). Still due on that invoice: {{amount_due}}; any rest is \
+                 your credit balance, used first by your next invoices.\n\n{{operator_name}}",
+            ),
         }
     }
 }
@@ -218,7 +234,8 @@ impl Templates {
         self.receipt.check("receipt")?;
         self.reminder.check("reminder")?;
         self.suspension.check("suspension")?;
-        self.reactivation.check("reactivation")
+        self.reactivation.check("reactivation")?;
+        self.credit_note.check("credit_note")
     }
 
     pub fn get(&self, kind: MessageKind) -> Option<&Template> {
@@ -228,6 +245,7 @@ impl Templates {
             MessageKind::Reminder => Some(&self.reminder),
             MessageKind::Suspension => Some(&self.suspension),
             MessageKind::Reactivation => Some(&self.reactivation),
+            MessageKind::CreditNote => Some(&self.credit_note),
             MessageKind::Test => None,
         }
     }

@@ -195,6 +195,8 @@ pub async fn create(
             None::<&CreditNote>,
             &note,
         )?;
+        // The customer gets it by e-mail, queued with it: issued and sent, or neither.
+        crate::db::email::queue_credit_note(conn, &note, &now, &origin.actor.id)?;
         if closes {
             rec.change(
                 EventType::InvoicePaid,

@@ -1,14 +1,15 @@
-//! The PDF documents a customer receives: an invoice, a statement. Read in one snapshot, made
+//! The PDF documents a customer receives: an invoice, a credit note, a statement. Read in one snapshot, made
 //! on the blocking pool with the operator's details in force at that moment.
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::db::{Db, customers, invoices, statements};
+use crate::db::{Db, credit_notes, customers, invoices, statements};
 use crate::documents::{Issuer, statement_pdf};
 use crate::domain::FieldError;
+use crate::domain::credit_note::CreditNote;
 use crate::domain::customer::Customer;
-use crate::domain::ids::{CustomerId, InvoiceId};
+use crate::domain::ids::{CreditNoteId, CustomerId, InvoiceId};
 use crate::domain::invoice::Invoice;
 use crate::domain::settings::LiveSettings;
 use crate::domain::statement::{Statement, StatementEntry, StatementSection};
@@ -48,6 +49,32 @@ pub async fn invoice(
     blocking(move || {
         let pdf = crate::documents::invoice_with(&settings, &invoice, &customer).map_err(failed)?;
         Ok((invoice, pdf))
+    })
+    .await
+}
+
+/// The credit note and its PDF.
+pub async fn credit_note(
+    db: &Db,
+    live: &LiveSettings,
+    id: &CreditNoteId,
+) -> Result<(CreditNote, Vec<u8>), ServiceError> {
+    let nid = id.clone();
+    let (note, customer) = db
+        .read(move |conn| -> Result<_, ServiceError> {
+            let tx = conn.unchecked_transaction()?;
+            let note = credit_notes::get(&tx, &nid)?
+                .ok_or_else(|| ServiceError::not_found("credit note", &nid))?;
+            let customer = customers::get(&tx, &note.customer_id)?
+                .ok_or_else(|| ServiceError::not_found("customer", note.customer_id.as_str()))?;
+            Ok((note, customer))
+        })
+        .await?;
+    let settings = live.get();
+    blocking(move || {
+        let pdf =
+            crate::documents::credit_note_with(&settings, &note, &customer).map_err(failed)?;
+        Ok((note, pdf))
     })
     .await
 }

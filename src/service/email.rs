@@ -65,6 +65,7 @@ pub async fn resend(
             payment_id: old.payment_id.clone(),
             to,
             resend_of: Some(old.email_id.clone()),
+            credit_note_id: old.credit_note_id.clone(),
         };
         let nid = sql::insert(conn, &new, &p.domain, &now, &origin.actor.id)?;
         let object = old
@@ -103,6 +104,7 @@ pub async fn send_test(
             payment_id: None,
             to,
             resend_of: None,
+            credit_note_id: None,
         };
         let id = sql::insert(conn, &new, &p.domain, &now, &origin.actor.id)?;
         sql::get(conn, &id)?.ok_or_else(|| ServiceError::not_found("e-mail message", id.as_str()))

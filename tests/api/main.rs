@@ -60,6 +60,7 @@ mod webhooks_crash;
 // Charging: usage, plan changes, one-off charges, discounts, credit notes.
 mod charging_catalog;
 mod charging_credit;
+mod charging_documents;
 mod charging_month;
 mod charging_plans;
 mod charging_usage;

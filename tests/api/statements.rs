@@ -6,7 +6,7 @@ use crate::billing::{catalog, d, id, invoices_of, post, run_jobs, subscribe};
 use crate::helpers::spawn_app;
 
 /// The text of a PDF, as pypdf reads it.
-fn pdf_text(pdf: &[u8]) -> String {
+pub fn pdf_text(pdf: &[u8]) -> String {
     let file = tempfile::NamedTempFile::new().unwrap();
     std::fs::write(file.path(), pdf).unwrap();
     let out = std::process::Command::new(crate::smtp::python())

@@ -127,3 +127,41 @@ fn bill_runs_recorded_before_the_admin_trigger_keep_their_totals_through_its_mig
     );
     assert!(orphan.is_err(), "totals still need their run");
 }
+
+#[test]
+fn e_mails_queued_before_credit_notes_were_e_mailed_are_kept_and_still_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = rusqlite::Connection::open(dir.path().join("edgebss.db")).unwrap();
+    conn.execute_batch("PRAGMA foreign_keys = ON;").unwrap();
+    migrate::run_up_to(&mut conn, 11).unwrap();
+    conn.execute(
+        "INSERT INTO email_messages (id, message_id, kind, to_address, status, next_attempt_at, \
+         created_at, created_by) VALUES ('eml_01JD0000000000000000000001', '<m1@example.net>', \
+         'Test', 'ops@example.net', 'Pending', '2026-12-01T00:00:00Z', '2026-12-01T00:00:00Z', \
+         'cli')",
+        [],
+    )
+    .unwrap();
+    migrate::run(&mut conn).unwrap();
+    let (kind, status, due): (String, String, i64) = conn
+        .query_row(
+            "SELECT kind, status, (SELECT count(*) FROM email_messages \
+              WHERE status = 'Pending' AND next_attempt_at <= '2026-12-02') \
+             FROM email_messages WHERE message_id = '<m1@example.net>'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (kind.as_str(), status.as_str(), due),
+        ("Test", "Pending", 1)
+    );
+    // A credit note message must carry its credit note.
+    let refused = conn.execute(
+        "INSERT INTO email_messages (id, message_id, kind, to_address, status, created_at, \
+         created_by) VALUES ('eml_01JD0000000000000000000002', '<m2@example.net>', \
+         'CreditNote', 'ops@example.net', 'Pending', '2026-12-01T00:00:00Z', 'cli')",
+        [],
+    );
+    assert!(refused.is_err());
+}

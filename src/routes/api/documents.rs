@@ -1,11 +1,11 @@
-//! Documents as PDF: `GET /v1/invoices/{invoiceId}/pdf`.
+//! Documents as PDF: `GET /v1/invoices/{invoiceId}/pdf`, `GET /v1/credit-notes/{creditNoteId}/pdf`.
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 
 use super::error::ApiError;
 use super::extract::ApiPath;
-use crate::domain::ids::InvoiceId;
+use crate::domain::ids::{CreditNoteId, InvoiceId};
 use crate::routes::state::AppState;
 use crate::service::documents;
 
@@ -31,4 +31,12 @@ pub async fn get_invoice_pdf(
 ) -> Result<HttpResponse, ApiError> {
     let (invoice, pdf) = documents::invoice(&state.db, &state.live, &id).await?;
     Ok(pdf_response(&invoice.invoice_number, "inline", pdf))
+}
+
+pub async fn get_credit_note_pdf(
+    state: web::Data<AppState>,
+    ApiPath(id): ApiPath<CreditNoteId>,
+) -> Result<HttpResponse, ApiError> {
+    let (note, pdf) = documents::credit_note(&state.db, &state.live, &id).await?;
+    Ok(pdf_response(&note.credit_note_number, "inline", pdf))
 }

@@ -227,6 +227,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         .wrap(require(Scope::ReadBilling)),
                 ),
             )
+            .service(
+                web::resource("/credit-notes/{creditNoteId}/pdf").route(
+                    web::get()
+                        .to(documents::get_credit_note_pdf)
+                        .wrap(require(Scope::ReadBilling)),
+                ),
+            )
             .default_service(web::to(error::not_found)),
     );
 }

@@ -1,4 +1,5 @@
-//! Documents as PDF from the admin pages: an invoice's "Download PDF", a customer's statement.
+//! Documents as PDF from the admin pages: an invoice's and a credit note's "Download PDF", a
+//! customer's statement.
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
@@ -7,7 +8,7 @@ use serde::Deserialize;
 use super::error::UiError;
 use super::extract::{Authed, UiPath};
 use crate::domain::date::parse_date;
-use crate::domain::ids::{CustomerId, InvoiceId};
+use crate::domain::ids::{CreditNoteId, CustomerId, InvoiceId};
 use crate::routes::state::AppState;
 use crate::service::documents;
 
@@ -33,6 +34,15 @@ pub async fn invoice_pdf(
 ) -> Result<HttpResponse, UiError> {
     let (invoice, body) = documents::invoice(&state.db, &state.live, &id).await?;
     Ok(pdf(&invoice.invoice_number, body))
+}
+
+pub async fn credit_note_pdf(
+    state: web::Data<AppState>,
+    _auth: Authed,
+    UiPath(id): UiPath<CreditNoteId>,
+) -> Result<HttpResponse, UiError> {
+    let (note, body) = documents::credit_note(&state.db, &state.live, &id).await?;
+    Ok(pdf(&note.credit_note_number, body))
 }
 
 #[derive(Debug, Deserialize)]

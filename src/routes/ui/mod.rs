@@ -242,6 +242,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/settings/{section}", web::post().to(settings::save))
             .route("/invoices/{id}/pdf", web::get().to(documents::invoice_pdf))
             .route(
+                "/credit-notes/{id}/pdf",
+                web::get().to(documents::credit_note_pdf),
+            )
+            .route(
                 "/customers/{id}/statement",
                 web::get().to(documents::statement_pdf),
             )

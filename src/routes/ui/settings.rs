@@ -177,6 +177,21 @@ const SECTIONS: &[(&str, &str, &[FieldSpec])] = &[
                 "Reactivation: HTML",
                 Kind::Body,
             ),
+            (
+                "templates.credit_note.subject",
+                "Credit note: subject",
+                Kind::Text,
+            ),
+            (
+                "templates.credit_note.text",
+                "Credit note: text",
+                Kind::Body,
+            ),
+            (
+                "templates.credit_note.html",
+                "Credit note: HTML",
+                Kind::Body,
+            ),
         ],
     ),
 ];
