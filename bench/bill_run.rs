@@ -225,8 +225,8 @@ fn bulk_insert(db: &Db, invoices: Vec<Stored>) -> Duration {
                     net: inv.net,
                     tax: inv.tax,
                     tax_rate: "20",
-                    period: "2026-12",
-                    bill_run_id: "brn_bulk",
+                    period: Some("2026-12"),
+                    bill_run_id: Some("brn_bulk"),
                     now: "2026-12-01T00:00:00.000Z",
                 })?;
                 for (pos, (desc, amount, kind, sub, addon, first, last)) in

@@ -12,12 +12,12 @@ use chrono::{Datelike, NaiveDate};
 use rusqlite::Connection;
 use rust_decimal::Decimal;
 
-use super::draft::{CustomerOutcome, StateUpdate, bill_customer};
+use super::draft::{CustomerOutcome, bill_customer};
 use super::invoice_event::{Stored, invoice_of};
 use super::read_ahead::{ReadAhead, Snapshot};
+use super::store::{InvoiceMeta, InvoiceStore, sql_date};
 use crate::db::record::Recorder;
-use crate::db::sql_date::SqlDate;
-use crate::db::{bill_runs, billing_state, email, invoices};
+use crate::db::{bill_runs, billing_extras, billing_state, email};
 use crate::domain::bill_run::{PreviewInvoice, Skipped, Sums};
 use crate::domain::event::EventType;
 use crate::domain::ids::{BillRunId, CustomerId, InvoiceId};
@@ -93,7 +93,10 @@ fn plan(
     let Some(upto) = billing_state::chunk_end(conn, after, ctx.chunk_customers)? else {
         return Ok(None);
     };
-    let customers = billing_state::chunk_rows(conn, after, &upto)?;
+    let mut customers = billing_state::chunk_rows(conn, after, &upto)?;
+    // Usage is billed in arrears: the invoice of a period bills the months before it.
+    let extras = billing_extras::chunk_extras(conn, after, &upto, ctx.period.previous())?;
+    billing_extras::attach(&mut customers, extras);
     let invoiced = billing_state::invoiced_customers(conn, ctx.period, after, &upto)?;
     let mut plans = Vec::with_capacity(customers.len());
     for customer in customers {
@@ -186,9 +189,8 @@ pub fn bill(
     let year = ctx.invoice_date.year();
     let (invoice_date, due_date) = (sql_date(ctx.invoice_date)?, sql_date(ctx.due_date)?);
     let first_number = bill_runs::last_invoice_number(conn, year)?;
-    let mut writer = invoices::InvoiceWriter::new(conn)?;
+    let mut store = InvoiceStore::new(conn)?;
     let rec = Recorder::new(conn, &ctx.origin, &ctx.now);
-    let mut states = billing_state::StateWriter::new(conn)?;
     // Each invoice's e-mail is queued with it, in the chunk's transaction.
     let mail = email::policy(conn)?;
     let mut number = first_number;
@@ -215,43 +217,26 @@ pub fn bill(
             }
             Plan::Bill(CustomerOutcome::NothingDue { updates }) => {
                 result.skipped.nothing_due += 1;
-                store_state(&mut states, updates)?;
+                store.states(updates)?;
             }
             Plan::Bill(CustomerOutcome::Invoice { invoice, updates }) => {
                 number += 1;
                 let id = InvoiceId::generate();
                 let invoice_number = format!("INV-{year}-{number:06}");
-                writer.invoice(&invoices::NewInvoiceRow {
-                    id: &id,
-                    number: &invoice_number,
-                    customer_id,
-                    status: invoice.status,
-                    invoice_date,
-                    due_date,
-                    currency: invoice.currency,
-                    net: invoice.net,
-                    tax: invoice.tax,
-                    tax_rate: &tax_rate,
-                    period: &period,
-                    bill_run_id: run.as_str(),
-                    now: &ctx.now,
-                })?;
-                for (position, line) in invoice.lines.iter().enumerate() {
-                    writer.line(
-                        &id,
-                        &invoices::NewLineRow {
-                            position: position as i64,
-                            description: &line.rated.description,
-                            amount: line.rated.amount,
-                            kind: line.rated.kind,
-                            subscription_id: &line.subscription_id,
-                            addon_id: line.addon_id.as_deref(),
-                            period_start: sql_date(line.rated.first)?,
-                            period_end: sql_date(line.rated.last)?,
-                        },
-                    )?;
-                }
-                store_state(&mut states, updates)?;
+                store.invoice(
+                    invoice,
+                    &InvoiceMeta {
+                        id: &id,
+                        number: &invoice_number,
+                        invoice_date,
+                        due_date,
+                        tax_rate: &tax_rate,
+                        period: Some(&period),
+                        bill_run_id: Some(run.as_str()),
+                        now: &ctx.now,
+                    },
+                )?;
+                store.states(updates)?;
                 record_invoice(&rec, invoice, &id, &invoice_number, ctx, run)?;
                 email::queue_with(
                     conn,
@@ -268,7 +253,7 @@ pub fn bill(
             }
         }
     }
-    states.finish()?;
+    store.finish()?;
     if number != first_number {
         bill_runs::set_last_invoice_number(conn, year, number)?;
     }
@@ -298,7 +283,7 @@ fn record_invoice(
         number,
         invoice_date: ctx.invoice_date,
         due_date: ctx.due_date,
-        period: ctx.period,
+        period: Some(ctx.period),
         tax_rate: ctx.tax_rate.normalize(),
     };
     let invoice = invoice_of(draft, &stored);
@@ -315,29 +300,6 @@ fn record_invoice(
         }),
     )?;
     Ok(())
-}
-
-fn store_state(
-    states: &mut billing_state::StateWriter<'_>,
-    updates: &[StateUpdate],
-) -> rusqlite::Result<()> {
-    for u in updates {
-        match &u.addon_id {
-            None => states.subscription(u.subscription_seq, u.billed_through, u.charged_through)?,
-            Some(addon) => states.addon(
-                &u.subscription_id,
-                addon,
-                u.billed_through,
-                u.charged_through,
-            )?,
-        }
-    }
-    Ok(())
-}
-
-fn sql_date(d: NaiveDate) -> Result<SqlDate, ServiceError> {
-    SqlDate::new(d)
-        .ok_or_else(|| ServiceError::Unexpected(anyhow::anyhow!("date {d} is out of range")))
 }
 
 /// Rates the chunk after `after` without storing anything; adds would-be invoices to

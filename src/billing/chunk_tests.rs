@@ -31,8 +31,11 @@ fn customers() -> Vec<CustomerRows> {
                 currency: Currency::USD,
                 billed_through: None,
                 charged_through: None,
+                plan_start: None,
+                next_charge: None,
                 addons: Vec::new(),
             }],
+            extras: Default::default(),
         })
         .collect()
 }

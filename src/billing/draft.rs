@@ -4,19 +4,59 @@
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+use super::draft_extras;
 use super::rating::{Chargeable, RatedLine, rate};
 use super::tax::tax_minor;
 use crate::domain::bill_run::{CurrencySum, PreviewInvoice, PreviewLine};
 use crate::domain::billing_rows::CustomerRows;
-use crate::domain::enums::{InvoiceStatus, SubscriptionStatus};
+use crate::domain::enums::{InvoiceStatus, LineType, SubscriptionStatus};
 use crate::domain::money::Currency;
 use crate::domain::period::Period;
+use crate::domain::usage::Quantity;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DraftLine {
     pub rated: RatedLine,
-    pub subscription_id: String,
+    /// `None` for a one-off charge, which is the customer's.
+    pub subscription_id: Option<String>,
     pub addon_id: Option<String>,
+    pub line_type: LineType,
+    /// What the line comes from: the charge, the discount, the metric, or the replaced plan.
+    pub source_id: Option<String>,
+}
+
+impl DraftLine {
+    /// A subscription's (or add-on's) recurring charge or credit.
+    pub fn recurring(rated: RatedLine, subscription_id: &str, addon_id: Option<&str>) -> Self {
+        Self {
+            rated,
+            subscription_id: Some(subscription_id.to_owned()),
+            addon_id: addon_id.map(str::to_owned),
+            line_type: LineType::Recurring,
+            source_id: None,
+        }
+    }
+
+    /// What the API shows as the line's source: the charge, discount or metric; a replaced
+    /// plan's row number stays inside.
+    pub fn public_source(&self) -> Option<&str> {
+        match self.line_type {
+            LineType::Recurring => None,
+            _ => self.source_id.as_deref(),
+        }
+    }
+}
+
+/// What an invoice settles besides the billing state of subscriptions: usage it bills (the
+/// month's total as billed), one-off charges, discounts it used (and whether that used one
+/// up), and credit balance it consumed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Settles {
+    /// (subscription, month, metric, the month's quantity now billed)
+    pub usage: Vec<(String, Period, String, Quantity)>,
+    pub charges: Vec<String>,
+    /// (discount, used up)
+    pub discounts: Vec<(String, bool)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,8 +66,13 @@ pub struct DraftInvoice {
     pub lines: Vec<DraftLine>,
     pub net: i64,
     pub tax: i64,
-    /// `Open`; `Paid` when the total is zero or less (nothing to collect).
+    /// `Open`; `Paid` when nothing is left to collect (a total of zero or less, or one the
+    /// customer's credit balance covers).
     pub status: InvoiceStatus,
+    /// Minor units of the customer's credit balance the invoice consumes (lowering its amount
+    /// due, like a payment).
+    pub credit_applied: i64,
+    pub settles: Settles,
 }
 
 impl DraftInvoice {
@@ -70,8 +115,10 @@ impl DraftInvoice {
                     unit_price: c.from_minor(l.rated.amount),
                     amount: c.from_minor(l.rated.amount),
                     kind: l.rated.kind,
+                    line_type: l.line_type,
                     subscription_id: l.subscription_id.clone(),
                     addon_id: l.addon_id.clone(),
+                    source_id: l.public_source().map(str::to_owned),
                     period_start: l.rated.first,
                     period_end: l.rated.last,
                 })
@@ -90,6 +137,8 @@ pub struct StateUpdate {
     pub addon_id: Option<String>,
     pub billed_through: Option<NaiveDate>,
     pub charged_through: Option<NaiveDate>,
+    /// For a replaced plan: its row, and whether nothing is left to bill or credit for it.
+    pub past_plan: Option<(i64, bool)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -113,13 +162,22 @@ pub fn bill_customer(
     let mut lines = Vec::new();
     let mut updates = Vec::new();
     let mut currencies: Vec<Currency> = Vec::new();
+    let extras = &customer.extras;
+    let with_extras = !extras.is_empty();
+    let mut settles = Settles::default();
     for sub in &customer.subs {
+        let before = lines.len();
         let last_day = sub.last_day();
         let suspended = sub.status == SubscriptionStatus::Suspended;
+        if with_extras {
+            draft_extras::past_plans(sub, extras, period, &mut lines, &mut updates);
+        }
+        let plan_start = sub.plan_start();
         let main = Chargeable {
             label: &sub.product_name,
             monthly: sub.monthly,
-            start: sub.start,
+            next: sub.next_charge,
+            start: plan_start,
             last_day,
             suspended,
             billed_through: sub.billed_through,
@@ -129,7 +187,7 @@ pub fn bill_customer(
         let labels: Vec<String> = sub
             .addons
             .iter()
-            .map(|a| format!("{} (add-on to {})", a.name, sub.product_name))
+            .map(|a| addon_label(&a.name, &sub.product_name))
             .collect();
         for (addon, label) in sub.addons.iter().zip(&labels) {
             items.push((
@@ -137,7 +195,8 @@ pub fn bill_customer(
                 Chargeable {
                     label,
                     monthly: addon.charge,
-                    start: sub.start,
+                    next: addon.next_charge,
+                    start: addon.start.unwrap_or(plan_start),
                     last_day,
                     suspended,
                     billed_through: addon.billed_through,
@@ -147,9 +206,6 @@ pub fn bill_customer(
         }
         for (addon_id, item) in items {
             let rating = rate(&item, period);
-            if !rating.lines.is_empty() && !currencies.contains(&sub.currency) {
-                currencies.push(sub.currency);
-            }
             if rating.changed(&item) {
                 updates.push(StateUpdate {
                     subscription_seq: sub.seq,
@@ -157,20 +213,34 @@ pub fn bill_customer(
                     addon_id: addon_id.map(str::to_owned),
                     billed_through: rating.billed_through,
                     charged_through: rating.charged_through,
+                    past_plan: None,
                 });
             }
-            lines.extend(rating.lines.into_iter().map(|rated| DraftLine {
-                rated,
-                subscription_id: sub.id.clone(),
-                addon_id: addon_id.map(str::to_owned),
-            }));
+            lines.extend(
+                rating
+                    .lines
+                    .into_iter()
+                    .map(|rated| DraftLine::recurring(rated, &sub.id, addon_id)),
+            );
         }
+        if with_extras {
+            draft_extras::usage(sub, extras, &mut lines, &mut settles)?;
+        }
+        if lines.len() > before && !currencies.contains(&sub.currency) {
+            currencies.push(sub.currency);
+        }
+    }
+    if with_extras {
+        draft_extras::charges(extras, &mut lines, &mut currencies, &mut settles);
     }
     let currency = match currencies.as_slice() {
         [] => return Ok(CustomerOutcome::NothingDue { updates }),
         [one] => *one,
         _ => return Ok(CustomerOutcome::MixedCurrencies),
     };
+    if with_extras && !extras.discounts.is_empty() {
+        lines = draft_extras::discounts(lines, extras, currency, &mut settles)?;
+    }
     let net = lines
         .iter()
         .try_fold(0_i64, |sum, l| sum.checked_add(l.rated.amount))
@@ -179,7 +249,11 @@ pub fn bill_customer(
         })?;
     let tax = tax_minor(net, tax_rate_percent, customer.tax_exempt)
         .ok_or_else(|| anyhow::anyhow!("customer {}: the tax overflows", customer.customer_id))?;
-    let status = if net + tax > 0 {
+    let credit_applied = match extras.credit {
+        Some(c) if c.currency == currency => c.balance.min(net + tax).max(0),
+        _ => 0,
+    };
+    let status = if net + tax - credit_applied > 0 {
         InvoiceStatus::Open
     } else {
         InvoiceStatus::Paid
@@ -192,9 +266,16 @@ pub fn bill_customer(
             net,
             tax,
             status,
+            credit_applied,
+            settles,
         },
         updates,
     })
+}
+
+/// How an add-on's lines name it.
+pub fn addon_label(addon: &str, product: &str) -> String {
+    format!("{addon} (add-on to {product})")
 }
 
 #[cfg(test)]

@@ -28,6 +28,8 @@ fn sub(seq: i64, name: &str, monthly: i64, start: NaiveDate) -> SubRow {
         currency: Currency::USD,
         billed_through: None,
         charged_through: None,
+        plan_start: None,
+        next_charge: None,
         addons: Vec::new(),
     }
 }
@@ -37,6 +39,7 @@ fn customer(tax_exempt: bool, subs: Vec<SubRow>) -> CustomerRows {
         customer_id: "cus_1".into(),
         tax_exempt,
         subs,
+        extras: Default::default(),
     }
 }
 
@@ -56,6 +59,8 @@ fn an_invoice_adds_tax_on_its_net_total() {
         charge: 500,
         billed_through: None,
         charged_through: None,
+        start: None,
+        next_charge: None,
     });
     let c = customer(
         false,
@@ -147,6 +152,8 @@ fn the_readme_worked_example_holds() {
         charge: 500,
         billed_through: None,
         charged_through: None,
+        start: None,
+        next_charge: None,
     });
     let (december, _) = invoice(
         bill_customer(

@@ -15,7 +15,8 @@ pub struct Stored<'a> {
     pub number: &'a str,
     pub invoice_date: NaiveDate,
     pub due_date: NaiveDate,
-    pub period: Period,
+    /// The bill run's period; `None` for a final invoice.
+    pub period: Option<Period>,
     /// The tax rate as stored (normalised), so the event shows what a read shows.
     pub tax_rate: Decimal,
 }
@@ -32,7 +33,12 @@ pub fn invoice_of(draft: &DraftInvoice, stored: &Stored<'_>) -> Invoice {
             unit_price: c.from_minor(l.rated.amount),
             amount: c.from_minor(l.rated.amount),
             kind: Some(l.rated.kind),
-            subscription_id: Some(SubscriptionId::from_stored(&l.subscription_id)),
+            line_type: Some(l.line_type),
+            source_id: l.public_source().map(str::to_owned),
+            subscription_id: l
+                .subscription_id
+                .as_deref()
+                .map(SubscriptionId::from_stored),
             addon_id: l.addon_id.as_deref().map(ProductId::from_stored),
             period_start: Some(l.rated.first),
             period_end: Some(l.rated.last),
@@ -49,11 +55,17 @@ pub fn invoice_of(draft: &DraftInvoice, stored: &Stored<'_>) -> Invoice {
         tax_amount: c.from_minor(draft.tax),
         currency: c,
         line_items: lines,
-        period: Some(stored.period),
+        period: stored.period,
         net_amount: c.from_minor(draft.net),
         tax_rate_percent: stored.tax_rate,
         amount_paid: c.from_minor(0),
-        amount_due: c.from_minor(amount_due_minor(draft.status, total, 0)),
+        amount_credited: c.from_minor(draft.credit_applied),
+        amount_due: c.from_minor(amount_due_minor(
+            draft.status,
+            total,
+            0,
+            draft.credit_applied,
+        )),
         cancel_reason: None,
     }
 }

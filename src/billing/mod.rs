@@ -4,11 +4,16 @@
 
 pub mod chunk;
 pub mod draft;
+pub mod draft_extras;
 pub mod invoice_event;
+pub mod plan_change;
 pub mod rating;
 pub mod read_ahead;
 pub mod run;
+pub mod settle;
+pub mod store;
 pub mod tax;
+pub mod usage;
 
 #[cfg(test)]
 mod chunk_tests;

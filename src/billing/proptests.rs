@@ -59,6 +59,8 @@ prop_compose! {
             currency: Currency::USD,
             billed_through,
             charged_through: billed_through,
+            plan_start: None,
+            next_charge: None,
             addons: addons
                 .into_iter()
                 .enumerate()
@@ -68,6 +70,8 @@ prop_compose! {
                     charge,
                     billed_through,
                     charged_through: billed_through,
+                    start: None,
+                    next_charge: None,
                 })
                 .collect(),
         }
@@ -84,6 +88,7 @@ fn customer() -> impl Strategy<Value = CustomerRows> {
             customer_id: "cus_1".into(),
             tax_exempt,
             subs,
+            extras: Default::default(),
         }
     })
 }
@@ -118,7 +123,7 @@ proptest! {
                 prop_assert_eq!(invoice.tax, 0);
             }
             let monthly = |l: &super::draft::DraftLine| {
-                let sub = customer.subs.iter().find(|s| s.id == l.subscription_id).unwrap();
+                let sub = customer.subs.iter().find(|s| Some(&s.id) == l.subscription_id.as_ref()).unwrap();
                 match &l.addon_id {
                     None => sub.monthly,
                     Some(a) => sub.addons.iter().find(|x| &x.addon_id == a).unwrap().charge,
@@ -148,6 +153,7 @@ proptest! {
         let mut item = Chargeable {
             label: "Plan",
             monthly,
+            next: None,
             start: day(start),
             last_day: None,
             suspended: false,

@@ -13,6 +13,8 @@ pub struct Chargeable<'a> {
     /// What the line calls it: the product's name, or the add-on's with its product's.
     pub label: &'a str,
     pub monthly: i64,
+    /// A catalog price change: from that first day of a month on, a month costs this instead.
+    pub next: Option<(NaiveDate, i64)>,
     pub start: NaiveDate,
     /// The last day it may be charged (its end date), `None` while open-ended. A subscription
     /// cancelled before it started has `start - 1`: nothing is chargeable.
@@ -42,6 +44,31 @@ pub struct Rating {
     pub lines: Vec<RatedLine>,
     pub billed_through: Option<NaiveDate>,
     pub charged_through: Option<NaiveDate>,
+}
+
+impl Chargeable<'_> {
+    /// The monthly charge for the month that begins on `first`.
+    fn monthly_for(&self, first: NaiveDate) -> i64 {
+        match self.next {
+            Some((from, next)) if from <= first => next,
+            _ => self.monthly,
+        }
+    }
+
+    /// Whether a run can still bill or credit anything of it: days after its last day that
+    /// were charged, or days up to its last day not yet billed. An item with no last day is
+    /// never settled.
+    pub fn settled(&self) -> bool {
+        let Some(last) = self.last_day else {
+            return false;
+        };
+        let over_charged = self.charged_through.is_some_and(|c| c > last);
+        let unbilled_from = self
+            .billed_through
+            .map_or(self.start, next_day)
+            .max(self.start);
+        !over_charged && unbilled_from > last
+    }
 }
 
 impl Rating {
@@ -115,7 +142,7 @@ fn push_segments(
         let last = to.min(month.last_day());
         let days = (last - first).num_days() as u32 + 1;
         let days_in_month = month.days();
-        let amount = prorate(c.monthly, days, days_in_month);
+        let amount = prorate(c.monthly_for(month.first_day()), days, days_in_month);
         lines.push(RatedLine {
             kind,
             first,

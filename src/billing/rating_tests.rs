@@ -14,6 +14,7 @@ fn fiber(start: NaiveDate) -> Chargeable<'static> {
     Chargeable {
         label: "Fiber 500",
         monthly: 4999,
+        next: None,
         start,
         last_day: None,
         suspended: false,

@@ -9,6 +9,7 @@ mod csv;
 mod data;
 mod keys;
 mod serve;
+mod usage;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -75,6 +76,9 @@ pub enum Command {
     /// Check the audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Usage records (RADIUS accounting, CDR exports).
+    #[command(subcommand)]
+    Usage(UsageCommand),
     /// Write customers, subscriptions, invoices or payments as CSV (the API's field names).
     Export(csv::ExportArgs),
     /// Import customers from CSV: every row is checked first; any bad row and nothing is
@@ -118,6 +122,16 @@ pub enum AdminCommand {
     },
 }
 
+#[derive(Debug, Subcommand)]
+pub enum UsageCommand {
+    /// Send the usage records of a CSV file (columns recordId, subscriptionId, metric, quantity,
+    /// occurredAt); records sent before count once. Exits 1 when a line was refused, naming it.
+    Import {
+        #[arg(value_name = "FILE.csv")]
+        file: PathBuf,
+    },
+}
+
 #[derive(Debug, clap::Args)]
 pub struct BillRunArgs {
     /// The month to bill, YYYY-MM (e.g. 2026-12).
@@ -149,6 +163,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         | Command::Keys(_)
         | Command::BillRun(_)
         | Command::Audit(_)
+        | Command::Usage(_)
         | Command::Export(_)
         | Command::Import(_) => {}
     }
@@ -175,6 +190,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Client(cmd) => clients::run_client(&settings, cmd),
         Command::Keys(cmd) => keys::run_keys(&settings, cmd),
         Command::Audit(cmd) => audit::run(&settings, cmd),
+        Command::Usage(UsageCommand::Import { file }) => usage::import(&settings, &file),
         Command::Export(args) => csv::run_export(&settings, &args),
         Command::Import(args) => csv::run_import(&settings, &args),
     }

@@ -8,7 +8,7 @@ use rusqlite::{CachedStatement, Connection, params};
 
 use super::sql_date::{SqlDate, read_date};
 
-use crate::domain::billing_rows::{AddonRow, CustomerRows, SubRow};
+use crate::domain::billing_rows::{AddonRow, CustomerRows, Extras, SubRow};
 use crate::domain::period::Period;
 
 /// The last customer id of the next chunk: the first `limit` customers with subscriptions whose
@@ -21,6 +21,11 @@ pub fn chunk_end(conn: &Connection, after: &str, limit: usize) -> rusqlite::Resu
     .query_row(params![after, limit as i64], |r| r.get(0))
 }
 
+const ROW_COLUMNS: &str = "s.seq, s.id, s.customer_id, s.product_name, s.status, s.start_date, \
+    s.end_date, s.monthly_charge, s.currency, s.billed_through, s.charged_through, c.tax_exempt, \
+    a.addon_id, a.addon_name, a.charge, a.billed_through, a.charged_through, s.plan_start, \
+    s.next_charge, s.next_charge_from, a.start_date, a.next_charge, a.next_charge_from";
+
 /// Every subscription, with its add-ons, of the customers with ids in `(after, upto]`, grouped
 /// by customer in id order, subscriptions in the order they were made: one ordered scan.
 pub fn chunk_rows(
@@ -28,17 +33,46 @@ pub fn chunk_rows(
     after: &str,
     upto: &str,
 ) -> rusqlite::Result<Vec<CustomerRows>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT s.seq, s.id, s.customer_id, s.product_name, s.status, s.start_date, s.end_date, \
-                s.monthly_charge, s.currency, s.billed_through, s.charged_through, c.tax_exempt, \
-                a.addon_id, a.addon_name, a.charge, a.billed_through, a.charged_through \
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {ROW_COLUMNS} \
          FROM subscriptions AS s INDEXED BY subscriptions_by_customer \
          JOIN customers AS c ON c.id = s.customer_id \
          LEFT JOIN subscription_addons AS a ON a.subscription_id = s.id \
          WHERE s.customer_id > ?1 AND s.customer_id <= ?2 \
-         ORDER BY s.customer_id, s.seq, a.position",
-    )?;
-    let mut rows = stmt.query(params![after, upto])?;
+         ORDER BY s.customer_id, s.seq, a.position"
+    ))?;
+    let rows = stmt.query(params![after, upto])?;
+    collect_rows(rows)
+}
+
+/// One customer's subscriptions as the bill run reads them (for a final invoice or a preview);
+/// `None` when it has none.
+pub fn customer_rows(conn: &Connection, customer: &str) -> rusqlite::Result<Option<CustomerRows>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {ROW_COLUMNS} \
+         FROM subscriptions AS s INDEXED BY subscriptions_by_customer \
+         JOIN customers AS c ON c.id = s.customer_id \
+         LEFT JOIN subscription_addons AS a ON a.subscription_id = s.id \
+         WHERE s.customer_id = ?1 \
+         ORDER BY s.seq, a.position"
+    ))?;
+    let rows = stmt.query(params![customer])?;
+    Ok(collect_rows(rows)?.pop())
+}
+
+fn next_charge(
+    row: &rusqlite::Row<'_>,
+    charge: usize,
+    from: usize,
+) -> rusqlite::Result<Option<(NaiveDate, i64)>> {
+    let charge: Option<i64> = row.get(charge)?;
+    Ok(match (read_date(row, from)?, charge) {
+        (Some(from), Some(charge)) => Some((from, charge)),
+        _ => None,
+    })
+}
+
+fn collect_rows(mut rows: rusqlite::Rows<'_>) -> rusqlite::Result<Vec<CustomerRows>> {
     let mut out: Vec<CustomerRows> = Vec::new();
     while let Some(row) = rows.next()? {
         let customer_id = row.get_ref(2)?.as_str()?;
@@ -47,6 +81,7 @@ pub fn chunk_rows(
                 customer_id: customer_id.to_owned(),
                 tax_exempt: row.get(11)?,
                 subs: Vec::new(),
+                extras: Extras::default(),
             });
         }
         let Some(customer) = out.last_mut() else {
@@ -70,6 +105,8 @@ pub fn chunk_rows(
                 billed_through: read_date(row, 9)?,
                 charged_through: read_date(row, 10)?,
                 addons: Vec::new(),
+                plan_start: read_date(row, 17)?,
+                next_charge: next_charge(row, 18, 19)?,
             });
         }
         let addon_id: Option<String> = row.get(12)?;
@@ -80,6 +117,8 @@ pub fn chunk_rows(
                 charge: row.get(14)?,
                 billed_through: read_date(row, 15)?,
                 charged_through: read_date(row, 16)?,
+                start: read_date(row, 20)?,
+                next_charge: next_charge(row, 21, 22)?,
             });
         }
     }

@@ -22,7 +22,8 @@ pub struct OpenItem {
     pub reminded: Option<u32>,
 }
 
-/// Every Open or Overdue invoice with something still due, by due date.
+/// Every Open or Overdue invoice with something still due (after payments and credit notes), by
+/// due date.
 pub fn open_items(conn: &Connection) -> rusqlite::Result<Vec<OpenItem>> {
     open_items_where(conn, "", params![])
 }
@@ -39,11 +40,12 @@ fn open_items_where(
 ) -> rusqlite::Result<Vec<OpenItem>> {
     conn.prepare_cached(&format!(
         "SELECT i.id, i.invoice_number, i.customer_id, i.due_date, i.currency, \
-                i.total_amount - i.amount_paid, \
+                i.total_amount - i.amount_paid - i.amount_credited, \
                 (SELECT max(step) FROM dunning_actions a \
                   WHERE a.invoice_id = i.id AND a.action = 'Reminder') \
            FROM invoices i \
-          WHERE i.status IN ('Open', 'Overdue') AND i.total_amount > i.amount_paid {filter} \
+          WHERE i.status IN ('Open', 'Overdue') \
+            AND i.total_amount > i.amount_paid + i.amount_credited {filter} \
           ORDER BY i.due_date, i.seq"
     ))?
     .query_map(args, |r| {

@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use rusqlite::{CachedStatement, Connection, OptionalExtension, Row, params};
 use rust_decimal::Decimal;
 
-use crate::domain::enums::{InvoiceStatus, LineKind};
+use crate::domain::enums::{InvoiceStatus, LineKind, LineType};
 use crate::domain::ids::{CustomerId, InvoiceId, ProductId, SubscriptionId};
 use crate::domain::invoice::{Invoice, InvoiceFilter, InvoiceLine, amount_due_minor};
 use crate::domain::money::Currency;
@@ -13,7 +13,8 @@ use crate::domain::page::{MAX_PAGE_SIZE, PageRequest};
 pub use super::sql_date::SqlDate;
 
 pub(crate) const COLUMNS: &str = "id, invoice_number, customer_id, status, invoice_date, due_date, \
-    total_amount, tax_amount, currency, net_amount, period, tax_rate, amount_paid, cancel_reason";
+    total_amount, tax_amount, currency, net_amount, period, tax_rate, amount_paid, cancel_reason, \
+    amount_credited";
 
 fn conversion_error(
     idx: usize,
@@ -27,6 +28,7 @@ pub(crate) fn from_row(row: &Row<'_>) -> rusqlite::Result<Invoice> {
     let status: InvoiceStatus = row.get(3)?;
     let total: i64 = row.get(6)?;
     let paid: i64 = row.get(12)?;
+    let credited: i64 = row.get(14)?;
     let tax_rate: String = row.get(11)?;
     Ok(Invoice {
         invoice_id: row.get(0)?,
@@ -45,7 +47,8 @@ pub(crate) fn from_row(row: &Row<'_>) -> rusqlite::Result<Invoice> {
             .parse::<Decimal>()
             .map_err(|e| conversion_error(11, e))?,
         amount_paid: currency.from_minor(paid),
-        amount_due: currency.from_minor(amount_due_minor(status, total, paid)),
+        amount_credited: currency.from_minor(credited),
+        amount_due: currency.from_minor(amount_due_minor(status, total, paid, credited)),
         cancel_reason: row.get(13)?,
     })
 }
@@ -55,10 +58,16 @@ fn load_lines(conn: &Connection, inv: &mut Invoice) -> rusqlite::Result<()> {
     inv.line_items = conn
         .prepare_cached(
             "SELECT description, quantity, unit_price, amount, kind, subscription_id, addon_id, \
-             period_start, period_end FROM invoice_lines WHERE invoice_id = ?1 ORDER BY position",
+             period_start, period_end, line_type, source_id \
+             FROM invoice_lines WHERE invoice_id = ?1 ORDER BY position",
         )?
         .query_map([&inv.invoice_id], |r| {
             let quantity: String = r.get(1)?;
+            let kind: Option<LineKind> = r.get(4)?;
+            let line_type: Option<LineType> = r.get(9)?;
+            // Lines from before line types were stored are recurring charges or credits.
+            let line_type = line_type.or(kind.map(|_| LineType::Recurring));
+            let source_id: Option<String> = r.get(10)?;
             Ok(InvoiceLine {
                 description: r.get(0)?,
                 quantity: quantity
@@ -66,7 +75,9 @@ fn load_lines(conn: &Connection, inv: &mut Invoice) -> rusqlite::Result<()> {
                     .map_err(|e| conversion_error(1, e))?,
                 unit_price: currency.from_minor(r.get(2)?),
                 amount: currency.from_minor(r.get(3)?),
-                kind: r.get(4)?,
+                kind,
+                source_id: source_id.filter(|_| line_type != Some(LineType::Recurring)),
+                line_type,
                 subscription_id: r.get(5)?,
                 addon_id: r.get(6)?,
                 period_start: r.get(7)?,
@@ -138,8 +149,9 @@ pub struct NewInvoiceRow<'a> {
     pub net: i64,
     pub tax: i64,
     pub tax_rate: &'a str,
-    pub period: &'a str,
-    pub bill_run_id: &'a str,
+    /// `None` for an invoice not made by a bill run (a final invoice).
+    pub period: Option<&'a str>,
+    pub bill_run_id: Option<&'a str>,
     pub now: &'a str,
 }
 
@@ -216,24 +228,94 @@ impl<'c> InvoiceWriter<'c> {
     }
 }
 
-/// The billing links of an invoice's lines: (kind, subscription, add-on, first day, last day).
+/// A line other than a plain recurring one (a bill run's usage, one-off charge, discount, or a
+/// replaced plan's recurring line), stored with what it is and where it comes from.
+#[derive(Debug, Clone)]
+pub struct NewTypedLine<'a> {
+    pub position: i64,
+    pub description: &'a str,
+    pub amount: i64,
+    pub kind: LineKind,
+    pub line_type: LineType,
+    pub source_id: Option<&'a str>,
+    pub subscription_id: Option<&'a str>,
+    pub addon_id: Option<&'a str>,
+    pub period_start: SqlDate,
+    pub period_end: SqlDate,
+}
+
+pub fn insert_typed_line(
+    conn: &Connection,
+    invoice: &InvoiceId,
+    line: &NewTypedLine<'_>,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO invoice_lines (invoice_id, position, description, quantity, unit_price, \
+         amount, kind, subscription_id, addon_id, period_start, period_end, line_type, source_id) \
+         VALUES (?1, ?2, ?3, '1', ?4, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    )?
+    .execute(params![
+        invoice,
+        line.position,
+        line.description,
+        line.amount,
+        line.kind,
+        line.subscription_id,
+        line.addon_id,
+        line.period_start,
+        line.period_end,
+        line.line_type,
+        line.source_id,
+    ])?;
+    Ok(())
+}
+
+/// Records credit balance an invoice consumed (or a credit note against it).
+pub fn add_credited(
+    conn: &Connection,
+    id: &InvoiceId,
+    amount: i64,
+    status: InvoiceStatus,
+    now: &str,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "UPDATE invoices SET amount_credited = amount_credited + ?2, status = ?3, \
+         updated_at = ?4 WHERE id = ?1",
+    )?
+    .execute(params![id, amount, status, now])?;
+    Ok(())
+}
+
+/// The billing links of an invoice's recurring lines: (kind, subscription, add-on, first day,
+/// last day, the replaced plan's row when the line bills one).
 pub type LineLink = (
     LineKind,
     SubscriptionId,
     Option<ProductId>,
     NaiveDate,
     NaiveDate,
+    Option<i64>,
 );
 
 pub fn line_links(conn: &Connection, invoice: &InvoiceId) -> rusqlite::Result<Vec<LineLink>> {
     conn.prepare_cached(
-        "SELECT kind, subscription_id, addon_id, period_start, period_end FROM invoice_lines \
+        "SELECT kind, subscription_id, addon_id, period_start, period_end, source_id \
+         FROM invoice_lines \
          WHERE invoice_id = ?1 AND kind IS NOT NULL AND subscription_id IS NOT NULL \
            AND period_start IS NOT NULL AND period_end IS NOT NULL \
+           AND (line_type IS NULL OR line_type = 'Recurring') \
          ORDER BY position",
     )?
     .query_map([invoice], |r| {
-        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        let plan: Option<String> = r.get(5)?;
+        Ok((
+            r.get(0)?,
+            r.get(1)?,
+            r.get(2)?,
+            r.get(3)?,
+            r.get(4)?,
+            plan.and_then(|p| p.parse().ok()),
+        ))
     })?
     .collect()
 }
@@ -278,4 +360,17 @@ pub fn mark_overdue(
         .collect::<rusqlite::Result<Vec<_>>>()?;
     ids.sort();
     Ok(ids)
+}
+
+/// Whether the bill run of `period` has invoiced `customer`.
+pub fn has_run_invoice(
+    conn: &Connection,
+    customer: &CustomerId,
+    period: crate::domain::period::Period,
+) -> rusqlite::Result<bool> {
+    conn.prepare_cached(
+        "SELECT EXISTS (SELECT 1 FROM invoices INDEXED BY invoices_one_per_customer_period \
+         WHERE period = ?1 AND customer_id = ?2)",
+    )?
+    .query_row(params![period, customer], |r| r.get(0))
 }

@@ -28,6 +28,14 @@ pub mod exports;
 pub mod settings;
 pub mod statements;
 mod writer;
+// Charging: usage, plan changes, one-off charges and discounts, credit notes and refunds.
+pub mod billing_extras;
+pub mod charges;
+pub mod credit_notes;
+pub mod plan_switch;
+pub mod plans;
+pub mod usage;
+pub mod usage_prices;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;

@@ -5,10 +5,15 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use crate::domain::enums::ProductStatus;
 use crate::domain::ids::ProductId;
 use crate::domain::money::Currency;
-use crate::domain::product::{Product, ProductDraft, ProductFilter};
+use crate::domain::product::{Compatibility, Product, ProductDraft, ProductFilter};
+use crate::domain::usage::UsagePrice;
 
-const COLUMNS: &str =
-    "id, name, product_type, description, monthly_price, currency, features, status";
+const COLUMNS: &str = "id, name, product_type, description, monthly_price, currency, features, \
+    status, usage, addon_for";
+
+fn json_error(idx: usize, e: serde_json::Error) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e))
+}
 
 /// A product with its price in minor units, as the billing and subscription code wants it.
 #[derive(Debug, Clone)]
@@ -21,9 +26,17 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<StoredProduct> {
     let currency: Currency = row.get(5)?;
     let price_minor: i64 = row.get(4)?;
     let features: String = row.get(6)?;
-    let features = serde_json::from_str(&features).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(6, rusqlite::types::Type::Text, Box::new(e))
-    })?;
+    let features = serde_json::from_str(&features).map_err(|e| json_error(6, e))?;
+    let usage: Option<String> = row.get(8)?;
+    let usage = usage
+        .map(|u| UsagePrice::from_stored(&u))
+        .transpose()
+        .map_err(|e| json_error(8, e))?;
+    let addon_for: Option<String> = row.get(9)?;
+    let compatible_with = addon_for
+        .map(|a| serde_json::from_str::<Compatibility>(&a))
+        .transpose()
+        .map_err(|e| json_error(9, e))?;
     Ok(StoredProduct {
         product: Product {
             product_id: row.get(0)?,
@@ -34,6 +47,8 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<StoredProduct> {
             currency,
             features,
             status: row.get(7)?,
+            usage,
+            compatible_with,
         },
         price_minor,
     })
@@ -68,11 +83,11 @@ pub fn insert(
         .currency
         .to_minor(p.monthly_price)
         .ok_or_else(|| rusqlite::Error::ToSqlConversionFailure("price out of range".into()))?;
-    let features = serde_json::to_string(&p.features)
-        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+    let (features, usage, addon_for) = stored_json(p)?;
     conn.prepare_cached(
         "INSERT INTO products (id, name, product_type, description, monthly_price, currency, \
-         features, status, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+         features, status, created_at, updated_at, usage, addon_for) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11)",
     )?
     .execute(params![
         id,
@@ -83,7 +98,9 @@ pub fn insert(
         p.currency,
         features,
         status,
-        now
+        now,
+        usage,
+        addon_for
     ])?;
     Ok(id)
 }
@@ -94,12 +111,12 @@ pub fn update(conn: &Connection, id: &str, p: &ProductDraft, now: &str) -> rusql
         .currency
         .to_minor(p.monthly_price)
         .ok_or_else(|| rusqlite::Error::ToSqlConversionFailure("price out of range".into()))?;
-    let features = serde_json::to_string(&p.features)
-        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+    let (features, usage, addon_for) = stored_json(p)?;
     let n = conn
         .prepare_cached(
             "UPDATE products SET name = ?2, product_type = ?3, description = ?4, \
-             monthly_price = ?5, currency = ?6, features = ?7, updated_at = ?8 WHERE id = ?1",
+             monthly_price = ?5, currency = ?6, features = ?7, updated_at = ?8, usage = ?9, \
+             addon_for = ?10 WHERE id = ?1",
         )?
         .execute(params![
             id,
@@ -109,7 +126,9 @@ pub fn update(conn: &Connection, id: &str, p: &ProductDraft, now: &str) -> rusql
             price,
             p.currency,
             features,
-            now
+            now,
+            usage,
+            addon_for
         ])?;
     Ok(n == 1)
 }
@@ -124,4 +143,18 @@ pub fn set_status(
         .prepare_cached("UPDATE products SET status = ?2, updated_at = ?3 WHERE id = ?1")?
         .execute(params![id, status, now])?;
     Ok(n == 1)
+}
+
+/// The JSON columns of a product: features, usage price, add-on compatibility.
+fn stored_json(p: &ProductDraft) -> rusqlite::Result<(String, Option<String>, Option<String>)> {
+    let to_sql = |e: serde_json::Error| rusqlite::Error::ToSqlConversionFailure(Box::new(e));
+    let features = serde_json::to_string(&p.features).map_err(to_sql)?;
+    let usage = p.usage.as_ref().map(UsagePrice::to_stored);
+    let addon_for = p
+        .addon_for
+        .as_ref()
+        .map(serde_json::to_string)
+        .transpose()
+        .map_err(to_sql)?;
+    Ok((features, usage, addon_for))
 }

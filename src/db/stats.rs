@@ -43,7 +43,7 @@ pub struct Unpaid {
 
 pub fn unpaid_invoices(conn: &Connection) -> rusqlite::Result<Vec<Unpaid>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT status, currency, COUNT(*), SUM(total_amount - amount_paid) FROM invoices \
+        "SELECT status, currency, COUNT(*), SUM(total_amount - amount_paid - amount_credited) FROM invoices \
           WHERE status IN (?1, ?2) GROUP BY status, currency",
     )?;
     stmt.query_map(params![InvoiceStatus::Open, InvoiceStatus::Overdue], |r| {

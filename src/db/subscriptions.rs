@@ -6,13 +6,24 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use crate::domain::enums::{SubscriptionStatus, SuspendedBy};
 use crate::domain::ids::{CustomerId, ProductId, SubscriptionId};
 use crate::domain::money::Currency;
-use crate::domain::subscription::{Subscription, SubscriptionAddon};
+use crate::domain::plan::ScheduledPlan;
+use crate::domain::subscription::{ScheduledCharge, Subscription, SubscriptionAddon};
 
 const COLUMNS: &str = "id, customer_id, product_id, product_name, status, start_date, end_date, \
-    monthly_charge, currency, suspended_by";
+    monthly_charge, currency, suspended_by, plan_start, scheduled_plan, next_charge, \
+    next_charge_from";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Subscription> {
     let currency: Currency = row.get(8)?;
+    let scheduled: Option<String> = row.get(11)?;
+    let scheduled_plan_change = scheduled
+        .map(|s| serde_json::from_str::<ScheduledPlan>(&s))
+        .transpose()
+        .map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(11, rusqlite::types::Type::Text, Box::new(e))
+        })?;
+    let next: Option<i64> = row.get(12)?;
+    let next_from: Option<NaiveDate> = row.get(13)?;
     Ok(Subscription {
         subscription_id: row.get(0)?,
         customer_id: row.get(1)?,
@@ -25,6 +36,15 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Subscription> {
         currency,
         addons: Vec::new(),
         suspended_by: row.get(9)?,
+        plan_start_date: row.get(10)?,
+        scheduled_plan_change,
+        scheduled_charge: match (next, next_from) {
+            (Some(n), Some(from)) => Some(ScheduledCharge {
+                monthly_charge: currency.from_minor(n),
+                effective_date: from,
+            }),
+            _ => None,
+        },
     })
 }
 

@@ -55,7 +55,7 @@ pub fn balance_due(
     customer: &CustomerId,
 ) -> rusqlite::Result<Vec<(Currency, i64)>> {
     conn.prepare_cached(
-        "SELECT currency, SUM(total_amount - amount_paid) FROM invoices \
+        "SELECT currency, SUM(total_amount - amount_paid - amount_credited) FROM invoices \
          WHERE customer_id = ?1 AND status IN ('Open', 'Overdue') GROUP BY currency",
     )?
     .query_map([customer], |r| Ok((r.get(0)?, r.get(1)?)))?

@@ -129,6 +129,9 @@ pub fn invoice_pdf(d: &InvoiceDocument<'_>) -> Result<Vec<u8>, DocumentError> {
     if !i.amount_paid.is_zero() {
         rows.push(("Paid".to_owned(), m(i.amount_paid), false));
     }
+    if !i.amount_credited.is_zero() {
+        rows.push(("Credited".to_owned(), m(i.amount_credited), false));
+    }
     rows.push(("Amount due".to_owned(), m(i.amount_due), true));
     super::totals(&mut l, &rows);
     let terms = match i.status {
@@ -137,6 +140,17 @@ pub fn invoice_pdf(d: &InvoiceDocument<'_>) -> Result<Vec<u8>, DocumentError> {
             m(i.amount_due),
             i.due_date,
             i.invoice_number,
+            i.currency
+        ),
+        // Closed by credit notes (or the credit balance) in part or whole: "paid" would
+        // not be true.
+        InvoiceStatus::Paid if !i.amount_credited.is_zero() => format!(
+            "Settled by {}credit: nothing is due on this invoice. Amounts in {}.",
+            if i.amount_paid.is_zero() {
+                ""
+            } else {
+                "payment and "
+            },
             i.currency
         ),
         InvoiceStatus::Paid => format!(

@@ -49,6 +49,8 @@ fn invoice(lines: usize, status: InvoiceStatus) -> Invoice {
             unit_price: Decimal::new(2999, 2),
             amount: Decimal::new(2999, 2),
             kind: None,
+            line_type: None,
+            source_id: None,
             subscription_id: None,
             addon_id: None,
             period_start: Some(day(1)),
@@ -71,6 +73,7 @@ fn invoice(lines: usize, status: InvoiceStatus) -> Invoice {
         net_amount: net,
         tax_rate_percent: Decimal::ZERO,
         amount_paid: Decimal::ZERO,
+        amount_credited: Decimal::ZERO,
         amount_due: net,
         cancel_reason: None,
     }

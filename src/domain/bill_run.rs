@@ -5,7 +5,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::period::Period;
-use crate::domain::enums::{BillRunStatus, BillRunTrigger, InvoiceStatus, LineKind};
+use crate::domain::enums::{BillRunStatus, BillRunTrigger, InvoiceStatus, LineKind, LineType};
 use crate::domain::ids::BillRunId;
 use crate::domain::money::{Currency, as_json_number};
 
@@ -157,9 +157,13 @@ pub struct PreviewLine {
     #[serde(serialize_with = "as_json_number")]
     pub amount: Decimal,
     pub kind: LineKind,
-    pub subscription_id: String,
+    pub line_type: LineType,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subscription_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub addon_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_id: Option<String>,
     pub period_start: NaiveDate,
     pub period_end: NaiveDate,
 }

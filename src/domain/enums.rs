@@ -120,6 +120,21 @@ string_enum!(
     LineKind { Charge => "Charge", Credit => "Credit" }
 );
 
+string_enum!(
+    /// What an invoice line bills: a subscription's (or add-on's) monthly charge or credit, a
+    /// month's usage of a metric, a one-off charge, or a discount on another line.
+    LineType { Recurring => "Recurring", Usage => "Usage", OneOff => "OneOff", Discount => "Discount" }
+);
+string_enum!(
+    /// A one-off charge waits for the customer's next invoice, is on it, or was cancelled first.
+    ChargeStatus { Pending => "Pending", Billed => "Billed", Cancelled => "Cancelled" }
+);
+string_enum!(
+    /// A discount applies to the next invoices until its months are used up (`Ended`) or it is
+    /// removed.
+    DiscountStatus { Active => "Active", Ended => "Ended", Removed => "Removed" }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

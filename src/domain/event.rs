@@ -43,6 +43,18 @@ event_types! {
     InvoiceCancelled => "invoice.cancelled",
     PaymentRecorded => "payment.recorded",
     BillRunCompleted => "bill_run.completed",
+    // Charging: the catalog, usage, one-off charges, discounts, plan changes, credit notes.
+    ProductCreated => "product.created",
+    ProductUpdated => "product.updated",
+    UsageRecorded => "usage.recorded",
+    ChargeCreated => "charge.created",
+    ChargeCancelled => "charge.cancelled",
+    DiscountCreated => "discount.created",
+    DiscountRemoved => "discount.removed",
+    SubscriptionPlanChanged => "subscription.plan_changed",
+    SubscriptionPlanChangeScheduled => "subscription.plan_change_scheduled",
+    CreditNoteCreated => "credit_note.created",
+    PaymentRefunded => "payment.refunded",
 }
 
 impl EventType {

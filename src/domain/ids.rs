@@ -121,6 +121,11 @@ id_type!(BillRunId, "brn_", "bill run");
 id_type!(ClientId, "cli_", "API client");
 id_type!(EventId, "evt_", "event");
 id_type!(WebhookEndpointId, "whe_", "webhook endpoint");
+id_type!(ChargeId, "chg_", "charge");
+id_type!(DiscountId, "dsc_", "discount");
+id_type!(CreditNoteId, "crn_", "credit note");
+id_type!(RefundId, "rfd_", "refund");
+id_type!(UsageBatchId, "ubt_", "usage batch");
 id_type!(EmailId, "eml_", "e-mail message");
 
 #[cfg(test)]

@@ -2,7 +2,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use super::enums::{InvoiceStatus, LineKind};
+use super::enums::{InvoiceStatus, LineKind, LineType};
 use super::ids::{CustomerId, InvoiceId, ProductId, SubscriptionId};
 use super::money::{Currency, as_json_number};
 use super::period::Period;
@@ -33,7 +33,11 @@ pub struct Invoice {
     pub tax_rate_percent: Decimal,
     #[serde(serialize_with = "as_json_number")]
     pub amount_paid: Decimal,
-    /// What is still to be paid: `totalAmount - amountPaid` while Open or Overdue, else 0.
+    /// Credit notes against it and credit balance it consumed.
+    #[serde(serialize_with = "as_json_number")]
+    pub amount_credited: Decimal,
+    /// What is still to be paid: `totalAmount - amountPaid - amountCredited` while Open or
+    /// Overdue, else 0.
     #[serde(serialize_with = "as_json_number")]
     pub amount_due: Decimal,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -52,6 +56,12 @@ pub struct InvoiceLine {
     pub amount: Decimal,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kind: Option<LineKind>,
+    /// What the line bills (absent only on lines made before edgebss told them apart).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line_type: Option<LineType>,
+    /// The one-off charge, discount or metric a line of that type comes from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subscription_id: Option<SubscriptionId>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -72,9 +82,9 @@ pub struct InvoiceFilter {
 }
 
 /// What is still owed on an invoice in `status` with these amounts (minor units).
-pub fn amount_due_minor(status: InvoiceStatus, total: i64, paid: i64) -> i64 {
+pub fn amount_due_minor(status: InvoiceStatus, total: i64, paid: i64, credited: i64) -> i64 {
     match status {
-        InvoiceStatus::Open | InvoiceStatus::Overdue => (total - paid).max(0),
+        InvoiceStatus::Open | InvoiceStatus::Overdue => (total - paid - credited).max(0),
         InvoiceStatus::Paid | InvoiceStatus::Cancelled => 0,
     }
 }

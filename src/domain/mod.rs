@@ -29,6 +29,12 @@ pub mod subscription;
 pub mod text;
 pub mod user;
 pub mod webhook;
+// Charging: usage, one-off charges and discounts, credit notes, plan changes.
+pub mod charge;
+pub mod credit_note;
+pub mod plan;
+pub mod usage;
+pub mod usage_price;
 // Getting paid: settings, e-mail, dunning.
 pub mod dunning;
 pub mod email_message;

@@ -1,6 +1,7 @@
 //! API scopes: what a token lets its holder do. The contract names the first four; `write:billing`
 //! and `read:billing` also cover the bill-run operations edgebss adds; the event feed, webhook
-//! endpoints and the audit trail have scopes of their own.
+//! endpoints and the audit trail have scopes of their own, and so have changing the catalog and
+//! sending usage records.
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -17,6 +18,8 @@ pub enum Scope {
     ReadEvents,
     WriteWebhooks,
     ReadAudit,
+    WriteCatalog,
+    WriteUsage,
 }
 
 impl Scope {
@@ -29,6 +32,8 @@ impl Scope {
         Scope::ReadEvents,
         Scope::WriteWebhooks,
         Scope::ReadAudit,
+        Scope::WriteCatalog,
+        Scope::WriteUsage,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -41,6 +46,8 @@ impl Scope {
             Scope::ReadEvents => "read:events",
             Scope::WriteWebhooks => "write:webhooks",
             Scope::ReadAudit => "read:audit",
+            Scope::WriteCatalog => "write:catalog",
+            Scope::WriteUsage => "write:usage",
         }
     }
 
@@ -177,7 +184,7 @@ mod tests {
         assert_eq!(
             all.missing_from(&some).to_string(),
             "read:customers write:customers write:subscriptions write:billing read:events \
-             write:webhooks read:audit"
+             write:webhooks read:audit write:catalog write:usage"
         );
     }
 }

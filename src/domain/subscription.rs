@@ -6,6 +6,7 @@ use super::FieldError;
 use super::enums::{SubscriptionStatus, SuspendedBy};
 use super::ids::{CustomerId, ProductId, SubscriptionId};
 use super::money::{Currency, as_json_number};
+use super::plan::ScheduledPlan;
 
 /// A subscription, shaped as the contract's `Subscription`. Name and charges are the catalog's at
 /// the moment of subscribing.
@@ -27,6 +28,24 @@ pub struct Subscription {
     /// Set while `Suspended`: by the customer's status or by the subscription's own action.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suspended_by: Option<SuspendedBy>,
+    /// The first day of the current plan, after a plan change (edgebss addition).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plan_start_date: Option<NaiveDate>,
+    /// A plan change waiting for the first day of the next period (edgebss addition).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scheduled_plan_change: Option<ScheduledPlan>,
+    /// A catalog price change: the monthly charge from its first day on (edgebss addition).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scheduled_charge: Option<ScheduledCharge>,
+}
+
+/// The monthly charge a subscription (or add-on) moves to on a day, after a catalog change.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ScheduledCharge {
+    #[serde(serialize_with = "as_json_number")]
+    pub monthly_charge: Decimal,
+    pub effective_date: NaiveDate,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -43,6 +43,12 @@ impl AppState {
         }
     }
 
+    /// The billing rules (tax rate, payment terms, bill day) a final invoice is issued with:
+    /// those in force, as a bill run started now would use them.
+    pub fn billing_rules(&self) -> crate::billing::run::RunSettings {
+        self.settings.run_settings_with(&self.live)
+    }
+
     /// Which finished requests are logged.
     pub fn log_policy(&self) -> crate::routes::requests::LogPolicy {
         crate::routes::requests::LogPolicy {

@@ -20,6 +20,7 @@ use crate::error::ServiceError;
 
 const MARKER: &str = "demo_loaded_at";
 
+mod charging;
 mod data;
 
 use data::{AGENCIES, CATALOG, CITIES, COMPANIES, FIRST, LAST};
@@ -231,6 +232,7 @@ fn insert_all(conn: &Connection, today: NaiveDate, now: &str) -> Result<(), Serv
         .and_then(|d| d.pred_opt())
         .unwrap_or(today);
     crate::db::billing_state::settle_history(conn, billed)?;
+    charging::add(conn, today, now)?;
     Ok(())
 }
 

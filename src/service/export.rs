@@ -92,6 +92,7 @@ fn columns(kind: ExportKind) -> Vec<String> {
             "taxAmount",
             "totalAmount",
             "amountPaid",
+            "amountCredited",
             "amountDue",
         ],
         ExportKind::Payments => &[

@@ -134,34 +134,37 @@ pub async fn cancel(
 /// this invoice, when this invoice is still the last to have moved it.
 fn undo_billing_state(conn: &rusqlite::Connection, invoice: &InvoiceId) -> rusqlite::Result<()> {
     let links = sql::line_links(conn, invoice)?;
-    let mut groups: Vec<(
+    /// (kind, subscription, add-on, first day, last day, replaced plan)
+    type Group<'a> = (
         LineKind,
-        &SubscriptionId,
-        Option<&ProductId>,
+        &'a SubscriptionId,
+        Option<&'a ProductId>,
         NaiveDate,
         NaiveDate,
-    )> = Vec::new();
-    for (kind, sub, addon, first, last) in &links {
+        Option<i64>,
+    );
+    let mut groups: Vec<Group<'_>> = Vec::new();
+    for (kind, sub, addon, first, last, plan) in &links {
         match groups
             .iter_mut()
-            .find(|g| g.1 == sub && g.2 == addon.as_ref())
+            .find(|g| g.1 == sub && g.2 == addon.as_ref() && g.5 == *plan)
         {
             Some(g) => {
                 g.3 = g.3.min(*first);
                 g.4 = g.4.max(*last);
             }
-            None => groups.push((*kind, sub, addon.as_ref(), *first, *last)),
+            None => groups.push((*kind, sub, addon.as_ref(), *first, *last, *plan)),
         }
     }
-    for (kind, sub, addon, first, last) in groups {
+    for (kind, sub, addon, first, last, plan) in groups {
         let before_first = first.pred_opt().unwrap_or(first);
-        match kind {
-            LineKind::Charge => {
-                subscriptions::move_charged_through(conn, sub, addon, last, Some(before_first))?
-            }
-            LineKind::Credit => {
-                subscriptions::move_charged_through(conn, sub, addon, before_first, Some(last))?
-            }
+        let (expected, to) = match kind {
+            LineKind::Charge => (last, Some(before_first)),
+            LineKind::Credit => (before_first, Some(last)),
+        };
+        match plan {
+            Some(seq) => crate::db::plans::move_charged_through(conn, seq, expected, to)?,
+            None => subscriptions::move_charged_through(conn, sub, addon, expected, to)?,
         };
     }
     Ok(())

@@ -8,9 +8,8 @@ use rusqlite::Connection;
 use serde::Deserialize;
 
 use crate::db::Db;
-use crate::db::{customers, subscriptions as sql};
+use crate::db::subscriptions as sql;
 use crate::domain::clock::Clock;
-use crate::domain::customer::Customer;
 use crate::domain::enums::{CustomerStatus, SubscriptionStatus, SuspendedBy};
 use crate::domain::event::EventType;
 use crate::domain::ids::{CustomerId, SubscriptionId};
@@ -19,6 +18,10 @@ use crate::domain::period::Period;
 use crate::domain::subscription::Subscription;
 
 use crate::error::ServiceError;
+
+pub use super::termination::{
+    Terminated, TerminationPreview, final_terms, preview_termination, terminate,
+};
 
 use crate::db::record::Recorder;
 
@@ -73,7 +76,7 @@ where
 }
 
 /// Emits `event` for each of `ids` (subscriptions a customer's change moved) and audits it.
-fn record_subscriptions(
+pub(super) fn record_subscriptions(
     conn: &Connection,
     rec: &Recorder<'_>,
     ids: &[SubscriptionId],
@@ -231,51 +234,6 @@ pub fn apply_customer_status(
     Ok(())
 }
 
-/// Ends the customer relationship: every subscription is cancelled as of today (days already
-/// charged after today are credited on the next invoice) and the customer is `Terminated`.
-pub async fn terminate(
-    db: &Db,
-    clock: &Clock,
-    origin: &Origin,
-    id: &CustomerId,
-) -> Result<Customer, ServiceError> {
-    let cid = id.clone();
-    let (today, now) = (clock.today(), clock.timestamp());
-    let id = id.to_owned();
-    let origin = origin.clone();
-    db.write(move |conn| {
-        let customer =
-            customers::get(conn, &cid)?.ok_or_else(|| ServiceError::not_found("customer", &id))?;
-        if customer.status == CustomerStatus::Terminated {
-            return Err(ServiceError::Conflict(format!(
-                "customer `{id}` is already terminated"
-            )));
-        }
-        let rec = Recorder::new(conn, &origin, &now);
-        let subs = sql::list_for_customer(conn, &cid, None)?;
-        let cancelled = sql::cancel_for_customer(conn, &cid, today, &now)?;
-        record_subscriptions(
-            conn,
-            &rec,
-            &cancelled,
-            EventType::SubscriptionCancelled,
-            &subs,
-        )?;
-        customers::set_status(conn, &cid, CustomerStatus::Terminated, &now)?;
-        let after =
-            customers::get(conn, &cid)?.ok_or_else(|| ServiceError::not_found("customer", &id))?;
-        rec.change(
-            EventType::CustomerTerminated,
-            ("customer", cid.as_str()),
-            Some(&customer),
-            &after,
-        )?;
-        rec.answer(&after)?;
-        Ok(after)
-    })
-    .await
-}
-
 /// Starts subscriptions whose start date has come and ends those whose end date has passed.
 /// Idempotent: a second call the same day changes nothing. Returns (started, ended).
 pub fn apply_due(
@@ -301,6 +259,15 @@ pub fn apply_due(
         }
     }
     let ended = sql::end_due(conn, today, now)?;
+    let changed = super::plan_changes::apply_scheduled(conn, rec, today, now)?;
+    let repriced = crate::db::plan_switch::settle_price_changes(conn, today)?;
+    if changed + repriced > 0 {
+        tracing::info!(
+            plans_changed = changed,
+            price_changes_settled = repriced,
+            "scheduled plan and price changes made"
+        );
+    }
     for id in &ended {
         if let Some(sub) = sql::get(conn, id)? {
             rec.event(EventType::SubscriptionCancelled, &sub)?;

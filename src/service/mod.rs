@@ -18,6 +18,16 @@ pub mod subscriptions;
 pub mod ui_reports;
 pub mod users;
 pub mod webhooks;
+// Charging: usage, one-off charges and discounts, plan changes, credit notes and refunds.
+pub mod charges;
+pub mod credit_notes;
+pub mod plan_changes;
+pub mod previews;
+pub mod refunds;
+pub mod termination;
+pub mod usage;
+pub mod usage_import;
+pub mod usage_report;
 // Getting paid: settings, documents, e-mail, dunning, CSV.
 pub mod collections;
 pub mod documents;

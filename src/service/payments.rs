@@ -47,7 +47,8 @@ pub async fn record(
             .ok_or_else(|| FieldError::new("amount", "is too large"))?;
         let total = currency.to_minor(inv.total_amount).unwrap_or_default();
         let paid = currency.to_minor(inv.amount_paid).unwrap_or_default();
-        let due = (total - paid).max(0);
+        let credited = currency.to_minor(inv.amount_credited).unwrap_or_default();
+        let due = (total - paid - credited).max(0);
         if minor > due {
             return Err(ServiceError::Unprocessable(FieldError::new(
                 "amount",
@@ -69,7 +70,7 @@ pub async fn record(
                 now: &now,
             },
         )?;
-        let status = if paid + minor >= total {
+        let status = if paid + credited + minor >= total {
             InvoiceStatus::Paid
         } else {
             inv.status

@@ -51,7 +51,7 @@ async fn basic_authentication_gets_a_bearer_token_that_opens_the_api() {
     assert_eq!(
         body["scope"],
         "read:customers write:customers write:subscriptions read:billing write:billing \
-         read:events write:webhooks read:audit"
+         read:events write:webhooks read:audit write:catalog write:usage"
     );
     let token = body["access_token"].as_str().unwrap();
     assert_eq!(token.split('.').count(), 3, "a JWT");

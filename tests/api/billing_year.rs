@@ -7,7 +7,8 @@
 //! - B: a tax-exempt business, TV Essentials (14.99) from 15 December; pays December in two
 //!   parts; cancels at the end of August.
 //! - C: Mobile Unlimited (35.00); pays December late; suspended 10 February to 20 March.
-//! - D: Fiber 100 (29.99); terminated on 10 June, so July brings a credit.
+//! - D: Fiber 100 (29.99); terminated on 10 June: the final invoice issued that day credits the
+//!   rest of June.
 
 use reqwest::StatusCode;
 use rust_decimal::Decimal;
@@ -50,7 +51,7 @@ fn expected(month: &str) -> [Option<i64>; 4] {
     let dd = match month {
         "2026-12" => Some(4199),
         m if m <= "2027-06" => Some(3599),
-        "2027-07" => Some(-2399), // credit for 11–30 June, 20/30 days, with its tax
+        // July has none: the final invoice of 10 June settled the account.
         _ => None,
     };
     [Some(a), b, c, dd]
@@ -218,16 +219,28 @@ async fn a_year_of_billing_numbers_charges_and_collects_every_month() {
                     .await
                     .unwrap();
                 assert_eq!(res.status(), StatusCode::OK);
-            }
-            "2027-07" => {
-                let d_inv = &of(3);
+                // The final invoice, at once: 11–30 June back, 20/30 days, with its tax.
+                let d_inv = invoice_on(&app, &dd, "2027-06-10")
+                    .await
+                    .expect("final invoice");
                 assert_eq!(
                     d_inv["lineItems"][0]["description"],
                     "Credit: Fiber 100 · 2027-06-11–2027-06-30 · 20/30 days"
                 );
                 assert_eq!(d_inv["netAmount"], usd(-1999));
                 assert_eq!(d_inv["taxAmount"], usd(-400));
-                assert_eq!(d_inv["amountDue"], json!(0.0));
+                assert_eq!(d_inv["totalAmount"], usd(-2399));
+                assert_eq!(
+                    (d_inv["status"].clone(), d_inv["amountDue"].clone()),
+                    (json!("Paid"), json!(0.0))
+                );
+                assert!(d_inv.get("period").is_none());
+                last_number.1 += 1;
+                assert_eq!(
+                    d_inv["invoiceNumber"],
+                    format!("INV-2027-{:06}", last_number.1),
+                    "the final invoice takes the next number of the year"
+                );
             }
             "2027-08" => {
                 app.move_clock(d("2027-08-05")).await;

@@ -49,6 +49,7 @@ mod ui_api_clients;
 mod ui_assets;
 mod ui_auth;
 mod ui_billing;
+mod ui_charging;
 mod ui_cli;
 mod ui_helpers;
 mod ui_pages;
@@ -56,6 +57,12 @@ mod ui_roles;
 mod upgrade;
 mod webhooks;
 mod webhooks_crash;
+// Charging: usage, plan changes, one-off charges, discounts, credit notes.
+mod charging_catalog;
+mod charging_credit;
+mod charging_month;
+mod charging_plans;
+mod charging_usage;
 // Faults found by attacking the server from outside.
 mod auth_races;
 mod crafted_input;

@@ -176,10 +176,19 @@ async fn a_subscription_with_an_add_on_is_added_from_the_customer_page() {
     let fiber = app.insert_product("Fiber 1G", "Broadband", 4999, "Active");
     let ip = app.insert_product("Static IP", "Addon", 500, "Active");
     let page = format!("/admin/customers/{id}/subscriptions/new");
-    let html = ui.get_html(&page).await;
+    assert!(ui.get_html(&page).await.contains("USD 49.99 / month"));
+    // Once the product is chosen, its add-ons are offered with their prices; the review shows
+    // the monthly total before anything is stored.
+    let html = ui.get_html(&format!("{page}?productId={fiber}")).await;
+    assert!(html.contains("USD 5.00 / month"), "prices shown");
+    let html = ui
+        .get_html(&format!(
+            "/admin/customers/{id}/subscriptions/review?productId={fiber}&addons={ip}&startDate=2026-11-26"
+        ))
+        .await;
     assert!(
-        html.contains("USD 49.99 / month") && html.contains("USD 5.00 / month"),
-        "prices shown"
+        html.contains("USD 54.99"),
+        "the monthly total before confirming"
     );
     let res = ui
         .post(

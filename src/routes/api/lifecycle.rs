@@ -51,6 +51,7 @@ pub async fn terminate_customer(
     origin: ApiOrigin,
 ) -> Result<HttpResponse, ApiError> {
     let origin = origin.answering(StatusCode::OK, None);
-    let customer = service::terminate(&state.db, &state.clock, &origin, &id).await?;
-    Ok(HttpResponse::Ok().json(customer))
+    let rules = state.billing_rules();
+    let done = service::terminate(&state.db, &state.clock, &rules, &origin, &id).await?;
+    Ok(HttpResponse::Ok().json(done.customer))
 }

@@ -17,6 +17,12 @@ pub mod payments;
 pub mod products;
 pub mod subscriptions;
 pub mod webhooks;
+// Charging: the catalog, usage, one-off charges and discounts, plan changes, credit notes.
+pub mod charges;
+pub mod charging;
+pub mod credit_notes;
+pub mod plans;
+pub mod usage;
 
 use actix_web::middleware::ErrorHandlers;
 use actix_web::{HttpResponse, web};
@@ -84,7 +90,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             )
             .service(
                 web::resource("/products")
-                    .route(web::get().to(products::list_products).wrap(any_token())),
+                    .route(web::get().to(products::list_products).wrap(any_token()))
+                    .route(post(products::create_product, Scope::WriteCatalog)),
             )
             // Billing: subscription lifecycle, bill runs, invoices and payments.
             .service(
@@ -211,6 +218,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         .wrap(require(Scope::ReadAudit)),
                 ),
             )
+            .configure(charging_routes)
             // Getting paid: documents as PDF.
             .service(
                 web::resource("/invoices/{invoiceId}/pdf").route(
@@ -220,6 +228,113 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 ),
             )
             .default_service(web::to(error::not_found)),
+    );
+}
+
+/// Charging: the catalog, usage, one-off charges, discounts, plan changes, credit notes and
+/// refunds.
+fn charging_routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/products/{productId}")
+            .route(web::get().to(products::get_product).wrap(any_token()))
+            .route(
+                web::patch()
+                    .to(products::patch_product)
+                    .wrap(require(Scope::WriteCatalog)),
+            ),
+    )
+    .service(web::resource("/usage-records").route(post(usage::record_usage, Scope::WriteUsage)))
+    .service(
+        web::resource("/subscriptions/{subscriptionId}/usage").route(
+            web::get()
+                .to(usage::get_usage)
+                .wrap(require(Scope::ReadBilling)),
+        ),
+    )
+    .service(
+        web::resource("/customers/{customerId}/charges")
+            .route(
+                web::get()
+                    .to(charges::list_charges)
+                    .wrap(require(Scope::ReadBilling)),
+            )
+            .route(post(charges::create_charge, Scope::WriteBilling)),
+    )
+    .service(
+        web::resource("/customers/{customerId}/charges/{chargeId}").route(
+            web::get()
+                .to(charges::get_charge)
+                .wrap(require(Scope::ReadBilling)),
+        ),
+    )
+    .service(
+        web::resource("/customers/{customerId}/charges/{chargeId}/cancel")
+            .route(post(charges::cancel_charge, Scope::WriteBilling)),
+    )
+    .service(
+        web::resource("/subscriptions/{subscriptionId}/discounts")
+            .route(
+                web::get()
+                    .to(charges::list_discounts)
+                    .wrap(require(Scope::ReadBilling)),
+            )
+            .route(post(charges::create_discount, Scope::WriteBilling)),
+    )
+    .service(
+        web::resource("/subscriptions/{subscriptionId}/discounts/{discountId}").route(
+            web::get()
+                .to(charges::get_discount)
+                .wrap(require(Scope::ReadBilling)),
+        ),
+    )
+    .service(
+        web::resource("/subscriptions/{subscriptionId}/discounts/{discountId}/remove")
+            .route(post(charges::remove_discount, Scope::WriteBilling)),
+    )
+    .service(
+        web::resource("/subscriptions/{subscriptionId}/change-plan")
+            .route(post(plans::change_plan, Scope::WriteSubscriptions)),
+    )
+    .service(
+        web::resource("/subscriptions/{subscriptionId}/plans").route(
+            web::get()
+                .to(plans::plan_history)
+                .wrap(require(Scope::ReadCustomers)),
+        ),
+    )
+    .service(
+        web::resource("/invoices/{invoiceId}/credit-notes")
+            .route(
+                web::get()
+                    .to(credit_notes::list_invoice_credit_notes)
+                    .wrap(require(Scope::ReadBilling)),
+            )
+            .route(post(credit_notes::create_credit_note, Scope::WriteBilling)),
+    )
+    .service(
+        web::resource("/credit-notes/{creditNoteId}").route(
+            web::get()
+                .to(credit_notes::get_credit_note)
+                .wrap(require(Scope::ReadBilling)),
+        ),
+    )
+    .service(
+        web::resource("/customers/{customerId}/credit-notes").route(
+            web::get()
+                .to(credit_notes::list_customer_credit_notes)
+                .wrap(require(Scope::ReadBilling)),
+        ),
+    )
+    .service(
+        web::resource("/invoices/{invoiceId}/refunds").route(
+            web::get()
+                .to(credit_notes::list_refunds)
+                .wrap(require(Scope::ReadBilling)),
+        ),
+    )
+    .service(
+        web::resource("/invoices/{invoiceId}/payments/{paymentId}/refunds")
+            .route(post(credit_notes::create_refund, Scope::WriteBilling)),
     );
 }
 

@@ -1,4 +1,5 @@
-//! The catalog: list, create, edit (a new price applies to new subscriptions only), discontinue.
+//! The catalog: list, create, edit (a new price applies to new subscriptions at once and to
+//! existing ones from the next period), usage prices and what an add-on goes on, discontinue.
 //! Changing the catalog is for admins.
 
 use std::str::FromStr;
@@ -114,11 +115,24 @@ pub struct FormPage {
     form: FormState,
     product: Option<Product>,
     types: Vec<&'static str>,
+    /// Main product types and products an add-on can be limited to.
+    main_types: Vec<&'static str>,
+    mains: Vec<(String, String)>,
+    /// What the form has ticked of them.
+    ticked: Vec<String>,
 }
 
-fn form_page(
+impl FormPage {
+    pub fn ticked(&self, value: &str) -> bool {
+        self.ticked.iter().any(|t| t == value)
+    }
+}
+
+async fn form_page(
+    state: &AppState,
     auth: &Authed,
     form: FormState,
+    ticked: Vec<String>,
     product: Option<Product>,
     status: StatusCode,
 ) -> Result<HttpResponse, UiError> {
@@ -126,11 +140,24 @@ fn form_page(
         Some(p) => format!("Edit {}", p.product_name),
         None => "New product".to_owned(),
     };
+    let mains = service::list(&state.db, ProductFilter::default())
+        .await?
+        .into_iter()
+        .filter(|p| p.product_type != ProductType::Addon)
+        .map(|p| (p.product_id.to_string(), p.product_name))
+        .collect();
     let page = FormPage {
         layout: auth.layout("catalog", title),
         form,
         product,
         types: ProductType::ALL.iter().map(|t| t.as_str()).collect(),
+        main_types: ProductType::ALL
+            .iter()
+            .filter(|t| **t != ProductType::Addon)
+            .map(|t| t.as_str())
+            .collect(),
+        mains,
+        ticked,
     };
     render_status(&page, &page.layout, status)
 }
@@ -149,17 +176,24 @@ fn draft(form: &FormData) -> Result<ProductDraft, FieldError> {
         .map(str::trim)
         .filter(|l| !l.is_empty())
         .collect();
-    ProductDraft::parse(
+    let draft = ProductDraft::parse(
         form.get("productName"),
         product_type,
         form.opt("description"),
         price,
         form.get("currency").trim(),
         &features,
-    )
+    )?;
+    let addon_for = if product_type == ProductType::Addon {
+        super::catalog_charging::compatibility(form)?
+    } else {
+        None
+    };
+    draft.with_charging(super::catalog_charging::usage(form)?, addon_for)
 }
 
-fn refused(
+async fn refused(
+    state: &AppState,
     auth: &Authed,
     form: &FormData,
     product: Option<Product>,
@@ -170,24 +204,32 @@ fn refused(
             if f.field.starts_with("features") {
                 f.field = "features".to_owned();
             }
+            if f.field.starts_with("compatibleWith") {
+                f.field = "compatibleWith".to_owned();
+            }
+            let state_form = form.to_state().refuse(f);
+            let status = StatusCode::BAD_REQUEST;
             form_page(
+                state,
                 auth,
-                form.to_state().refuse(f),
+                state_form,
+                super::catalog_charging::ticked(form),
                 product,
-                StatusCode::BAD_REQUEST,
+                status,
             )
+            .await
         }
         e => Err(e.into()),
     }
 }
 
-pub async fn new_form(auth: Authed) -> Result<HttpResponse, UiError> {
+pub async fn new_form(state: web::Data<AppState>, auth: Authed) -> Result<HttpResponse, UiError> {
     auth.require(Role::Admin)?;
     let form = FormState::from_values([
         ("productType".to_owned(), "Broadband".to_owned()),
         ("currency".to_owned(), "USD".to_owned()),
     ]);
-    form_page(&auth, form, None, StatusCode::OK)
+    form_page(&state, &auth, form, Vec::new(), None, StatusCode::OK).await
 }
 
 pub async fn create(
@@ -204,12 +246,12 @@ pub async fn create(
             "/admin/catalog",
             Some(&format!("Product {} added to the catalog.", p.product_name)),
         )),
-        Err(e) => refused(&auth, &form, None, e),
+        Err(e) => refused(&state, &auth, &form, None, e).await,
     }
 }
 
 fn current_values(p: &Product) -> FormState {
-    FormState::from_values([
+    let mut values = vec![
         ("productName".to_owned(), p.product_name.clone()),
         ("productType".to_owned(), p.product_type.to_string()),
         (
@@ -219,7 +261,9 @@ fn current_values(p: &Product) -> FormState {
         ("monthlyPrice".to_owned(), p.monthly_price.to_string()),
         ("currency".to_owned(), p.currency.to_string()),
         ("features".to_owned(), p.features.join("\n")),
-    ])
+    ];
+    values.extend(super::catalog_charging::usage_values(p));
+    FormState::from_values(values)
 }
 
 pub async fn edit_form(
@@ -229,7 +273,16 @@ pub async fn edit_form(
 ) -> Result<HttpResponse, UiError> {
     auth.require(Role::Admin)?;
     let p = service::get(&state.db, &id).await?;
-    form_page(&auth, current_values(&p), Some(p), StatusCode::OK)
+    let ticks = super::catalog_charging::current_ticks(&p);
+    form_page(
+        &state,
+        &auth,
+        current_values(&p),
+        ticks,
+        Some(p),
+        StatusCode::OK,
+    )
+    .await
 }
 
 pub async fn edit(
@@ -247,11 +300,11 @@ pub async fn edit(
         Ok(p) => Ok(redirect(
             "/admin/catalog",
             Some(&format!(
-                "Product {} saved. Existing subscriptions keep the price they were sold at.",
+                "Product {} saved. A new price reaches existing subscriptions from the next period.",
                 p.product_name
             )),
         )),
-        Err(e) => refused(&auth, &form, Some(current), e),
+        Err(e) => refused(&state, &auth, &form, Some(current), e).await,
     }
 }
 

@@ -141,6 +141,10 @@ pub struct DetailPage {
     balance: String,
     /// The customer's own entries in the audit trail, newest first.
     history: Vec<crate::domain::audit::AuditEntry>,
+    /// One-off charges, newest first.
+    charges: Vec<crate::domain::charge::Charge>,
+    credit_notes: Vec<crate::domain::credit_note::CreditNote>,
+    credit_balance: crate::domain::credit_note::CreditBalance,
     /// Statement, dunning and e-mails.
     collections: super::collections::CustomerCollections,
 }
@@ -202,6 +206,9 @@ pub async fn detail(
     )
     .await?
     .0;
+    let charges = crate::service::charges::list_charges(&state.db, &id).await?;
+    let (credit_notes, credit_balance) =
+        crate::service::credit_notes::list_for_customer(&state.db, &id).await?;
     let collections = super::collections::for_customer(&state, &c.customer_id).await?;
     let page = DetailPage {
         layout: auth.layout("customers", c.display_name()),
@@ -213,6 +220,9 @@ pub async fn detail(
         invoice_total: inv.pagination.total_items,
         payments,
         history,
+        charges,
+        credit_notes,
+        credit_balance,
     };
     render(&page, &page.layout)
 }
@@ -262,7 +272,7 @@ impl StatusAction {
                 "The customer becomes Active again, and so do the subscriptions its suspension paused."
             }
             Self::Terminate => {
-                "The customer is closed for good and every subscription is cancelled today; days already charged after today are credited on the next invoice. This cannot be undone."
+                "The customer is closed for good and every subscription is cancelled today. The final invoice below is issued at once: days already charged after today are credited, and pending charges and usage are billed. This cannot be undone."
             }
         }
     }
@@ -274,6 +284,34 @@ pub struct ConfirmPage {
     layout: LayoutCtx,
     c: Customer,
     action: StatusAction,
+    /// For a termination: the final invoice it would issue and the balance it would leave.
+    settlement: Option<crate::service::lifecycle::TerminationPreview>,
+}
+
+impl ConfirmPage {
+    pub fn money(&self, v: &rust_decimal::Decimal) -> String {
+        let currency = self
+            .settlement
+            .as_ref()
+            .and_then(|s| s.currency)
+            .unwrap_or(crate::domain::money::Currency::USD);
+        format::money(currency, *v)
+    }
+
+    pub fn money_minor(&self, v: &i64) -> String {
+        let currency = self
+            .settlement
+            .as_ref()
+            .and_then(|s| s.currency)
+            .unwrap_or(crate::domain::money::Currency::USD);
+        format::money_minor(currency, *v)
+    }
+
+    pub fn open_due(&self) -> String {
+        self.settlement
+            .as_ref()
+            .map_or_else(|| "0".to_owned(), |s| format::money_list(&s.open_due))
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -291,7 +329,20 @@ pub async fn confirm_status(
     auth.require(Role::Operator)?;
     let action = StatusAction::parse(&q.to)?;
     let c = service::get(&state.db, &id).await?;
+    let settlement = match action {
+        StatusAction::Terminate => Some(
+            crate::service::lifecycle::preview_termination(
+                &state.db,
+                &state.clock,
+                &state.billing_rules(),
+                &id,
+            )
+            .await?,
+        ),
+        _ => None,
+    };
     let page = ConfirmPage {
+        settlement,
         layout: auth.layout(
             "customers",
             format!("{} {}", action.label(), c.display_name()),
@@ -309,10 +360,20 @@ pub async fn change_status(
 ) -> Result<HttpResponse, UiError> {
     auth.require(Role::Operator)?;
     let action = StatusAction::parse(form.get("action"))?;
+    let mut settled = None;
     let c = match action {
         StatusAction::Terminate => {
-            crate::service::lifecycle::terminate(&state.db, &state.clock, auth.origin(), &id)
-                .await?
+            let rules = state.billing_rules();
+            let done = crate::service::lifecycle::terminate(
+                &state.db,
+                &state.clock,
+                &rules,
+                auth.origin(),
+                &id,
+            )
+            .await?;
+            settled = done.final_invoice;
+            done.customer
         }
         StatusAction::Suspend | StatusAction::Reactivate => {
             let status = if action == StatusAction::Suspend {
@@ -327,7 +388,14 @@ pub async fn change_status(
             service::update(&state.db, &state.clock, auth.origin(), &id, changes).await?
         }
     };
-    let msg = format!("{} is now {}.", c.display_name(), c.status);
+    let mut msg = format!("{} is now {}.", c.display_name(), c.status);
+    if let Some(inv) = settled {
+        msg.push_str(&format!(
+            " Final invoice {} issued: {}.",
+            inv.invoice_number,
+            format::money(inv.currency, inv.total_amount)
+        ));
+    }
     Ok(redirect(
         &format!("/admin/customers/{}", c.customer_id),
         Some(&msg),

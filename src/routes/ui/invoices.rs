@@ -135,6 +135,8 @@ pub struct DetailPage {
     i: Invoice,
     c: Customer,
     payments: Vec<Payment>,
+    credit_notes: Vec<crate::domain::credit_note::CreditNote>,
+    refunds: Vec<crate::domain::credit_note::Refund>,
     /// The e-mails sent about this invoice.
     emails: Vec<crate::domain::email_message::EmailMessage>,
 }
@@ -148,6 +150,18 @@ impl DetailPage {
     pub fn collectable(&self) -> bool {
         crate::domain::invoice::is_collectable(self.i.status)
     }
+
+    /// An amount given back, written as the negative it is: `USD -10.00`.
+    pub fn minus(&self, v: &Decimal) -> String {
+        money(&self.i.currency, &-*v)
+    }
+
+    /// Whether a credit note can still be issued on it.
+    pub fn creditable(&self) -> bool {
+        let credited: Decimal = self.credit_notes.iter().map(|n| n.amount).sum();
+        self.i.status != crate::domain::enums::InvoiceStatus::Cancelled
+            && self.i.total_amount > credited
+    }
 }
 
 pub async fn detail(
@@ -158,12 +172,16 @@ pub async fn detail(
     let i = service::get(&state.db, &id).await?;
     let c = customers::get(&state.db, &i.customer_id).await?;
     let payments = payments::list(&state.db, &id).await?;
+    let credit_notes = crate::service::credit_notes::list_for_invoice(&state.db, &id).await?;
+    let refunds = crate::service::credit_notes::list_refunds(&state.db, &id).await?;
     let emails = crate::service::email::for_invoice(&state.db, &id).await?;
     let page = DetailPage {
         layout: auth.layout("invoices", format!("Invoice {}", i.invoice_number)),
         i,
         c,
         payments,
+        credit_notes,
+        refunds,
         emails,
     };
     render(&page, &page.layout)

@@ -27,6 +27,16 @@ pub mod subscription_actions;
 pub mod subscriptions;
 pub mod users;
 pub mod webhooks;
+// Charging: the subscription page, plan changes, discounts, one-off charges, credit notes,
+// refunds.
+pub mod catalog_charging;
+pub mod charges;
+pub mod credit_notes;
+pub mod discounts;
+pub mod plan_change;
+pub mod plan_choices;
+pub mod refunds;
+pub mod subscription_page;
 
 use std::time::Instant;
 
@@ -216,6 +226,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             )
             // Activity: the audit trail
             .route("/activity", web::get().to(activity::list))
+            .configure(charging_pages)
             // Getting paid: collections, e-mails, documents.
             .route("/collections", web::get().to(collections::index))
             .route(
@@ -235,5 +246,92 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 web::get().to(documents::statement_pdf),
             )
             .default_service(web::to(error::not_found)),
+    );
+}
+
+/// Charging: a subscription's page, plan changes, discounts, one-off charges, credit notes and
+/// refunds. Each change is previewed by a GET (nothing stored) and made by a POST.
+fn charging_pages(cfg: &mut web::ServiceConfig) {
+    cfg.route(
+        "/customers/{id}/subscriptions/review",
+        web::get().to(subscriptions::review),
+    )
+    .route(
+        "/subscriptions/{id}",
+        web::get().to(subscription_page::detail),
+    )
+    .route(
+        "/subscriptions/{id}/change-plan",
+        web::get().to(plan_change::form),
+    )
+    .route(
+        "/subscriptions/{id}/change-plan/preview",
+        web::get().to(plan_change::preview),
+    )
+    .route(
+        "/subscriptions/{id}/change-plan",
+        web::post().to(plan_change::confirm),
+    )
+    .route(
+        "/subscriptions/{id}/discounts/new",
+        web::get().to(discounts::form),
+    )
+    .route(
+        "/subscriptions/{id}/discounts/preview",
+        web::get().to(discounts::preview),
+    )
+    .route(
+        "/subscriptions/{id}/discounts",
+        web::post().to(discounts::create),
+    )
+    .route(
+        "/subscriptions/{id}/discounts/{discount}/remove",
+        web::get().to(discounts::confirm_remove),
+    )
+    .route(
+        "/subscriptions/{id}/discounts/{discount}/remove",
+        web::post().to(discounts::remove),
+    )
+    .route("/customers/{id}/charges/new", web::get().to(charges::form))
+    .route(
+        "/customers/{id}/charges/preview",
+        web::get().to(charges::preview),
+    )
+    .route("/customers/{id}/charges", web::post().to(charges::create))
+    .route(
+        "/customers/{id}/charges/{charge}/cancel",
+        web::get().to(charges::confirm_cancel),
+    )
+    .route(
+        "/customers/{id}/charges/{charge}/cancel",
+        web::post().to(charges::cancel),
+    )
+    .route(
+        "/invoices/{id}/credit-notes/new",
+        web::get().to(credit_notes::form),
+    )
+    .route(
+        "/invoices/{id}/credit-notes/preview",
+        web::get().to(credit_notes::preview),
+    )
+    .route(
+        "/invoices/{id}/credit-notes",
+        web::post().to(credit_notes::create),
+    )
+    .route(
+        "/credit-notes/{id}/print",
+        web::get().to(credit_notes::print),
+    )
+    .route(
+        "/invoices/{id}/payments/{payment}/refund",
+        web::get().to(refunds::form),
+    )
+    .route(
+        "/invoices/{id}/payments/{payment}/refund/preview",
+        web::get().to(refunds::preview),
+    )
+    .route(
+        "/invoices/{id}/payments/{payment}/refund",
+        web::post().to(refunds::create),
     );
 }

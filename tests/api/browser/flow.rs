@@ -94,6 +94,9 @@ async fn a_day_at_the_branch_store() {
         .text()
         .await
         .unwrap();
+    // The add-ons that go with the product come next, then the monthly total to confirm.
+    b.click("#choose-product").await;
+    b.wait_path(&format!("{detail}/subscriptions/new?")).await;
     let addon = b.find("input[name=addons]").await;
     addon.click().await.unwrap();
     let addon_label = b
@@ -102,6 +105,9 @@ async fn a_day_at_the_branch_store() {
         .text()
         .await
         .unwrap();
+    b.click("#review-subscription").await;
+    b.wait_path(&format!("{detail}/subscriptions/review")).await;
+    assert!(b.text("#monthly-total").await.starts_with("USD "));
     b.click("#create-subscription").await;
     b.wait_path(&detail).await;
     let subs = b.text("#subscriptions").await;
