@@ -5,6 +5,8 @@
 #
 #   bash bench/footprint.sh                 # the release build of this checkout
 #   BIN=/path/to/edgebss bash bench/footprint.sh
+#   # an older build whose schema is behind this checkout's: its own seed and data folder
+#   BIN=old/edgebss SEED=old/examples/seed DATA=target/bench/data-old bash bench/footprint.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -52,8 +54,8 @@ print("RESULT ready on a fresh data folder: " + ", ".join(f"{t:.0f}" for t in ti
 PY
 rm -rf "$fresh"
 
-dir="$work/data-100000"
-[ -f "$dir/customer-ids.txt" ] || target/release/examples/seed "$dir" 100000 >/dev/null
+dir=${DATA:-$work/data-100000}
+[ -f "$dir/customer-ids.txt" ] || ${SEED:-target/release/examples/seed} "$dir" 100000 >/dev/null
 creds=$("$bin" client create --data-dir "$dir" --name footprint --scopes all --json 2>/dev/null)
 "$bin" serve --bind "127.0.0.1:$port" --data-dir "$dir" >"$work/footprint.log" 2>&1 &
 server=$!

@@ -7,6 +7,8 @@
 #
 #   bash bench/instructions.sh                     # this checkout's release build
 #   BIN=/path/to/other/edgebss bash bench/instructions.sh
+#   # an older build whose schema is behind this checkout's: its own seed and data folder
+#   BIN=old/edgebss SEED=old/examples/seed DATA=target/bench/data-old bash bench/instructions.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,8 +17,8 @@ cargo build --release --quiet --bin edgebss --example seed
 bin=${BIN:-target/release/edgebss}
 N=${N:-2000}
 work=target/bench
-dir="$work/data-100000"
-[ -f "$dir/customer-ids.txt" ] || target/release/examples/seed "$dir" 100000 >/dev/null
+dir=${DATA:-$work/data-100000}
+[ -f "$dir/customer-ids.txt" ] || ${SEED:-target/release/examples/seed} "$dir" 100000 >/dev/null
 port=18996
 base="http://127.0.0.1:$port"
 creds=$("$bin" client create --data-dir "$dir" --name instructions --scopes all --json 2>/dev/null)
