@@ -10,7 +10,8 @@ use super::extract::Authed;
 use super::layout::{FormState, LayoutCtx, render};
 use crate::domain::FieldError;
 use crate::domain::audit::{AuditEntry, AuditFilter};
-use crate::domain::date::{format_timestamp, parse_timestamp};
+use crate::domain::clock::start_of_day;
+use crate::domain::date::{format_timestamp, parse_date, parse_timestamp};
 use crate::domain::user::Role;
 use crate::routes::state::AppState;
 use crate::service::audit as service;
@@ -83,6 +84,8 @@ pub struct ActivityPage {
     entries: Vec<AuditEntry>,
     /// The link to the next (older) page, if there is one.
     older: Option<String>,
+    /// This page continues an earlier one.
+    before: Option<i64>,
 }
 
 impl ActivityPage {
@@ -106,23 +109,30 @@ fn bound(field: &str, v: &str) -> Result<Option<String>, FieldError> {
     Ok(Some(v.to_owned()))
 }
 
-fn filter_of(q: &ActivityQuery) -> Result<AuditFilter, FieldError> {
-    let when = |field: &str, v: &str| -> Result<Option<String>, FieldError> {
-        match v.trim() {
-            "" => Ok(None),
-            t => parse_timestamp(field, t).map(|t| Some(format_timestamp(t))),
+/// The filter asked for. A plain day is a day of the operator's time zone (the one the times
+/// on the page are in); `to` takes in the whole of its day.
+fn filter_of(q: &ActivityQuery, tz: chrono_tz::Tz) -> Result<AuditFilter, FieldError> {
+    let when = |field: &str, v: &str, day_after: bool| -> Result<Option<String>, FieldError> {
+        let v = v.trim();
+        if v.is_empty() {
+            return Ok(None);
         }
+        if v.len() == 10 {
+            let day = parse_date(field, v)?;
+            let day = if day_after {
+                day.succ_opt().unwrap_or(day)
+            } else {
+                day
+            };
+            return Ok(Some(format_timestamp(start_of_day(tz, day))));
+        }
+        parse_timestamp(field, v).map(|t| Some(format_timestamp(t)))
     };
-    // `to` is a day: everything on it counts.
-    let to = match when("to", &q.to)? {
-        Some(_) if q.to.trim().len() == 10 => parse_timestamp("to", q.to.trim())
-            .map(|d| Some(format_timestamp(d + chrono::Duration::days(1))))?,
-        other => other,
-    };
+    let to = when("to", &q.to, true)?;
     Ok(AuditFilter {
         actor: bound("actor", &q.actor)?,
         object_id: bound("object", &q.object)?,
-        from: when("from", &q.from)?,
+        from: when("from", &q.from, false)?,
         to,
         ..Default::default()
     })
@@ -140,7 +150,7 @@ pub async fn list(
         ("from".to_owned(), q.from.clone()),
         ("to".to_owned(), q.to.clone()),
     ]);
-    let (entries, more) = match filter_of(&q) {
+    let (entries, more) = match filter_of(&q, auth.tz) {
         Ok(filter) => service::newest(&state.db, filter, q.before, PAGE_ROWS).await?,
         Err(e) => {
             filters = filters.refuse(e);
@@ -165,6 +175,7 @@ pub async fn list(
         filters,
         entries,
         older,
+        before: q.before,
     };
     render(&page, &page.layout)
 }

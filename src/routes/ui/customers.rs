@@ -4,57 +4,49 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
+use super::customer_list::{ListQuery, MatchNote, match_note};
 use super::error::UiError;
 use super::extract::{Authed, PostForm, UiPath};
 use super::format;
-use super::layout::{LayoutCtx, redirect, render};
+use super::layout::FormState;
+use super::layout::{LayoutCtx, redirect, redirect_refused, render};
 use super::pager::Pager;
+use super::sort::Sorter;
 use crate::domain::FieldError;
-use crate::domain::customer::CustomerFilter;
+use crate::domain::address::Address;
+use crate::domain::audit::AuditEntry;
 use crate::domain::customer::{Customer, CustomerChanges};
 use crate::domain::enums::{CustomerStatus, CustomerType};
+use crate::domain::enums::{SubscriptionStatus, SuspendedBy};
 use crate::domain::ids::CustomerId;
 use crate::domain::invoice::{Invoice, InvoiceFilter};
+use crate::domain::list_order::CustomerListing;
+use crate::domain::money::Currency;
+use crate::domain::origin::Actor;
 use crate::domain::page::PageRequest;
+use crate::domain::payment::Payment;
 use crate::domain::subscription::Subscription;
 use crate::domain::user::Role;
 use crate::error::ServiceError;
 use crate::routes::state::AppState;
-use crate::service::{customers as service, invoices, subscriptions, ui_reports};
-
-#[derive(Debug, Default, Deserialize)]
-pub struct ListQuery {
-    #[serde(default)]
-    q: String,
-    #[serde(default)]
-    status: String,
-    #[serde(default, rename = "type")]
-    customer_type: String,
-    page: Option<String>,
-}
+use crate::service::{customers as service, invoices, subscriptions, ui_lists, ui_reports};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
 
 #[derive(Template)]
 #[template(path = "pages/customers/list.html")]
 pub struct ListPage {
     layout: LayoutCtx,
-    q: String,
-    status: String,
-    customer_type: String,
+    query: ListQuery,
     statuses: &'static [CustomerStatus],
     types: &'static [CustomerType],
-    customers: Vec<Customer>,
+    /// Each customer with why it matched the search, when that is not its name.
+    customers: Vec<(Customer, Option<MatchNote>)>,
     pager: Pager,
-    message: Option<String>,
-}
-
-fn parse_opt<T: std::str::FromStr<Err = String>>(
-    field: &str,
-    v: &str,
-) -> Result<Option<T>, FieldError> {
-    if v.is_empty() {
-        return Ok(None);
-    }
-    v.parse().map(Some).map_err(|e| FieldError::new(field, e))
+    sorter: Sorter,
+    /// A search keeps creation order; the name header is then not a sort link.
+    searching: bool,
+    filters: FormState,
 }
 
 pub async fn list(
@@ -62,69 +54,76 @@ pub async fn list(
     auth: Authed,
     q: web::Query<ListQuery>,
 ) -> Result<HttpResponse, UiError> {
-    let q = q.into_inner();
-    let bad = |e: FieldError| UiError::BadRequest(e.to_string());
-    let filter = CustomerFilter {
-        status: parse_opt("status", &q.status).map_err(bad)?,
-        customer_type: parse_opt("type", &q.customer_type).map_err(bad)?,
-    };
-    let page_no = match q.page.as_deref() {
+    let query = q.into_inner();
+    let page_no = match query.page.as_deref() {
         None | Some("") => None,
         Some(p) => Some(p.parse::<i64>().map_err(|_| {
             UiError::BadRequest("page: must be a whole number of at least 1".to_owned())
         })?),
     };
-    let page = PageRequest::parse(page_no, Some(25)).map_err(bad)?;
-    let params = [
-        ("q", q.q.as_str()),
-        ("status", q.status.as_str()),
-        ("type", q.customer_type.as_str()),
-    ];
-    let term = q.q.trim();
-    let mut message = None;
-    let (customers, pager) = if term.is_empty() {
-        let r = service::list(&state.db, filter, page).await?;
-        let pager = Pager::new(
-            "/admin/customers",
-            &params,
-            page.page,
-            page.page_size,
-            r.pagination.total_items,
-        );
-        (r.items, pager)
-    } else {
-        match service::search(&state.db, term, filter, page).await {
-            Ok(r) => {
-                let mut pager = Pager::new(
-                    "/admin/customers",
-                    &params,
-                    page.page,
-                    page.page_size,
-                    r.total,
-                );
-                pager.capped = r.capped();
-                (r.items, pager)
-            }
-            Err(ServiceError::Invalid(e)) => {
-                message = Some(e.message);
-                (
-                    Vec::new(),
-                    Pager::new("/admin/customers", &params, 1, 25, 0),
-                )
-            }
-            Err(e) => return Err(e.into()),
-        }
+    let page =
+        PageRequest::parse(page_no, Some(25)).map_err(|e| UiError::BadRequest(e.to_string()))?;
+    let mut filters = FormState::from_values(
+        query
+            .params()
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+    );
+    let listing = query.listing();
+    let order = listing
+        .as_ref()
+        .map_or(CustomerListing::DEFAULT_ORDER, |l| l.order);
+    let result = match listing {
+        Ok(l) => ui_lists::customers(&state.db, auth.tz, l, &query.q, page).await,
+        Err(e) => Err(e.into()),
     };
+    let (customers, total, capped) = match result {
+        Ok(r) => (r.items, r.total, r.capped),
+        Err(ServiceError::Invalid(e) | ServiceError::Unprocessable(e)) => {
+            let field = if e.field == "since" {
+                "from".to_owned()
+            } else {
+                e.field.clone()
+            };
+            filters = filters.refuse(FieldError::new(field, e.message));
+            (Vec::new(), 0, false)
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let params = query.params();
+    let sort_param = order.to_param();
+    let mut with_sort: Vec<(&str, &str)> = params.to_vec();
+    if !query.sort.is_empty() {
+        with_sort.push(("sort", sort_param.as_str()));
+    }
+    let mut pager = Pager::new(
+        "/admin/customers",
+        &with_sort,
+        page.page,
+        page.page_size,
+        total,
+    )
+    .counting("customer", "customers");
+    pager.capped = capped;
+    let sorter = Sorter::new("/admin/customers", &params, order, &[]);
+    let searching = !query.q.trim().is_empty();
+    let customers = customers
+        .into_iter()
+        .map(|c| {
+            let note = searching.then(|| match_note(&c, &query.q)).flatten();
+            (c, note)
+        })
+        .collect();
     let page = ListPage {
         layout: auth.layout("customers", "Customers"),
-        q: q.q,
-        status: q.status,
-        customer_type: q.customer_type,
         statuses: CustomerStatus::ALL,
         types: CustomerType::ALL,
         customers,
         pager,
-        message,
+        sorter,
+        searching,
+        filters,
+        query,
     };
     render(&page, &page.layout)
 }
@@ -134,42 +133,69 @@ pub async fn list(
 pub struct DetailPage {
     layout: LayoutCtx,
     c: Customer,
-    subscriptions: Vec<Subscription>,
+    /// Each subscription with who cancelled it, if someone did.
+    subscriptions: Vec<(Subscription, Option<Actor>)>,
     invoices: Vec<Invoice>,
     invoice_total: u64,
-    payments: Vec<(crate::domain::payment::Payment, String)>,
+    /// Each payment with its invoice's number and who recorded it.
+    payments: Vec<(Payment, String, Option<Actor>)>,
     balance: String,
     /// The customer's own entries in the audit trail, newest first.
-    history: Vec<crate::domain::audit::AuditEntry>,
+    history: Vec<AuditEntry>,
+    /// The earlier of the day it was entered and the day its first subscription started.
+    since: NaiveDate,
+    /// The catalog has something to subscribe to.
+    has_products: bool,
 }
 
 impl DetailPage {
-    pub fn money(
-        &self,
-        currency: &crate::domain::money::Currency,
-        v: &rust_decimal::Decimal,
-    ) -> String {
+    pub fn money(&self, currency: &Currency, v: &Decimal) -> String {
         format::money(*currency, *v)
     }
 
-    pub fn changes(
-        &self,
-        e: &crate::domain::audit::AuditEntry,
-    ) -> Vec<super::activity::FieldChange> {
+    pub fn changes(&self, e: &AuditEntry) -> Vec<super::activity::FieldChange> {
         super::activity::field_changes(e)
     }
 
-    pub fn link(&self, e: &crate::domain::audit::AuditEntry) -> Option<String> {
+    pub fn link(&self, e: &AuditEntry) -> Option<String> {
         super::activity::object_link(e)
     }
 
     pub fn sub_total(&self, s: &Subscription) -> String {
-        let total = s.monthly_charge
-            + s.addons
-                .iter()
-                .map(|a| a.charge)
-                .sum::<rust_decimal::Decimal>();
+        let total = s.monthly_charge + s.addons.iter().map(|a| a.charge).sum::<Decimal>();
         format::money(s.currency, total)
+    }
+
+    /// An address's lines, the country by its name.
+    pub fn lines(&self, a: &Address) -> Vec<String> {
+        format::address_lines(a)
+    }
+
+    /// Suspended because the customer is: it resumes when the customer is reactivated, and
+    /// cannot be resumed on its own.
+    pub fn suspended_with_customer(&self, s: &Subscription) -> bool {
+        s.status == SubscriptionStatus::Suspended && s.suspended_by == Some(SuspendedBy::Customer)
+    }
+
+    pub fn who(&self, a: &Option<Actor>) -> String {
+        a.as_ref().map(format::actor).unwrap_or_default()
+    }
+
+    /// The invoices listed, totalled per currency: (total, still due).
+    pub fn invoice_totals(&self) -> Vec<(String, String)> {
+        let mut sums: Vec<(Currency, Decimal, Decimal)> = Vec::new();
+        for i in &self.invoices {
+            match sums.iter_mut().find(|(c, _, _)| *c == i.currency) {
+                Some(s) => {
+                    s.1 += i.total_amount;
+                    s.2 += i.amount_due;
+                }
+                None => sums.push((i.currency, i.total_amount, i.amount_due)),
+            }
+        }
+        sums.into_iter()
+            .map(|(c, t, d)| (format::money(c, t), format::money(c, d)))
+            .collect()
     }
 }
 
@@ -200,15 +226,43 @@ pub async fn detail(
     )
     .await?
     .0;
+    let facts = ui_lists::customer_facts(
+        &state.db,
+        &id,
+        payments
+            .iter()
+            .map(|(p, _)| p.payment_id.to_string())
+            .collect(),
+        subs.iter().map(|s| s.subscription_id.to_string()).collect(),
+    )
+    .await?;
+    let entered = format::day(&c.created_at, auth.tz).unwrap_or_else(|| state.clock.today());
+    let since = facts.first_start.map_or(entered, |d| d.min(entered));
+    let subscriptions = subs
+        .into_iter()
+        .zip(facts.cancel_actors)
+        .map(|(s, who)| {
+            let who = who.filter(|_| s.status == SubscriptionStatus::Cancelled);
+            (s, who)
+        })
+        .collect();
+    let payments = payments
+        .into_iter()
+        .zip(facts.payment_actors)
+        .map(|((p, n), who)| (p, n, who))
+        .collect();
+    let main_currency = inv.items.first().map_or(Currency::USD, |i| i.currency);
     let page = DetailPage {
         layout: auth.layout("customers", c.display_name()),
-        balance: format::money_list(&balance),
+        balance: format::money_list_or(&balance, main_currency),
         c,
-        subscriptions: subs,
+        subscriptions,
         invoices: inv.items,
         invoice_total: inv.pagination.total_items,
         payments,
         history,
+        since,
+        has_products: facts.has_products,
     };
     render(&page, &page.layout)
 }
@@ -264,6 +318,24 @@ impl StatusAction {
     }
 }
 
+/// Why `action` cannot be done to `c` now, in words; `None` when it can. The customer's page
+/// offers only what can be done; this answers a stale page or link.
+fn status_refusal(c: &Customer, action: StatusAction) -> Option<String> {
+    let name = c.display_name();
+    match (c.status, action) {
+        (CustomerStatus::Terminated, _) => Some(format!(
+            "{name} is terminated; a terminated customer cannot be changed any more."
+        )),
+        (CustomerStatus::Suspended, StatusAction::Suspend) => {
+            Some(format!("{name} is already suspended."))
+        }
+        (CustomerStatus::Active, StatusAction::Reactivate) => {
+            Some(format!("{name} is already active."))
+        }
+        _ => None,
+    }
+}
+
 #[derive(Template)]
 #[template(path = "pages/customers/confirm.html")]
 pub struct ConfirmPage {
@@ -287,6 +359,12 @@ pub async fn confirm_status(
     auth.require(Role::Operator)?;
     let action = StatusAction::parse(&q.to)?;
     let c = service::get(&state.db, &id).await?;
+    if let Some(why) = status_refusal(&c, action) {
+        return Ok(redirect_refused(
+            &format!("/admin/customers/{}", c.customer_id),
+            &why,
+        ));
+    }
     let page = ConfirmPage {
         layout: auth.layout(
             "customers",
@@ -305,6 +383,13 @@ pub async fn change_status(
 ) -> Result<HttpResponse, UiError> {
     auth.require(Role::Operator)?;
     let action = StatusAction::parse(form.get("action"))?;
+    let current = service::get(&state.db, &id).await?;
+    if let Some(why) = status_refusal(&current, action) {
+        return Ok(redirect_refused(
+            &format!("/admin/customers/{}", current.customer_id),
+            &why,
+        ));
+    }
     let c = match action {
         StatusAction::Terminate => {
             crate::service::lifecycle::terminate(&state.db, &state.clock, auth.origin(), &id)
@@ -323,7 +408,11 @@ pub async fn change_status(
             service::update(&state.db, &state.clock, auth.origin(), &id, changes).await?
         }
     };
-    let msg = format!("{} is now {}.", c.display_name(), c.status);
+    let msg = format!(
+        "{} is now {}.",
+        c.display_name(),
+        c.status.as_str().to_lowercase()
+    );
     Ok(redirect(
         &format!("/admin/customers/{}", c.customer_id),
         Some(&msg),

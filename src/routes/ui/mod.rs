@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod charts;
 pub mod cookies;
 pub mod customer_form;
+pub mod customer_list;
 pub mod customers;
 pub mod dashboard;
 pub mod error;
@@ -19,6 +20,8 @@ pub mod invoices;
 pub mod layout;
 pub mod pager;
 pub mod reveal;
+pub mod run_pages;
+pub mod sort;
 pub mod subscription_actions;
 pub mod subscriptions;
 pub mod users;
@@ -62,6 +65,35 @@ async fn server_timing(
     Ok(res)
 }
 
+/// A page that sends the browser to sign in (or to choose a password) is answered as an error
+/// by the extractor; this hands the same redirect on as a plain answer, so the request log
+/// does not record every expired session as a failed request.
+async fn quiet_redirects(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let res = next.call(req).await?;
+    let is_redirect = res
+        .response()
+        .error()
+        .and_then(|e| e.as_error::<error::UiError>())
+        .is_some_and(|e| {
+            matches!(
+                e,
+                error::UiError::SignIn { .. } | error::UiError::MustChangePassword
+            )
+        });
+    if !is_redirect {
+        return Ok(res.map_into_left_body());
+    }
+    let (req, old) = res.into_parts();
+    let mut fresh = HttpResponse::build(old.status());
+    for (name, value) in old.headers() {
+        fresh.append_header((name.clone(), value.clone()));
+    }
+    Ok(ServiceResponse::new(req, fresh.finish()).map_into_right_body())
+}
+
 /// The `/admin` route table, the assets, and `/` sending people to the UI.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route(
@@ -94,6 +126,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     )
     .service(
         web::scope("/admin")
+            .wrap(from_fn(quiet_redirects))
             .wrap(from_fn(server_timing))
             .wrap(security_headers())
             .route("/", web::get().to(dashboard::dashboard))
