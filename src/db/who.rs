@@ -5,7 +5,21 @@ use rusqlite::{Connection, OptionalExtension};
 
 use crate::domain::origin::Actor;
 
-/// Who did `action` (e.g. `payment.recorded`) to `object_id` most recently, and when.
+/// An API client is shown by its name (its id is in the audit trail itself).
+fn named(conn: &Connection, mut a: Actor) -> rusqlite::Result<Actor> {
+    if a.kind == crate::domain::origin::ActorKind::ApiClient
+        && let Some(name) = conn
+            .prepare_cached("SELECT name FROM api_clients WHERE id = ?1")?
+            .query_row([&a.id], |r| r.get::<_, String>(0))
+            .optional()?
+    {
+        a.id = name;
+    }
+    Ok(a)
+}
+
+/// Who did `action` (e.g. `payment.recorded`) to `object_id` most recently, and when; an API
+/// client by its name.
 pub fn actor_of(
     conn: &Connection,
     object_id: &str,
@@ -24,7 +38,9 @@ pub fn actor_of(
             r.get(2)?,
         ))
     })
-    .optional()
+    .optional()?
+    .map(|(a, at)| Ok((named(conn, a)?, at)))
+    .transpose()
 }
 
 /// [`actor_of`] for each of `object_ids`, in the same order (`None` where nothing is recorded).
@@ -39,7 +55,8 @@ pub fn actors_of(
         .collect()
 }
 
-/// The actor of the newest audit entry about `object_id`, whatever the action, and when.
+/// The actor of the newest audit entry about `object_id`, whatever the action, and when (an API
+/// client by its name).
 pub fn newest_actor(
     conn: &Connection,
     object_id: &str,
@@ -57,5 +74,7 @@ pub fn newest_actor(
             r.get(2)?,
         ))
     })
-    .optional()
+    .optional()?
+    .map(|(a, at)| Ok((named(conn, a)?, at)))
+    .transpose()
 }

@@ -26,25 +26,43 @@ pub struct FieldChange {
     pub after: String,
 }
 
-fn shown(v: &serde_json::Value) -> String {
+/// A recorded value as the page shows it: a timestamp on the operator's clock, anything else
+/// as the API recorded it (amounts are the API's numbers: a change does not always carry the
+/// currency that would make it money).
+fn shown(field: &str, v: &serde_json::Value, tz: chrono_tz::Tz) -> String {
+    /// Fields holding enum values, shown in words like everywhere else.
+    const ENUMS: [&str; 8] = [
+        "status",
+        "method",
+        "customerType",
+        "productType",
+        "trigger",
+        "kind",
+        "suspendedBy",
+        "role",
+    ];
     match v {
         serde_json::Value::Null => "—".to_owned(),
+        serde_json::Value::String(s) if ENUMS.contains(&field) => super::format::word(s),
+        serde_json::Value::String(s) if s.len() > 10 && s.as_bytes().get(10) == Some(&b'T') => {
+            super::format::time(s, tz)
+        }
         serde_json::Value::String(s) => s.clone(),
         other => other.to_string(),
     }
 }
 
-/// The fields an entry changed, in name order.
-pub fn field_changes(e: &AuditEntry) -> Vec<FieldChange> {
+/// The fields an entry changed, in name order, named in words.
+pub fn field_changes(e: &AuditEntry, tz: chrono_tz::Tz) -> Vec<FieldChange> {
     let parsed: serde_json::Value = serde_json::from_str(e.changes.get()).unwrap_or_default();
     parsed
         .as_object()
         .map(|m| {
             m.iter()
                 .map(|(k, v)| FieldChange {
-                    field: k.clone(),
-                    before: shown(&v["before"]),
-                    after: shown(&v["after"]),
+                    field: super::format::word(k),
+                    before: shown(k, &v["before"], tz),
+                    after: shown(k, &v["after"], tz),
                 })
                 .collect()
         })
@@ -90,7 +108,7 @@ pub struct ActivityPage {
 
 impl ActivityPage {
     pub fn changes(&self, e: &AuditEntry) -> Vec<FieldChange> {
-        field_changes(e)
+        field_changes(e, self.layout.tz)
     }
 
     pub fn link(&self, e: &AuditEntry) -> Option<String> {

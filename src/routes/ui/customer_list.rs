@@ -108,8 +108,10 @@ fn find_ignoring_case(hay: &str, needle: &str) -> Option<(usize, usize)> {
 /// The note for `c` found by `query`, or `None` when a word of the query is in its name (the row
 /// shows that) or nothing can be pointed at.
 pub fn match_note(c: &Customer, query: &str) -> Option<MatchNote> {
-    let words: Vec<&str> = query
-        .split_whitespace()
+    // The whole query first, so "555 0134" marks both words where they stand together.
+    let whole = query.split_whitespace().collect::<Vec<_>>().join(" ");
+    let words: Vec<&str> = std::iter::once(whole.as_str())
+        .chain(query.split_whitespace())
         .filter(|w| w.chars().count() >= 3)
         .collect();
     let name = c.display_name();

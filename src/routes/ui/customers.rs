@@ -154,7 +154,7 @@ impl DetailPage {
     }
 
     pub fn changes(&self, e: &AuditEntry) -> Vec<super::activity::FieldChange> {
-        super::activity::field_changes(e)
+        super::activity::field_changes(e, self.layout.tz)
     }
 
     pub fn link(&self, e: &AuditEntry) -> Option<String> {

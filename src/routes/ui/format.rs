@@ -214,7 +214,7 @@ pub fn actor(a: &crate::domain::origin::Actor) -> String {
     use crate::domain::origin::ActorKind;
     match a.kind {
         ActorKind::User => a.id.clone(),
-        ActorKind::ApiClient => format!("API client {}", a.id),
+        ActorKind::ApiClient => format!("{} (API client)", a.id),
         ActorKind::System => match a.id.as_str() {
             "jobs" => "the background jobs".to_owned(),
             "cli" => "the command line".to_owned(),

@@ -243,3 +243,47 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .default_service(web::to(error::not_found)),
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::{App, test};
+
+    /// A page that needs a session answers a visitor without one with the sign-in redirect,
+    /// which the request log must not count as a failed request.
+    #[actix_web::test]
+    async fn a_sign_in_redirect_carries_no_error_for_the_request_log() {
+        async fn needs_session() -> Result<HttpResponse, error::UiError> {
+            Err(error::UiError::SignIn {
+                next: "/admin/x".to_owned(),
+            })
+        }
+        let app = test::init_service(
+            App::new()
+                .service(
+                    web::scope("/admin")
+                        .wrap(from_fn(quiet_redirects))
+                        .route("/x", web::get().to(needs_session)),
+                )
+                .service(web::scope("/bare").route("/x", web::get().to(needs_session))),
+        )
+        .await;
+        let res =
+            test::call_service(&app, test::TestRequest::get().uri("/admin/x").to_request()).await;
+        assert_eq!(res.status(), actix_web::http::StatusCode::SEE_OTHER);
+        assert_eq!(
+            res.headers()
+                .get(header::LOCATION)
+                .and_then(|v| v.to_str().ok()),
+            Some("/admin/login?next=%2Fadmin%2Fx")
+        );
+        assert!(
+            res.response().error().is_none(),
+            "answered as a plain redirect"
+        );
+        // Without it the same answer carries the error, which the log reports at ERROR.
+        let bare =
+            test::call_service(&app, test::TestRequest::get().uri("/bare/x").to_request()).await;
+        assert!(bare.response().error().is_some());
+    }
+}
