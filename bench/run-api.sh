@@ -3,6 +3,11 @@
 # 1M customers (fixed pages, random filters and pages), and POST /v1/customers with group commit
 # on and off in the same run. Prints one RESULT line per measurement; see bench/README.md.
 #
+# Then the figures against the floor (a bare actix-web handler serving the same customer JSON from
+# memory, `bench/floor.rs`) at 64 connections, in the default configuration: GET by id, two lists,
+# POST at synchronous=FULL, each with its ratio, the server's resident memory after the run and
+# how much it logged.
+#
 #   bash bench/run-api.sh            # everything (seeding 1M customers takes a few minutes once)
 #   DUR=5s SIZES=100000 bash bench/run-api.sh
 set -euo pipefail
@@ -15,8 +20,9 @@ work=target/bench
 mkdir -p "$work"
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
 
-cargo build --release --quiet --bin edgebss --example seed --example auth_verify
-bin=target/release/edgebss
+cargo build --release --quiet --bin edgebss --example seed --example auth_verify --example floor
+# BIN measures another build (e.g. an older commit's) with this checkout's scripts and floor.
+bin=${BIN:-target/release/edgebss}
 port=18999
 base="http://127.0.0.1:$port"
 server=""
@@ -25,7 +31,7 @@ start() { # data_dir [ENV=VALUE...]: starts the server and sets TOKEN for a clie
   local dir=$1; shift
   local creds
   creds=$("$bin" client create --data-dir "$dir" --name bench --scopes all --json 2>/dev/null)
-  env EDGEBSS_LOG__LEVEL=warn EDGEBSS_AUTH__TOKEN_TTL_SECONDS=3600 "$@" \
+  env EDGEBSS_AUTH__TOKEN_TTL_SECONDS=3600 "$@" \
     "$bin" serve --bind "127.0.0.1:$port" --data-dir "$dir" >"$work/server.log" 2>&1 &
   server=$!
   for _ in $(seq 1 200); do curl -fsS "$base/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
@@ -39,13 +45,17 @@ print(json.load(urllib.request.urlopen(req))["access_token"])' "$base")
   export TOKEN
 }
 stop() { if [ -n "$server" ]; then kill "$server"; wait "$server" || true; server=""; fi; }
-trap stop EXIT
+floor=""
+stop_floor() { if [ -n "$floor" ]; then kill "$floor"; wait "$floor" || true; floor=""; fi; }
+trap 'stop; stop_floor' EXIT
 
 api_get() { curl -fsS ${TOKEN:+-H "Authorization: Bearer $TOKEN"} "$base$1"; }
 
 run_wrk() { # label script [connections]
   LABEL="$1" wrk -t2 -c"${3:-$CONN}" -d"$DUR" -s "bench/lua/$2" "$base" | grep '^RESULT'
 }
+rate() { sed -E 's/.* ([0-9]+) req\/s.*/\1/'; } # the req/s of a RESULT line
+ratio() { python3 -c 'import sys; print(f"{int(sys.argv[1]) / int(sys.argv[2]):.2f}x")' "$1" "$2"; }
 
 filters=("-" "status=Active" "status=Inactive" "status=Suspended" "status=Terminated"
   "customerType=Individual" "customerType=Business" "customerType=Government"
@@ -89,3 +99,40 @@ for mode in true false; do
   run_wrk "POST group_commit=$mode" post_customer.lua 64
   stop
 done
+
+echo "## Against the floor: 100000 customers, wrk -t2 -c64 -d$DUR, default configuration"
+dir="$work/data-100000"
+[ -f "$dir/customer-ids.txt" ] || target/release/examples/seed "$dir" 100000 >/dev/null
+start "$dir"
+api_get "/v1/customers/$(head -n 1 "$dir/customer-ids.txt")" >"$work/customer.json"
+stop
+target/release/examples/floor "$port" "$work/customer.json" &
+floor=$!
+for _ in $(seq 1 100); do curl -fsS "$base/v1/customers/x" >/dev/null 2>&1 && break; sleep 0.1; done
+line=$(TOKEN="" IDS="$dir/customer-ids.txt" run_wrk "floor: bare actix-web GET" get_customer.lua 64)
+echo "$line"; floor_rps=$(echo "$line" | rate)
+stop_floor
+start "$dir"
+log_before=$(stat -c %s "$work/server.log"); t0=$(date +%s.%N)
+line=$(IDS="$dir/customer-ids.txt" run_wrk "GET /v1/customers/{id}" get_customer.lua 64)
+get_rps=$(echo "$line" | rate); echo "$line  $(ratio "$get_rps" "$floor_rps") floor"
+line=$(PATH_Q="/v1/customers?status=Active&page=1" run_wrk "list status=Active page=1" fixed_path.lua 64)
+echo "$line  $(ratio "$(echo "$line" | rate)" "$get_rps") GET by id"
+line=$(PATH_Q="/v1/customers?page=2000" run_wrk "list page=2000" fixed_path.lua 64)
+echo "$line  $(ratio "$(echo "$line" | rate)" "$get_rps") GET by id"
+t1=$(date +%s.%N); log_after=$(stat -c %s "$work/server.log")
+rss=$(ps -o rss= -p "$server"); threads=$(ps -o nlwp= -p "$server")
+stop
+dir="$work/data-post-floor"; rm -rf "$dir"
+start "$dir"
+line=$(run_wrk "POST /v1/customers (FULL)" post_customer.lua 64)
+echo "$line  $(ratio "$(echo "$line" | rate)" "$floor_rps") floor GET"
+post_rss=$(ps -o rss= -p "$server")
+stop
+python3 - "$rss" "$threads" "$post_rss" "$log_before" "$log_after" "$t0" "$t1" <<'PY'
+import sys
+rss, threads, post_rss, before, after, t0, t1 = sys.argv[1:]
+print(f"RESULT resident memory after the reads: {int(rss) / 1024:.1f} MiB ({threads.strip()} threads); "
+      f"after the POST run: {int(post_rss) / 1024:.1f} MiB")
+print(f"RESULT log written during the reads: {(int(after) - int(before)) / (float(t1) - float(t0)):.0f} bytes/s")
+PY

@@ -56,6 +56,15 @@ pub struct LogSettings {
     pub format: LogFormat,
     /// A tracing filter such as `info` or `edgebss=debug,actix_web=info`.
     pub level: String,
+    /// One line per request (target `edgebss::access`); off, only 5xx and slow requests are.
+    pub access: bool,
+    /// A request taking at least this long is logged as slow.
+    pub slow_request_ms: u64,
+    /// Write daily files in this folder instead of standard error (the Windows service always
+    /// writes files, in `<data_dir>\logs`).
+    pub directory: Option<PathBuf>,
+    /// Daily log files kept; older ones are deleted.
+    pub keep_days: usize,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -117,6 +126,10 @@ impl Default for LogSettings {
         Self {
             format: LogFormat::Text,
             level: "info".to_owned(),
+            access: false,
+            slow_request_ms: 500,
+            directory: None,
+            keep_days: 14,
         }
     }
 }
@@ -262,6 +275,10 @@ impl Settings {
                 self.log.level
             )
         })?;
+        anyhow::ensure!(
+            (1..=3650).contains(&self.log.keep_days),
+            "invalid configuration: log.keep_days must be from 1 to 3650"
+        );
         self.backup.check()?;
         self.metrics.check()?;
         self.tls.check()?;

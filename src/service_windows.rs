@@ -107,16 +107,15 @@ fn run_service() -> anyhow::Result<()> {
         .cloned()
         .context("the service started without settings")?;
     crate::ops::fs::create_data_dir(&settings.data_dir)?;
-    // A service has no console: log to `<data_dir>\logs\edgebss.log.YYYY-MM-DD`, a file a
-    // day, the last 14 kept. The guard flushes the writer thread when the service ends.
-    let files = tracing_appender::rolling::Builder::new()
-        .rotation(tracing_appender::rolling::Rotation::DAILY)
-        .filename_prefix("edgebss.log")
-        .max_log_files(14)
-        .build(settings.data_dir.join("logs"))
-        .context("failed to open the log folder")?;
-    let (writer, _flush_on_exit) = tracing_appender::non_blocking(files);
-    crate::telemetry::init_to(&settings.log, writer, false);
+    // A service has no console: log to `<data_dir>\logs\edgebss.log.YYYY-MM-DD` (or
+    // `log.directory`), a file a day, the last `log.keep_days` kept. The guard writes out what
+    // is queued when the service ends.
+    let logs = settings
+        .log
+        .directory
+        .clone()
+        .unwrap_or_else(|| settings.data_dir.join("logs"));
+    let _log = crate::telemetry::init_files(&settings.log, &logs)?;
     protect_data_dir(&settings.data_dir)?;
     let (stop_tx, mut stop_rx) = tokio::sync::mpsc::unbounded_channel::<()>();
     let status_handle =

@@ -1,24 +1,61 @@
-//! Logging: human-readable lines on the console, or one JSON object per line when configured.
+//! Logging: human-readable lines, or one JSON object per line when configured, to standard error
+//! or to daily files. Lines are handed to a writer thread, so a slow terminal, journal or disk
+//! never holds up a request.
 
+use std::path::Path;
+
+use anyhow::Context;
+use tracing_appender::non_blocking::{NonBlocking, WorkerGuard};
 use tracing_subscriber::EnvFilter;
-use tracing_subscriber::fmt::MakeWriter;
 
 use crate::config::{LogFormat, LogSettings};
 
-/// Installs the global subscriber. `RUST_LOG`, when set, overrides `log.level`. Calling it twice
-/// (tests start many apps in one process) keeps the first.
-pub fn init(settings: &LogSettings) {
-    // Colours only on a terminal: under systemd, stderr goes to the journal, which would store
-    // the escape codes.
-    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    init_to(settings, std::io::stderr, ansi);
+/// Keeps the writer thread; dropping it writes out what is still queued. Hold it until exit.
+#[must_use = "dropping the guard stops the log writer"]
+pub struct LogGuard {
+    _writer: WorkerGuard,
 }
 
-/// [`init`] writing to `writer` (the Windows service, which has no console, logs to files).
-pub fn init_to<W>(settings: &LogSettings, writer: W, ansi: bool)
-where
-    W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
-{
+/// Installs the global subscriber. `RUST_LOG`, when set, overrides `log.level`. Calling it twice
+/// (tests start many apps in one process) keeps the first.
+pub fn init(settings: &LogSettings) -> anyhow::Result<LogGuard> {
+    match &settings.directory {
+        Some(dir) => init_files(settings, dir),
+        None => {
+            // Colours only on a terminal: under systemd, stderr goes to the journal, which
+            // would store the escape codes.
+            let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+            let (writer, guard) = writer(std::io::stderr());
+            install(settings, writer, ansi);
+            Ok(LogGuard { _writer: guard })
+        }
+    }
+}
+
+/// [`init`] writing `edgebss.log.YYYY-MM-DD` files in `dir`, a file a day, the last
+/// `log.keep_days` kept (the Windows service, which has no console, always logs this way).
+pub fn init_files(settings: &LogSettings, dir: &Path) -> anyhow::Result<LogGuard> {
+    let files = tracing_appender::rolling::Builder::new()
+        .rotation(tracing_appender::rolling::Rotation::DAILY)
+        .filename_prefix("edgebss.log")
+        .max_log_files(settings.keep_days.max(1))
+        .build(dir)
+        .with_context(|| format!("failed to open the log folder {}", dir.display()))?;
+    let (writer, guard) = writer(files);
+    install(settings, writer, false);
+    Ok(LogGuard { _writer: guard })
+}
+
+/// A writer thread in front of `out`. It keeps every line (it does not drop lines when its
+/// queue of 128k lines is full; only then would a request wait for it).
+fn writer<W: std::io::Write + Send + 'static>(out: W) -> (NonBlocking, WorkerGuard) {
+    tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .lossy(false)
+        .thread_name("edgebss-log")
+        .finish(out)
+}
+
+fn install(settings: &LogSettings, writer: NonBlocking, ansi: bool) {
     let filter = EnvFilter::try_from_default_env()
         .or_else(|_| EnvFilter::try_new(&settings.level))
         .unwrap_or_else(|_| EnvFilter::new("info"));
@@ -32,8 +69,8 @@ where
             .json()
             .flatten_event(true)
             .with_current_span(true)
-            // The list includes the request's root span, whose `request_id` every line of a
-            // request then carries, however deep the span it was logged in.
+            // The list includes the request's span, whose `request_id` every line of a request
+            // then carries, however deep the span it was logged in.
             .with_span_list(true)
             .try_init(),
     };

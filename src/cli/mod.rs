@@ -155,7 +155,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         },
         _ => settings,
     };
-    crate::telemetry::init(&settings.log);
+    let _log = crate::telemetry::init(&settings.log)?;
     match cli.command {
         Command::Serve(_) => serve::serve(settings),
         Command::Healthcheck { .. } => serve::healthcheck(&settings),

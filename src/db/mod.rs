@@ -133,7 +133,9 @@ impl Db {
             .with_init(|c| {
                 c.set_prepared_statement_cache_capacity(64);
                 c.busy_timeout(Duration::from_secs(5))?;
-                c.execute_batch("PRAGMA query_only = ON; PRAGMA cache_size = -16000;")
+                // 2 MB of pages each: a read touches a few index and table pages, and a miss is a
+                // copy from the operating system's file cache, not a disk read.
+                c.execute_batch("PRAGMA query_only = ON; PRAGMA cache_size = -2000;")
             });
         let readers = r2d2::Pool::builder()
             .max_size(opts.read_connections.max(1))
@@ -172,6 +174,23 @@ impl Db {
         tokio::task::spawn_blocking(move || span.in_scope(|| db.read_blocking(f)))
             .await
             .map_err(|_| E::from(DbError::Cancelled))?
+    }
+
+    /// A short read (a lookup by id, one page of a list) run on the calling thread when a read
+    /// connection is free at once, else on the blocking pool as [`Db::read`]. Handing a read of
+    /// a few dozen microseconds to another thread and waking the task again costs more than the
+    /// read itself (bench/README.md, "Against the floor"); a long read (a report, an export)
+    /// must use [`Db::read`], so that it never holds up the other requests of this worker.
+    pub async fn read_now<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&Connection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+    {
+        match self.inner.readers.try_get() {
+            Some(conn) => f(&conn),
+            None => self.read(f).await,
+        }
     }
 
     /// [`Db::read`] for callers that are not on the async runtime (CLI, jobs' own threads).
@@ -292,7 +311,7 @@ pub fn open_write_connection(path: &Path, sync: Synchronous) -> anyhow::Result<C
     };
     conn.execute_batch(&format!(
         "PRAGMA synchronous = {sync}; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; \
-         PRAGMA cache_size = -32000;"
+         PRAGMA cache_size = -8000;"
     ))
     .context("failed to configure the database connection")?;
     Ok(conn)

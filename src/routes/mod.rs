@@ -5,6 +5,7 @@ pub mod assets;
 pub mod health;
 pub mod metrics;
 pub mod oauth;
+pub mod requests;
 pub mod state;
 pub mod ui;
 
@@ -17,7 +18,7 @@ pub fn origin_of(req: &actix_web::HttpRequest, actor: Actor) -> Origin {
     use actix_web::HttpMessage;
     let request_id = req
         .extensions()
-        .get::<tracing_actix_web::RequestId>()
+        .get::<requests::RequestId>()
         .map(|id| id.to_string());
     Origin {
         actor,

@@ -41,6 +41,14 @@ impl AppState {
         }
     }
 
+    /// Which finished requests are logged.
+    pub fn log_policy(&self) -> crate::routes::requests::LogPolicy {
+        crate::routes::requests::LogPolicy {
+            slow: std::time::Duration::from_millis(self.settings.log.slow_request_ms),
+            access: self.settings.log.access,
+        }
+    }
+
     /// Session lifetimes, sign-in limits and cookie flags for the admin UI.
     pub fn session_policy(&self) -> SessionPolicy {
         self.settings.ui.session_policy(self.settings.tls_enabled())

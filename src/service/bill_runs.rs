@@ -121,13 +121,13 @@ pub async fn start_waiting(
 pub async fn get(db: &Db, id: &BillRunId) -> Result<BillRun, ServiceError> {
     let missing = ServiceError::not_found("bill run", id.as_str());
     let rid = id.clone();
-    db.read(move |conn| sql::get(conn, &rid)?.ok_or(missing))
+    db.read_now(move |conn| sql::get(conn, &rid)?.ok_or(missing))
         .await
 }
 
 /// Bill runs, newest first.
 pub async fn list(db: &Db, page: PageRequest) -> Result<Page<BillRun>, ServiceError> {
-    db.read(move |conn| {
+    db.read_now(move |conn| {
         let (items, total) = sql::list(conn, page)?;
         Ok(Page {
             items,

@@ -38,7 +38,7 @@ pub async fn create(
 pub async fn get(db: &Db, id: &CustomerId) -> Result<Customer, ServiceError> {
     let cid = id.clone();
     let missing = ServiceError::not_found("customer", id);
-    db.read(move |conn| sql::get(conn, &cid)?.ok_or(missing))
+    db.read_now(move |conn| sql::get(conn, &cid)?.ok_or(missing))
         .await
 }
 
@@ -47,7 +47,7 @@ pub async fn list(
     filter: CustomerFilter,
     page: PageRequest,
 ) -> Result<Page<Customer>, ServiceError> {
-    db.read(move |conn| {
+    db.read_now(move |conn| {
         let (items, total) = sql::list(conn, filter, page)?;
         Ok(Page {
             items,

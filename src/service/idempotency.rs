@@ -16,7 +16,7 @@ pub async fn stored(
 ) -> Result<Option<StoredAnswer>, ServiceError> {
     let (client, key) = (client.to_owned(), key.to_owned());
     let since = sql::cutoff(&clock.timestamp());
-    db.read(move |conn| Ok(sql::get(conn, &client, &key, &since)?))
+    db.read_now(move |conn| Ok(sql::get(conn, &client, &key, &since)?))
         .await
 }
 

@@ -25,7 +25,7 @@ pub async fn list_for_customer(
     check_filter(&filter)?;
     let cid = customer_id.clone();
     let id = customer_id.to_owned();
-    db.read(move |conn| {
+    db.read_now(move |conn| {
         customers::get(conn, &cid)?.ok_or_else(|| ServiceError::not_found("customer", &id))?;
         let (items, total) = sql::list_for_customer(conn, &cid, &filter, page)?;
         Ok(Page {
@@ -57,7 +57,7 @@ pub async fn list_all(
     page: PageRequest,
 ) -> Result<Page<(Invoice, String)>, ServiceError> {
     check_filter(&filter)?;
-    db.read(move |conn| {
+    db.read_now(move |conn| {
         let (items, total) = crate::db::invoice_lists::list(conn, &filter, page)?;
         let mut named = Vec::with_capacity(items.len());
         for inv in items {
@@ -77,7 +77,7 @@ pub async fn list_all(
 pub async fn get(db: &Db, id: &InvoiceId) -> Result<Invoice, ServiceError> {
     let iid = id.clone();
     let missing = ServiceError::not_found("invoice", id);
-    db.read(move |conn| sql::get(conn, &iid)?.ok_or(missing))
+    db.read_now(move |conn| sql::get(conn, &iid)?.ok_or(missing))
         .await
 }
 

@@ -109,7 +109,7 @@ pub async fn record(
 pub async fn list(db: &Db, invoice: &InvoiceId) -> Result<Vec<Payment>, ServiceError> {
     let iid = invoice.clone();
     let id = invoice.to_owned();
-    db.read(move |conn| {
+    db.read_now(move |conn| {
         invoices::get(conn, &iid)?.ok_or_else(|| ServiceError::not_found("invoice", &id))?;
         Ok(sql::list_for_invoice(conn, &iid)?)
     })
@@ -124,6 +124,6 @@ pub async fn get(
     let iid = invoice.clone();
     let pid = payment.clone();
     let missing = ServiceError::not_found("payment", payment);
-    db.read(move |conn| sql::get(conn, &iid, &pid)?.ok_or(missing))
+    db.read_now(move |conn| sql::get(conn, &iid, &pid)?.ok_or(missing))
         .await
 }

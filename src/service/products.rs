@@ -11,12 +11,12 @@ use crate::domain::origin::Origin;
 use crate::error::ServiceError;
 
 pub async fn list(db: &Db, filter: ProductFilter) -> Result<Vec<Product>, ServiceError> {
-    db.read(move |conn| Ok(sql::list(conn, filter)?)).await
+    db.read_now(move |conn| Ok(sql::list(conn, filter)?)).await
 }
 
 pub async fn get(db: &Db, id: &ProductId) -> Result<Product, ServiceError> {
     let id = id.to_owned();
-    db.read(move |conn| {
+    db.read_now(move |conn| {
         sql::get(conn, id.as_str())?
             .map(|p| p.product)
             .ok_or_else(|| ServiceError::not_found("product", id))

@@ -22,7 +22,7 @@ pub async fn list_for_customer(
 ) -> Result<Vec<Subscription>, ServiceError> {
     let cid = customer_id.clone();
     let id = customer_id.to_owned();
-    db.read(move |conn| {
+    db.read_now(move |conn| {
         customers::get(conn, &cid)?.ok_or_else(|| ServiceError::not_found("customer", &id))?;
         Ok(sql::list_for_customer(conn, &cid, status)?)
     })
@@ -32,7 +32,7 @@ pub async fn list_for_customer(
 pub async fn get(db: &Db, id: &SubscriptionId) -> Result<Subscription, ServiceError> {
     let sid = id.clone();
     let missing = ServiceError::not_found("subscription", id);
-    db.read(move |conn| sql::get(conn, &sid)?.ok_or(missing))
+    db.read_now(move |conn| sql::get(conn, &sid)?.ok_or(missing))
         .await
 }
 

@@ -12,7 +12,6 @@ use std::sync::Arc;
 use actix_web::dev::Server;
 use actix_web::{App, HttpServer, middleware, web};
 use anyhow::Context;
-use tracing_actix_web::TracingLogger;
 
 use crate::auth::state::AuthState;
 use crate::config::Settings;
@@ -22,6 +21,9 @@ use crate::routes;
 use crate::routes::state::AppState;
 
 pub use demo_client::DemoClient;
+
+/// Blocking threads per HTTP worker (see where the server is built).
+const BLOCKING_THREADS_PER_WORKER: usize = 4;
 
 pub struct Application {
     port: u16,
@@ -99,8 +101,7 @@ impl Application {
             App::new()
                 .app_data(app_state.clone())
                 .wrap(middleware::Compress::default())
-                .wrap(middleware::from_fn(routes::metrics::record))
-                .wrap(TracingLogger::default())
+                .wrap(middleware::from_fn(routes::requests::observe))
                 .configure(operations_routes)
                 .configure(routes::oauth::configure)
                 .configure(routes::api::configure)
@@ -110,6 +111,9 @@ impl Application {
         // Stop signals are handled in `ops::lifecycle` (actix would stop on Ctrl-C without
         // waiting for requests in flight).
         .disable_signals()
+        // Threads for reads too long to run on a worker (pages of the admin UI, reports) and
+        // password checks; more would only wait for a read connection, and each costs memory.
+        .worker_max_blocking_threads(BLOCKING_THREADS_PER_WORKER)
         .shutdown_timeout(30);
         let server = match tls {
             Some(config) => server.listen_rustls_0_23(listener, config)?,

@@ -440,3 +440,39 @@ async fn events_are_kept_for_the_retention_days_then_pruned_by_the_jobs() {
     assert_eq!(left[0]["data"]["lastName"], "News");
     assert_eq!(left[0]["data"]["firstName"], "Recent");
 }
+
+#[tokio::test]
+async fn a_bill_run_from_the_command_line_emits_the_same_events_naming_the_cli() {
+    let mut app = spawn_app().await;
+    let cat = catalog(&app);
+    let a = id(&app.create_individual("Ada", "A").await, "customerId");
+    subscribe(&app, &a, &cat.fiber, "2026-11-26", &[]).await;
+    app.move_clock(d("2026-12-01")).await;
+
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_edgebss"))
+        .arg("--data-dir")
+        .arg(app.data_dir.path())
+        .env("EDGEBSS_NOW", "2026-12-01")
+        .env("EDGEBSS_LOG__LEVEL", "warn")
+        .args(["bill-run", "--period", "2026-12"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let events = all_events(&app).await;
+    let cli = json!({"kind": "system", "id": "cli"});
+    let created = about(&events, "invoice.created", "customerId", &a);
+    assert_eq!(created.len(), 1, "{:?}", types(&events));
+    assert_eq!(created[0]["actor"], cli);
+    let completed: Vec<&Value> = events
+        .iter()
+        .filter(|e| e["type"] == "bill_run.completed")
+        .collect();
+    assert_eq!(completed.len(), 1);
+    assert_eq!(completed[0]["actor"], cli);
+    assert_eq!(completed[0]["data"]["invoicesCreated"], 1);
+}

@@ -199,6 +199,8 @@ async fn json_logs_carry_the_request_id_returned_to_the_client() {
         &[
             ("EDGEBSS_LOG__FORMAT", "json"),
             ("EDGEBSS_LOG__LEVEL", "info"),
+            // At the default level an ordinary request writes no line (tests/api/logging.rs).
+            ("EDGEBSS_LOG__ACCESS", "true"),
         ],
         Stdio::from(std::fs::File::create(&log).unwrap()),
     );
@@ -289,23 +291,17 @@ async fn with_a_certificate_the_server_speaks_https_and_healthcheck_follows() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("https://"));
 
     // A client that trusts the certificate is served over TLS; plain HTTP gets nothing.
-    let tls = ureq::tls::TlsConfig::builder()
-        .provider(ureq::tls::TlsProvider::Rustls)
-        .unversioned_rustls_crypto_provider(edgebss::tls::provider())
-        .root_certs(ureq::tls::RootCerts::new_with_certs(&[
-            ureq::tls::Certificate::from_der(cert.cert.der()).to_owned(),
-        ]))
-        .build();
-    let agent = ureq::Agent::config_builder()
-        .tls_config(tls)
+    let trusting = reqwest::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_der(cert.cert.der()).unwrap())
         .build()
-        .new_agent();
-    let mut res = agent
-        .get(&format!("https://localhost:{port}/healthz"))
-        .call()
+        .unwrap();
+    let res = trusting
+        .get(format!("https://localhost:{port}/healthz"))
+        .send()
+        .await
         .unwrap();
     assert_eq!(res.status(), 200);
-    let body: Value = serde_json::from_str(&res.body_mut().read_to_string().unwrap()).unwrap();
+    let body: Value = res.json().await.unwrap();
     assert_eq!(body["status"], "ok");
     let plain = reqwest::Client::new()
         .get(format!("http://127.0.0.1:{port}/readyz"))

@@ -30,6 +30,7 @@ mod invoices;
 mod layers;
 mod lifecycle;
 mod lifecycle_config;
+mod logging;
 mod metrics;
 mod products;
 mod receiver;
