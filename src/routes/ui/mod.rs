@@ -65,35 +65,6 @@ async fn server_timing(
     Ok(res)
 }
 
-/// A page that sends the browser to sign in (or to choose a password) is answered as an error
-/// by the extractor; this hands the same redirect on as a plain answer, so the request log
-/// does not record every expired session as a failed request.
-async fn quiet_redirects(
-    req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let res = next.call(req).await?;
-    let is_redirect = res
-        .response()
-        .error()
-        .and_then(|e| e.as_error::<error::UiError>())
-        .is_some_and(|e| {
-            matches!(
-                e,
-                error::UiError::SignIn { .. } | error::UiError::MustChangePassword
-            )
-        });
-    if !is_redirect {
-        return Ok(res.map_into_left_body());
-    }
-    let (req, old) = res.into_parts();
-    let mut fresh = HttpResponse::build(old.status());
-    for (name, value) in old.headers() {
-        fresh.append_header((name.clone(), value.clone()));
-    }
-    Ok(ServiceResponse::new(req, fresh.finish()).map_into_right_body())
-}
-
 /// The `/admin` route table, the assets, and `/` sending people to the UI.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route(
@@ -126,7 +97,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     )
     .service(
         web::scope("/admin")
-            .wrap(from_fn(quiet_redirects))
             .wrap(from_fn(server_timing))
             .wrap(security_headers())
             .route("/", web::get().to(dashboard::dashboard))
@@ -242,48 +212,4 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/activity", web::get().to(activity::list))
             .default_service(web::to(error::not_found)),
     );
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use actix_web::{App, test};
-
-    /// A page that needs a session answers a visitor without one with the sign-in redirect,
-    /// which the request log must not count as a failed request.
-    #[actix_web::test]
-    async fn a_sign_in_redirect_carries_no_error_for_the_request_log() {
-        async fn needs_session() -> Result<HttpResponse, error::UiError> {
-            Err(error::UiError::SignIn {
-                next: "/admin/x".to_owned(),
-            })
-        }
-        let app = test::init_service(
-            App::new()
-                .service(
-                    web::scope("/admin")
-                        .wrap(from_fn(quiet_redirects))
-                        .route("/x", web::get().to(needs_session)),
-                )
-                .service(web::scope("/bare").route("/x", web::get().to(needs_session))),
-        )
-        .await;
-        let res =
-            test::call_service(&app, test::TestRequest::get().uri("/admin/x").to_request()).await;
-        assert_eq!(res.status(), actix_web::http::StatusCode::SEE_OTHER);
-        assert_eq!(
-            res.headers()
-                .get(header::LOCATION)
-                .and_then(|v| v.to_str().ok()),
-            Some("/admin/login?next=%2Fadmin%2Fx")
-        );
-        assert!(
-            res.response().error().is_none(),
-            "answered as a plain redirect"
-        );
-        // Without it the same answer carries the error, which the log reports at ERROR.
-        let bare =
-            test::call_service(&app, test::TestRequest::get().uri("/bare/x").to_request()).await;
-        assert!(bare.response().error().is_some());
-    }
 }
