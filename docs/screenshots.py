@@ -191,6 +191,11 @@ def main():
         driver.fill("#f-new", PASSWORD)
         driver.fill("#f-confirm", PASSWORD)
         driver.click("#change-password")
+        # Wait for the dashboard (and its one-time message) before taking it afresh.
+        for _ in range(50):
+            if driver.cmd("GET", "/url").endswith("/admin/"):
+                break
+            time.sleep(0.1)
 
         driver.go(f"{base}/admin/")
         driver.shot(os.path.join(out, "dashboard.png"), 1280)

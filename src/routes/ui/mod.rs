@@ -10,6 +10,7 @@ pub mod charts;
 pub mod cookies;
 pub mod customer_form;
 pub mod customer_list;
+pub mod customer_status;
 pub mod customers;
 pub mod dashboard;
 pub mod error;
