@@ -30,5 +30,7 @@ CREATE INDEX invoices_by_status_due ON invoices (status, due_date);
 -- The dashboard's overdue customers: what each owes, read from this index alone.
 CREATE INDEX invoices_overdue_by_customer ON invoices (customer_id, currency, total_amount, amount_paid)
     WHERE status = 'Overdue';
+-- The dashboard's chart: what was paid each month, read from this index alone.
+CREATE INDEX payments_by_paid_at ON payments (paid_at, currency, amount);
 -- Who recorded a payment, who cancelled an invoice, who started a run: the newest audit entry
 -- of that action on that object (`audit_by_object`, V9, already orders each object's entries).

@@ -83,3 +83,9 @@ pub fn set_up(conn: &Connection) -> rusqlite::Result<SetUp> {
         })
     })
 }
+
+/// The sequence number of the newest audit entry: it grows with every change the server makes.
+pub fn last_change(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.prepare_cached("SELECT COALESCE(MAX(seq), 0) FROM audit_log")?
+        .query_row([], |r| r.get(0))
+}

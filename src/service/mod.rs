@@ -6,6 +6,7 @@ pub mod audit;
 pub mod bill_runs;
 pub mod clients;
 pub mod customers;
+pub mod dashboard_cache;
 pub mod demo;
 pub mod events;
 pub mod health;

@@ -55,7 +55,11 @@ pub async fn dashboard(db: &Db, clock: &Clock) -> Result<Dashboard, ServiceError
         let mut recurring = stats::active_recurring(conn)?;
         recurring.sort_by_key(|r| std::cmp::Reverse(r.monthly_minor));
         let first_month = last_months(today, 12);
-        let chart_currency = sql::main_currency(conn)?;
+        // The currency most recurring revenue is in; without subscriptions, the catalog's.
+        let chart_currency = match recurring.first() {
+            Some(r) => Some(r.currency),
+            None => sql::main_currency(conn)?,
+        };
         let mut months: Vec<(NaiveDate, i64, i64)> =
             first_month.iter().map(|m| (*m, 0, 0)).collect();
         if let (Some(c), Some(start)) = (chart_currency, first_month.first()) {

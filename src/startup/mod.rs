@@ -86,6 +86,7 @@ impl Application {
             auth,
             idempotency: Default::default(),
             reveals: Default::default(),
+            dashboard: Default::default(),
         });
         let listener = TcpListener::bind(state.settings.bind)
             .with_context(|| format!("failed to listen on {}", state.settings.bind))?;

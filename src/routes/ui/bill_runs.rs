@@ -126,7 +126,13 @@ async fn list_page(
     let pager = Pager::new("/admin/bill-runs", &with_sort, page.page, 20, total)
         .counting("bill run", "bill runs");
     let sorter =
-        super::sort::Sorter::new("/admin/bill-runs", &params, order, &["started", "period"]);
+        super::sort::Sorter::new("/admin/bill-runs", &params, order, &["started", "period"])
+            .offering(&[
+                ("-started", "Started, newest first"),
+                ("started", "Started, oldest first"),
+                ("-period", "Month, newest first"),
+                ("period", "Month, oldest first"),
+            ]);
     let today = state.clock.today();
     let chosen = form.value("period").to_owned();
     let page = ListPage {

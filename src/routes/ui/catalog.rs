@@ -147,7 +147,14 @@ pub async fn list(
         all.len() as u64,
     )
     .counting("product", "products");
-    let sorter = Sorter::new("/admin/catalog", &params, order, &[]);
+    let sorter = Sorter::new("/admin/catalog", &params, order, &[]).offering(&[
+        ("added", "As added"),
+        ("name", "Name, A to Z"),
+        ("-name", "Name, Z to A"),
+        ("type", "Type"),
+        ("price", "Price, lowest first"),
+        ("-price", "Price, highest first"),
+    ]);
     let products = all
         .into_iter()
         .skip((page_no - 1) * PAGE_SIZE)

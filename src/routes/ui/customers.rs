@@ -104,7 +104,12 @@ pub async fn list(
     )
     .counting("customer", "customers");
     pager.capped = capped;
-    let sorter = Sorter::new("/admin/customers", &params, order, &[]);
+    let sorter = Sorter::new("/admin/customers", &params, order, &[]).offering(&[
+        ("account", "Account, oldest first"),
+        ("-account", "Account, newest first"),
+        ("name", "Name, A to Z"),
+        ("-name", "Name, Z to A"),
+    ]);
     let searching = !query.q.trim().is_empty();
     let customers = customers
         .into_iter()

@@ -12,8 +12,8 @@ use super::format;
 use super::layout::{LayoutCtx, render};
 use crate::domain::money::Currency;
 use crate::routes::state::AppState;
-use crate::service::attention::{self, Attention};
-use crate::service::ui_reports;
+use crate::service::attention::Attention;
+use crate::service::dashboard_cache;
 
 /// One step of the first-run checklist.
 pub struct Step {
@@ -104,8 +104,8 @@ fn checklist(a: &Attention, operator_named: bool, layout: &LayoutCtx) -> Vec<Ste
 }
 
 pub async fn dashboard(state: web::Data<AppState>, auth: Authed) -> Result<HttpResponse, UiError> {
-    let d = ui_reports::dashboard(&state.db, &state.clock).await?;
-    let attention = attention::attention(&state.db).await?;
+    let figures = dashboard_cache::figures(&state.db, &state.clock, &state.dashboard).await?;
+    let (d, attention) = (&figures.dashboard, figures.attention.clone());
     let layout = auth.layout("dashboard", "Dashboard");
     let steps = checklist(
         &attention,

@@ -194,7 +194,15 @@ pub async fn list(
         &params,
         order,
         &["date", "number", "due"],
-    );
+    )
+    .offering(&[
+        ("-date", "Date, newest first"),
+        ("date", "Date, oldest first"),
+        ("-number", "Number, highest first"),
+        ("number", "Number, lowest first"),
+        ("due", "Due date, soonest first"),
+        ("-due", "Due date, latest first"),
+    ]);
     let totals = totals.map(|rows| {
         rows.into_iter()
             .map(|t| {

@@ -12,6 +12,10 @@ pub struct Sorter {
     current_desc: bool,
     /// Keys whose first click sorts newest or largest first.
     desc_first: &'static [&'static str],
+    /// The orders the list's "Order" field offers: (URL spelling, words). On a phone the column
+    /// headers are folded away with the rest of the table's head, so the field is the way to
+    /// sort there.
+    pub choices: &'static [(&'static str, &'static str)],
 }
 
 impl Sorter {
@@ -35,7 +39,23 @@ impl Sorter {
             current: order.by.name().to_owned(),
             current_desc: order.desc,
             desc_first,
+            choices: &[],
         }
+    }
+
+    /// The orders offered in the filter form.
+    pub fn offering(mut self, choices: &'static [(&'static str, &'static str)]) -> Self {
+        self.choices = choices;
+        self
+    }
+
+    /// Whether `param` (`name`, `-name`) is the list's order.
+    pub fn is_current(&self, param: &str) -> bool {
+        let (desc, key) = match param.strip_prefix('-') {
+            Some(k) => (true, k),
+            None => (false, param),
+        };
+        key == self.current && desc == self.current_desc
     }
 
     /// The link that sorts by `key`: the other way round when it is the current order.
@@ -107,5 +127,6 @@ mod tests {
         );
         assert_eq!(s.link("name"), "/admin/customers?sort=name");
         assert_eq!(s.arrow("name"), "▼");
+        assert!(s.is_current("-name") && !s.is_current("name") && !s.is_current("-account"));
     }
 }

@@ -168,5 +168,22 @@ async fn the_pages_work_with_javascript_turned_off() {
     b.click("#confirm").await;
     b.wait_path(&detail).await;
     assert_eq!(b.text("#customer-status").await, "Suspended");
+    // On a phone the menu opens and the lists sort, without any script.
+    b.resize(390, 844).await;
+    b.goto(&app, "/admin/customers").await;
+    assert!(!b.shows("a[href='/admin/invoices']").await);
+    b.click("label.nav-toggle-label").await;
+    b.click("a[href='/admin/invoices']").await;
+    b.wait_path("/admin/invoices").await;
+    // The column headers are folded away with the table's head; the Order field sorts.
+    b.click("#f-sort option[value='-number']").await;
+    b.click("#apply-filters").await;
+    b.wait_path("/admin/invoices?").await;
+    assert!(
+        b.path().await.contains("sort=-number"),
+        "{}",
+        b.path().await
+    );
+    assert!(b.sideways().await.is_empty());
     b.close().await;
 }
