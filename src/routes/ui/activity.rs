@@ -104,6 +104,8 @@ pub struct ActivityPage {
     older: Option<String>,
     /// This page continues an earlier one.
     before: Option<i64>,
+    /// API clients' names by id, for the "Who" column.
+    client_names: std::collections::HashMap<String, String>,
 }
 
 impl ActivityPage {
@@ -114,6 +116,33 @@ impl ActivityPage {
     pub fn link(&self, e: &AuditEntry) -> Option<String> {
         object_link(e)
     }
+
+    pub fn actor_name(&self, e: &AuditEntry) -> String {
+        actor_name(e, &self.client_names)
+    }
+}
+
+/// Who made a change as the page names them: an API client by its name (its id is kept in the
+/// title), anyone else by the id the trail records.
+pub fn actor_name(e: &AuditEntry, clients: &std::collections::HashMap<String, String>) -> String {
+    match e.actor.kind {
+        crate::domain::origin::ActorKind::ApiClient => clients
+            .get(&e.actor.id)
+            .cloned()
+            .unwrap_or_else(|| e.actor.id.clone()),
+        _ => e.actor.id.clone(),
+    }
+}
+
+/// The names of the API clients, by id (there are a handful).
+pub async fn client_names(
+    state: &AppState,
+) -> Result<std::collections::HashMap<String, String>, UiError> {
+    Ok(crate::service::clients::list(&state.db)
+        .await?
+        .into_iter()
+        .map(|c| (c.client_id, c.name))
+        .collect())
 }
 
 fn bound(field: &str, v: &str) -> Result<Option<String>, FieldError> {
@@ -194,6 +223,7 @@ pub async fn list(
         entries,
         older,
         before: q.before,
+        client_names: client_names(&state).await?,
     };
     render(&page, &page.layout)
 }

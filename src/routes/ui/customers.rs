@@ -150,6 +150,8 @@ pub struct DetailPage {
     since: NaiveDate,
     /// The catalog has something to subscribe to.
     has_products: bool,
+    /// API clients' names by id, for the history's "Who".
+    client_names: std::collections::HashMap<String, String>,
 }
 
 impl DetailPage {
@@ -163,6 +165,10 @@ impl DetailPage {
 
     pub fn link(&self, e: &AuditEntry) -> Option<String> {
         super::activity::object_link(e)
+    }
+
+    pub fn actor_name(&self, e: &AuditEntry) -> String {
+        super::activity::actor_name(e, &self.client_names)
     }
 
     pub fn sub_total(&self, s: &Subscription) -> String {
@@ -267,6 +273,7 @@ pub async fn detail(
         history,
         since,
         has_products: facts.has_products,
+        client_names: super::activity::client_names(&state).await?,
     };
     render(&page, &page.layout)
 }
