@@ -13,8 +13,10 @@ use serde::{Deserialize, Serialize};
 pub use crate::auth::settings::AuthSettings;
 use crate::db::Synchronous;
 
+mod http;
 mod integration;
 mod ui;
+pub use http::HttpSettings;
 pub use integration::{EventsSettings, WebhookSettings};
 pub use ui::UiSettings;
 
@@ -41,6 +43,7 @@ pub struct Settings {
     pub events: EventsSettings,
     pub webhooks: WebhookSettings,
     pub operator: crate::domain::operator::OperatorDetails,
+    pub http: HttpSettings,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -117,6 +120,7 @@ impl Default for Settings {
             events: EventsSettings::default(),
             webhooks: WebhookSettings::default(),
             operator: Default::default(),
+            http: HttpSettings::default(),
         }
     }
 }
@@ -284,6 +288,7 @@ impl Settings {
         self.tls.check()?;
         self.events.check()?;
         self.webhooks.check()?;
+        self.http.check()?;
         Ok(())
     }
 

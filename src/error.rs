@@ -17,6 +17,13 @@ pub enum ServiceError {
     /// The request conflicts with the current state (409).
     #[error("{0}")]
     Conflict(String),
+    /// Too many attempts, or too busy to check a secret now (429): try again after
+    /// `retry_after_secs`.
+    #[error("{message}")]
+    TooManyRequests {
+        message: String,
+        retry_after_secs: u64,
+    },
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }

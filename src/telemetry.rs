@@ -10,6 +10,11 @@ use tracing_subscriber::EnvFilter;
 
 use crate::config::{LogFormat, LogSettings};
 
+/// Lines waiting for the writer thread at most. The queue's slots are allocated up front: the
+/// library's default of 128,000 would keep 5 MB resident for a log that, at the default level,
+/// writes a few lines a minute.
+const QUEUED_LINES: usize = 8192;
+
 /// Keeps the writer thread; dropping it writes out what is still queued. Hold it until exit.
 #[must_use = "dropping the guard stops the log writer"]
 pub struct LogGuard {
@@ -46,11 +51,12 @@ pub fn init_files(settings: &LogSettings, dir: &Path) -> anyhow::Result<LogGuard
     Ok(LogGuard { _writer: guard })
 }
 
-/// A writer thread in front of `out`. It keeps every line (it does not drop lines when its
-/// queue of 128k lines is full; only then would a request wait for it).
+/// A writer thread in front of `out`. It keeps every line: only when [`QUEUED_LINES`] lines wait
+/// to be written would a request wait for it.
 fn writer<W: std::io::Write + Send + 'static>(out: W) -> (NonBlocking, WorkerGuard) {
     tracing_appender::non_blocking::NonBlockingBuilder::default()
         .lossy(false)
+        .buffered_lines_limit(QUEUED_LINES)
         .thread_name("edgebss-log")
         .finish(out)
 }

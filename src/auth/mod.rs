@@ -1,5 +1,6 @@
 //! Authentication and authorisation: secrets, API tokens and scopes, admin sessions.
 
+pub mod attempt;
 pub mod cache;
 pub mod csrf;
 pub mod keys;
@@ -9,3 +10,4 @@ pub mod settings;
 pub mod state;
 pub mod throttle;
 pub mod tokens;
+pub mod verifier;

@@ -1,4 +1,4 @@
-//! `[auth]`: API tokens and client authentication.
+//! `[auth]`: API tokens, client authentication, and the bounds on password and secret checks.
 
 use serde::{Deserialize, Serialize};
 
@@ -18,6 +18,11 @@ pub struct AuthSettings {
     /// `failure_window_seconds`; more are answered 429 until the window has moved on.
     pub max_failed_attempts: u32,
     pub failure_window_seconds: u64,
+    /// Password and client-secret checks (argon2, 19 MiB and tens of milliseconds each) run at
+    /// once, for sign-ins and token requests together; 0: one per CPU core.
+    pub argon2_concurrency: u32,
+    /// How long a check waits for its turn before the request is answered 429 (0: not at all).
+    pub argon2_wait_seconds: u64,
 }
 
 impl Default for AuthSettings {
@@ -29,6 +34,8 @@ impl Default for AuthSettings {
             leeway_seconds: 30,
             max_failed_attempts: 10,
             failure_window_seconds: 300,
+            argon2_concurrency: 0,
+            argon2_wait_seconds: 5,
         }
     }
 }
@@ -51,6 +58,11 @@ impl AuthSettings {
             self.max_failed_attempts >= 1 && (1..=86_400).contains(&self.failure_window_seconds),
             "invalid configuration: auth.max_failed_attempts must be at least 1 and \
              auth.failure_window_seconds from 1 to 86400"
+        );
+        anyhow::ensure!(
+            self.argon2_concurrency <= 64 && self.argon2_wait_seconds <= 60,
+            "invalid configuration: auth.argon2_concurrency must be from 0 (one per CPU core) to \
+             64, and auth.argon2_wait_seconds from 0 to 60"
         );
         Ok(())
     }

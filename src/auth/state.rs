@@ -4,7 +4,8 @@
 //! A background task refreshes both every second, from the keys folder and the `api_clients`
 //! table, so a key rotated or a client revoked by another process (`edgebss keys rotate`,
 //! `edgebss client revoke`) takes effect within about a second. Changes made in this process
-//! through [`crate::service::clients`] apply at once.
+//! through [`crate::service::clients`] apply at once, and so does a client created elsewhere once
+//! the token endpoint has issued it a token ([`AuthState::confirm_enabled`]).
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -18,6 +19,7 @@ use super::keys::{Key, KeyStore, Keyring};
 use super::settings::AuthSettings;
 use super::throttle::FailureLimiter;
 use super::tokens::{IssuedToken, TokenError, TokenRules, VerifiedToken};
+use super::verifier::Verifier;
 use crate::db::{Db, DbError};
 use crate::domain::clock::Clock;
 use crate::domain::scope::ScopeSet;
@@ -42,6 +44,10 @@ struct Inner {
     /// Failed client authentications, per client id and per source address.
     failures_by_client: FailureLimiter,
     failures_by_address: FailureLimiter,
+    /// Woken whenever a client authentication attempt is settled (see [`super::attempt`]).
+    attempt_settled: tokio::sync::Notify,
+    /// Bounds the argon2 checks of passwords and client secrets.
+    verifier: Verifier,
     verified: VerifiedTokens,
     /// Key files that could not be used, so each is reported once rather than every second.
     reported_problems: std::sync::Mutex<Vec<String>>,
@@ -73,6 +79,11 @@ impl AuthState {
                 client_changes: AtomicU64::new(0),
                 failures_by_client: FailureLimiter::new(settings.max_failed_attempts, window),
                 failures_by_address: FailureLimiter::new(settings.max_failed_attempts, window),
+                attempt_settled: tokio::sync::Notify::new(),
+                verifier: Verifier::new(
+                    usize::try_from(settings.argon2_concurrency).unwrap_or(1),
+                    Duration::from_secs(settings.argon2_wait_seconds),
+                ),
                 verified: VerifiedTokens::default(),
                 reported_problems: std::sync::Mutex::new(Vec::new()),
             }),
@@ -191,6 +202,16 @@ impl AuthState {
         });
     }
 
+    /// Honours at once a client the database has just shown enabled (the token endpoint checked
+    /// its secret against the stored row), so the first token of a client created by another
+    /// process (`edgebss client create`) works before the next refresh has read the table. A
+    /// revoked client never gets here: its row says so.
+    pub fn confirm_enabled(&self, client_id: &str) {
+        if !self.snapshot().clients.contains(client_id) {
+            self.set_client_enabled(client_id, true);
+        }
+    }
+
     /// Signs a token for an authenticated client with the newest key.
     pub fn issue(&self, client_id: &str, scope: ScopeSet) -> anyhow::Result<IssuedToken> {
         let snapshot = self.snapshot();
@@ -247,5 +268,14 @@ impl AuthState {
 
     pub fn failures_by_address(&self) -> &FailureLimiter {
         &self.inner.failures_by_address
+    }
+
+    pub(super) fn attempt_settled(&self) -> &tokio::sync::Notify {
+        &self.inner.attempt_settled
+    }
+
+    /// The server's slots for checking passwords and client secrets.
+    pub fn verifier(&self) -> &Verifier {
+        &self.inner.verifier
     }
 }

@@ -7,7 +7,7 @@ use crate::domain::bill_run::{ATTENTION_LIMIT, BillRun, CurrencySum, Skipped, Su
 use crate::domain::enums::{BillRunStatus, BillRunTrigger};
 use crate::domain::ids::BillRunId;
 use crate::domain::money::Currency;
-use crate::domain::page::PageRequest;
+use crate::domain::page::{MAX_PAGE_SIZE, PageRequest};
 use crate::domain::period::Period;
 
 pub(crate) const COLUMNS: &str = "id, period, status, trigger, invoice_date, started_at, finished_at, \
@@ -79,12 +79,11 @@ pub fn list(conn: &Connection, page: PageRequest) -> rusqlite::Result<(Vec<BillR
         .query_row([], |r| r.get(0))?;
     let mut runs = conn
         .prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM bill_runs ORDER BY seq DESC LIMIT ?1 OFFSET ?2"
+            "SELECT {COLUMNS} FROM bill_runs ORDER BY seq DESC LIMIT {MAX_PAGE_SIZE} OFFSET ?1"
         ))?
-        .query_map(
-            params![i64::from(page.page_size), page.offset() as i64],
-            from_row,
-        )?
+        .query_map(params![page.offset() as i64], from_row)?
+        // A constant LIMIT: a bound one makes SQLite plan the statement again on each use.
+        .take(page.page_size as usize)
         .collect::<rusqlite::Result<Vec<_>>>()?;
     for r in &mut runs {
         load_totals(conn, r)?;

@@ -54,14 +54,10 @@ pub fn list(
                 &format!(
                     "INDEXED BY {index} WHERE {status_test} \
                      AND (?2 IS NULL OR customer_type = ?2) \
-                     ORDER BY sort_name {dir}, seq {dir} LIMIT ?3 OFFSET ?4"
+                     ORDER BY sort_name {dir}, seq {dir}"
                 ),
-                params![
-                    filter.status,
-                    filter.customer_type,
-                    i64::from(page.page_size),
-                    page.offset() as i64
-                ],
+                params![filter.status, filter.customer_type, page.offset() as i64],
+                page.page_size as usize,
             )?;
             tx.commit()?;
             Ok((rows, total))
@@ -85,15 +81,15 @@ fn list_created(
     let total: i64 = conn
         .prepare_cached(&format!(
             "SELECT COUNT(*) FROM (SELECT 1 FROM customers INDEXED BY customers_by_created \
-             {WHERE} LIMIT ?5)"
+             {WHERE} LIMIT {})",
+            COUNT_CAP + 1
         ))?
         .query_row(
             params![
                 created.from,
                 created.until,
                 filter.status,
-                filter.customer_type,
-                COUNT_CAP as i64 + 1
+                filter.customer_type
             ],
             |r| r.get(0),
         )?;
@@ -105,7 +101,8 @@ fn list_created(
     let rows = conn
         .prepare_cached(&format!(
             "SELECT {COLUMNS} FROM customers INDEXED BY customers_by_created {WHERE} \
-             ORDER BY {order_by} LIMIT ?5 OFFSET ?6"
+             ORDER BY {order_by} LIMIT {} OFFSET ?5",
+            page.page_size
         ))?
         .query_map(
             params![
@@ -113,7 +110,6 @@ fn list_created(
                 created.until,
                 filter.status,
                 filter.customer_type,
-                i64::from(page.page_size),
                 page.offset() as i64
             ],
             from_row,

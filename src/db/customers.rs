@@ -7,7 +7,7 @@ use crate::domain::address::Address;
 use crate::domain::customer::{Customer, CustomerChanges, CustomerFilter, NewCustomer};
 use crate::domain::enums::CustomerStatus;
 use crate::domain::ids::CustomerId;
-use crate::domain::page::PageRequest;
+use crate::domain::page::{MAX_PAGE_SIZE, PageRequest};
 
 pub(crate) const COLUMNS: &str = "id, customer_type, status, account_number, first_name, last_name, \
     company_name, email, phone, address, billing_address, created_at, updated_at, tax_exempt, \
@@ -253,30 +253,32 @@ pub fn list_in_creation_order(
     }
     let from_seq = start_block << BLOCK_SHIFT;
     let skip = (offset - before) as i64;
-    let limit = limit as i64;
+    let limit = limit as usize;
     let mut rows = match (filter.status, filter.customer_type) {
         (None, None) => query_page(
             conn,
-            "WHERE seq >= ?1 ORDER BY seq LIMIT ?2 OFFSET ?3",
-            params![from_seq, limit, skip],
+            "WHERE seq >= ?1 ORDER BY seq",
+            params![from_seq, skip],
+            limit,
         )?,
         (Some(s), None) => query_page(
             conn,
-            "INDEXED BY customers_by_status \
-             WHERE status = ?1 AND seq >= ?2 ORDER BY seq LIMIT ?3 OFFSET ?4",
-            params![s, from_seq, limit, skip],
+            "INDEXED BY customers_by_status WHERE status = ?1 AND seq >= ?2 ORDER BY seq",
+            params![s, from_seq, skip],
+            limit,
         )?,
         (None, Some(t)) => query_page(
             conn,
-            "INDEXED BY customers_by_type \
-             WHERE customer_type = ?1 AND seq >= ?2 ORDER BY seq LIMIT ?3 OFFSET ?4",
-            params![t, from_seq, limit, skip],
+            "INDEXED BY customers_by_type WHERE customer_type = ?1 AND seq >= ?2 ORDER BY seq",
+            params![t, from_seq, skip],
+            limit,
         )?,
         (Some(s), Some(t)) => query_page(
             conn,
             "INDEXED BY customers_by_status_type WHERE status = ?1 AND customer_type = ?2 \
-             AND seq >= ?3 ORDER BY seq LIMIT ?4 OFFSET ?5",
-            params![s, t, from_seq, limit, skip],
+             AND seq >= ?3 ORDER BY seq",
+            params![s, t, from_seq, skip],
+            limit,
         )?,
     };
     tx.commit()?;
@@ -294,14 +296,23 @@ pub fn count(conn: &Connection, filter: CustomerFilter) -> rusqlite::Result<u64>
     Ok(total as u64)
 }
 
+/// `limit` rows of `SELECT … FROM customers {tail}`, after skipping as many as the last
+/// parameter says. The statement's `LIMIT` is the largest page size, a constant: SQLite plans a
+/// statement again each time a bound `LIMIT` changes, and that cost more than the page itself;
+/// the rows past `limit` are never produced, as only `limit` are stepped through.
 pub(crate) fn query_page(
     conn: &Connection,
     tail: &str,
     params: &[&dyn rusqlite::ToSql],
+    limit: usize,
 ) -> rusqlite::Result<Vec<Customer>> {
-    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM customers {tail}"))?
-        .query_map(params, from_row)?
-        .collect()
+    let skip = params.len();
+    conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM customers {tail} LIMIT {MAX_PAGE_SIZE} OFFSET ?{skip}"
+    ))?
+    .query_map(params, from_row)?
+    .take(limit)
+    .collect()
 }
 
 /// How many customers have each status.

@@ -61,20 +61,22 @@ pub fn list(
     event_type: Option<EventType>,
     limit: usize,
 ) -> rusqlite::Result<Vec<Event>> {
-    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    // No LIMIT: a bound one makes SQLite plan the statement again on each use; rows past
+    // `limit` are never produced, as only `limit` are stepped through.
     match event_type {
         Some(t) => conn
             .prepare_cached(&format!(
-                "SELECT {COLUMNS} FROM events WHERE type = ?1 AND sequence > ?2 \
-                 ORDER BY sequence LIMIT ?3"
+                "SELECT {COLUMNS} FROM events WHERE type = ?1 AND sequence > ?2 ORDER BY sequence"
             ))?
-            .query_map(params![t, after, limit], from_row)?
+            .query_map(params![t, after], from_row)?
+            .take(limit)
             .collect(),
         None => conn
             .prepare_cached(&format!(
-                "SELECT {COLUMNS} FROM events WHERE sequence > ?1 ORDER BY sequence LIMIT ?2"
+                "SELECT {COLUMNS} FROM events WHERE sequence > ?1 ORDER BY sequence"
             ))?
-            .query_map(params![after, limit], from_row)?
+            .query_map(params![after], from_row)?
+            .take(limit)
             .collect(),
     }
 }

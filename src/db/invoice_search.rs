@@ -17,7 +17,7 @@ pub const COUNT_CAP: u64 = 10_000;
 /// Totals of everything that matches are summed when at most this many match (a sum reads every
 /// row, so a list of a whole year shows the totals of its page and says so).
 pub const TOTALS_CAP: u64 = 5_000;
-/// Most customers an invoice search by customer looks at.
+/// Most customers an invoice search by customer looks at (written into its statement).
 pub const CUSTOMER_CAP: u64 = 200;
 
 /// What to look for in the invoice numbers.
@@ -99,10 +99,9 @@ fn conditions(q: &InvoiceQuery) -> (String, Vec<Box<dyn ToSql>>) {
     if let Some(fts) = &q.customer_fts {
         conds.push(
             "customer_id IN (SELECT c.id FROM customer_search s JOIN customers c \
-             ON c.seq = s.rowid WHERE customer_search MATCH ? ORDER BY s.rowid LIMIT ?)",
+             ON c.seq = s.rowid WHERE customer_search MATCH ? ORDER BY s.rowid LIMIT 200)",
         );
         args.push(Box::new(fts.clone()));
-        args.push(Box::new(CUSTOMER_CAP as i64));
     }
     let clause = if conds.is_empty() {
         String::new()
@@ -135,24 +134,25 @@ pub fn list(
 ) -> rusqlite::Result<InvoiceRows> {
     let (clause, args) = conditions(q);
     let tx = conn.unchecked_transaction()?;
-    let mut count_args: Vec<&dyn ToSql> = args.iter().map(|a| a.as_ref()).collect();
-    let cap = (COUNT_CAP + 1) as i64;
-    count_args.push(&cap);
+    // The LIMITs are written into the statements (constants, and the page size a validated
+    // number): SQLite plans a statement again whenever a bound LIMIT changes.
+    let count_args: Vec<&dyn ToSql> = args.iter().map(|a| a.as_ref()).collect();
     let total: i64 = conn
         .prepare_cached(&format!(
-            "SELECT COUNT(*) FROM (SELECT 1 FROM invoices {clause} LIMIT ?)"
+            "SELECT COUNT(*) FROM (SELECT 1 FROM invoices {clause} LIMIT {})",
+            COUNT_CAP + 1
         ))?
         .query_row(params_from_iter(count_args), |r| r.get(0))?;
     let total = total as u64;
-    let (size, offset) = (i64::from(page.page_size), page.offset() as i64);
+    let offset = page.offset() as i64;
     let mut page_args: Vec<&dyn ToSql> = args.iter().map(|a| a.as_ref()).collect();
-    page_args.push(&size);
     page_args.push(&offset);
     let items = conn
         .prepare_cached(&format!(
-            "SELECT {} FROM invoices {clause} ORDER BY {} LIMIT ? OFFSET ?",
+            "SELECT {} FROM invoices {clause} ORDER BY {} LIMIT {} OFFSET ?",
             invoices::COLUMNS,
-            order_by(q, order)
+            order_by(q, order),
+            page.page_size
         ))?
         .query_map(params_from_iter(page_args), from_row)?
         .collect::<rusqlite::Result<Vec<_>>>()?;

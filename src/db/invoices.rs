@@ -8,7 +8,7 @@ use crate::domain::enums::{InvoiceStatus, LineKind};
 use crate::domain::ids::{CustomerId, InvoiceId, ProductId, SubscriptionId};
 use crate::domain::invoice::{Invoice, InvoiceFilter, InvoiceLine, amount_due_minor};
 use crate::domain::money::Currency;
-use crate::domain::page::PageRequest;
+use crate::domain::page::{MAX_PAGE_SIZE, PageRequest};
 
 pub use super::sql_date::SqlDate;
 
@@ -104,7 +104,7 @@ pub fn list_for_customer(
     let mut invoices = conn
         .prepare_cached(&format!(
             "SELECT {COLUMNS} FROM invoices {WHERE} \
-             ORDER BY invoice_date DESC, seq DESC LIMIT ?5 OFFSET ?6"
+             ORDER BY invoice_date DESC, seq DESC LIMIT {MAX_PAGE_SIZE} OFFSET ?5"
         ))?
         .query_map(
             params![
@@ -112,11 +112,12 @@ pub fn list_for_customer(
                 filter.from_date,
                 filter.to_date,
                 filter.status,
-                i64::from(page.page_size),
                 page.offset() as i64
             ],
             from_row,
         )?
+        // A constant LIMIT: a bound one makes SQLite plan the statement again on each use.
+        .take(page.page_size as usize)
         .collect::<rusqlite::Result<Vec<_>>>()?;
     for inv in &mut invoices {
         load_lines(conn, inv)?;

@@ -139,6 +139,9 @@ impl Db {
             });
         let readers = r2d2::Pool::builder()
             .max_size(opts.read_connections.max(1))
+            // A connection to a local file does not go stale; checking it on every checkout
+            // cost a statement preparation per request.
+            .test_on_check_out(false)
             .min_idle(Some(1))
             .connection_timeout(Duration::from_secs(10))
             .build(manager)

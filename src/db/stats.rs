@@ -57,6 +57,15 @@ pub fn unpaid_invoices(conn: &Connection) -> rusqlite::Result<Vec<Unpaid>> {
     .collect()
 }
 
+/// Every currency the catalog prices in, in code order: the currencies a subscription, an invoice
+/// or a payment can be in (they take the product's). The catalog is a short table, so reading it
+/// whole costs nothing.
+pub fn currencies_in_use(conn: &Connection) -> rusqlite::Result<Vec<Currency>> {
+    conn.prepare_cached("SELECT DISTINCT currency FROM products ORDER BY currency")?
+        .query_map([], |r| r.get(0))?
+        .collect()
+}
+
 /// The newest bill run (dry runs are never stored).
 #[derive(Debug, Clone)]
 pub struct LastBillRun {

@@ -23,6 +23,41 @@ pub fn parse_date(field: &str, value: &str) -> Result<NaiveDate, FieldError> {
     NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| bad())
 }
 
+/// The earliest date accepted wherever a date or time is entered (a payment, a subscription's
+/// start): no business keeps its records in edgebss from before, and an older date is a typing
+/// mistake (year 0, 1969) that would distort every report.
+pub const EARLIEST_DATE: NaiveDate = match NaiveDate::from_ymd_opt(2000, 1, 1) {
+    Some(d) => d,
+    None => NaiveDate::MIN,
+};
+
+/// How many years ahead of today a date entered may lie (a subscription starting later).
+pub const YEARS_AHEAD: u32 = 5;
+
+/// The latest date accepted when today is `today`: [`YEARS_AHEAD`] years on.
+pub fn latest_date(today: NaiveDate) -> NaiveDate {
+    today
+        .checked_add_months(chrono::Months::new(12 * YEARS_AHEAD))
+        .unwrap_or(NaiveDate::MAX)
+}
+
+/// `date` when it lies from [`EARLIEST_DATE`] to `latest` (inclusive), otherwise a message naming
+/// the field and the bounds.
+pub fn check_date_range(
+    field: &str,
+    date: NaiveDate,
+    latest: NaiveDate,
+) -> Result<NaiveDate, FieldError> {
+    if (EARLIEST_DATE..=latest).contains(&date) {
+        Ok(date)
+    } else {
+        Err(FieldError::new(
+            field,
+            format!("{date} is out of range: it must be from {EARLIEST_DATE} to {latest}"),
+        ))
+    }
+}
+
 /// Timestamps in API responses: RFC 3339 UTC with milliseconds, so two changes within one second
 /// still show a moving `updatedAt`.
 pub fn format_timestamp(t: chrono::DateTime<chrono::Utc>) -> String {
@@ -71,6 +106,22 @@ mod tests {
         ] {
             assert!(parse_date("d", bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn entered_dates_lie_from_2000_to_five_years_ahead() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+        let latest = latest_date(today);
+        assert_eq!(latest, NaiveDate::from_ymd_opt(2031, 11, 26).unwrap());
+        assert!(check_date_range("d", EARLIEST_DATE, latest).is_ok());
+        assert!(check_date_range("d", latest, latest).is_ok());
+        for bad in ["0000-01-01", "1999-12-31", "2031-11-27", "9999-12-31"] {
+            let date = parse_date("d", bad).unwrap();
+            let err = check_date_range("d", date, latest).unwrap_err();
+            assert_eq!(err.field, "d");
+            assert!(err.message.contains("2000-01-01"), "{}", err.message);
+        }
+        assert_eq!(latest_date(NaiveDate::MAX), NaiveDate::MAX);
     }
 
     #[test]

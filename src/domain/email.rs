@@ -8,7 +8,10 @@ impl Email {
     pub fn parse(field: &str, value: &str) -> Result<Self, FieldError> {
         let v = value.trim();
         let bad = || FieldError::new(field, format!("`{v}` is not a valid email address"));
-        if v.len() > 254 || v.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        if v.len() > 254
+            || v.chars().any(|c| c.is_whitespace() || c.is_control())
+            || super::text::check_visible(field, v).is_err()
+        {
             return Err(bad());
         }
         let parsed: email_address::EmailAddress = v.parse().map_err(|_| bad())?;

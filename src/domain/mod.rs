@@ -9,6 +9,7 @@ pub mod bill_run;
 pub mod billing_rows;
 pub mod clock;
 pub mod country;
+pub mod currency_codes;
 pub mod customer;
 pub mod date;
 pub mod email;

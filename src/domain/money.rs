@@ -15,15 +15,23 @@ pub struct Currency([u8; 3]);
 impl Currency {
     pub const USD: Currency = Currency(*b"USD");
 
+    /// A currency as entered: one of ISO 4217's current currencies (see
+    /// [`super::currency_codes`]).
     pub fn parse(field: &str, value: &str) -> Result<Self, FieldError> {
-        let b = value.as_bytes();
-        if b.len() != 3 || !b.iter().all(u8::is_ascii_uppercase) {
-            return Err(FieldError::new(
+        match Self::from_code(value) {
+            Some(c) if super::currency_codes::is_accepted(value) => Ok(c),
+            _ => Err(FieldError::new(
                 field,
                 format!("`{value}` is not an ISO 4217 currency code such as USD or EUR"),
-            ));
+            )),
         }
-        Ok(Self([b[0], b[1], b[2]]))
+    }
+
+    /// Any three upper-case letters: what the database holds is read back even if written
+    /// before the code list was checked, or withdrawn from it since.
+    fn from_code(value: &str) -> Option<Self> {
+        let b = value.as_bytes();
+        (b.len() == 3 && b.iter().all(u8::is_ascii_uppercase)).then(|| Self([b[0], b[1], b[2]]))
     }
 
     pub fn as_str(&self) -> &str {
@@ -72,8 +80,10 @@ impl rusqlite::types::ToSql for Currency {
 
 impl rusqlite::types::FromSql for Currency {
     fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
-        Currency::parse("currency", value.as_str()?)
-            .map_err(|e| rusqlite::types::FromSqlError::Other(e.into()))
+        let text = value.as_str()?;
+        Currency::from_code(text).ok_or_else(|| {
+            rusqlite::types::FromSqlError::Other(format!("`{text}` is not a currency code").into())
+        })
     }
 }
 
@@ -207,5 +217,10 @@ mod tests {
         assert!(parse_amount("amount", &raw("\"10\""), usd).is_err());
         assert!(parse_amount("amount", &raw("-1"), usd).is_err());
         assert!(Currency::parse("currency", "usd").is_err());
+        assert!(Currency::parse("currency", "ZZZ").is_err(), "not ISO 4217");
+        assert!(
+            Currency::from_code("ZZZ").is_some(),
+            "but read back if stored"
+        );
     }
 }

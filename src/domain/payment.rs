@@ -35,8 +35,9 @@ pub struct PaymentInput {
 }
 
 impl PaymentInput {
-    /// Checks what can be checked without the invoice. `now` bounds `paidAt`: a payment cannot
-    /// have been made in the future.
+    /// Checks what can be checked without the invoice. `paidAt` lies from the start of
+    /// [`super::date::EARLIEST_DATE`] (UTC) to `now`: a payment cannot have been made in the
+    /// future.
     pub fn parse(
         amount: Box<serde_json::value::RawValue>,
         paid_at: Option<&str>,
@@ -56,6 +57,7 @@ impl PaymentInput {
                 if at > now {
                     return Err(FieldError::new("paidAt", format!("{t} is in the future")));
                 }
+                super::date::check_date_range("paidAt", at.date_naive(), now.date_naive())?;
                 Ok(super::date::format_timestamp(at))
             })
             .transpose()?;
@@ -103,5 +105,25 @@ mod tests {
         let err = PaymentInput::parse(raw("10"), Some("yesterday"), PaymentMethod::Card, None, now)
             .unwrap_err();
         assert_eq!(err.field, "paidAt");
+        for long_ago in [
+            "0000-01-01T00:00:00Z",
+            "1969-12-31T23:59:59Z",
+            "1999-12-31T23:59:59Z",
+        ] {
+            let err =
+                PaymentInput::parse(raw("10"), Some(long_ago), PaymentMethod::Cash, None, now)
+                    .unwrap_err();
+            assert_eq!(err.field, "paidAt", "{long_ago}");
+        }
+        assert!(
+            PaymentInput::parse(
+                raw("10"),
+                Some("2000-01-01T00:00:00Z"),
+                PaymentMethod::Cash,
+                None,
+                now
+            )
+            .is_ok()
+        );
     }
 }

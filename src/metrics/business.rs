@@ -25,6 +25,7 @@ pub struct Snapshot {
     recurring: Vec<Recurring>,
     unpaid: Vec<Unpaid>,
     last_run: Option<LastBillRun>,
+    currencies: Vec<crate::domain::money::Currency>,
 }
 
 pub async fn read(db: &Db) -> Result<Snapshot, DbError> {
@@ -34,6 +35,7 @@ pub async fn read(db: &Db) -> Result<Snapshot, DbError> {
             recurring: stats::active_recurring(conn)?,
             unpaid: stats::unpaid_invoices(conn)?,
             last_run: stats::last_bill_run(conn)?,
+            currencies: stats::currencies_in_use(conn)?,
         })
     })
     .await
@@ -203,13 +205,26 @@ pub fn registry(src: &Sources<'_>, snap: &Snapshot) -> Registry {
             .sum();
         unpaid_count.get_or_create(&label).set(count(n));
     }
-    for x in &snap.unpaid {
-        unpaid_amount
-            .get_or_create(&StatusCurrencyLabels {
-                status: x.status.as_str().to_owned(),
-                currency: x.currency.as_str().to_owned(),
-            })
-            .set(amount(x.currency, x.due_minor));
+    // Every status has a series for every currency in use, zero included: an alert on the
+    // overdue amount must see 0, not "no data", while nothing is overdue.
+    let currencies = snap
+        .currencies
+        .iter()
+        .chain(snap.unpaid.iter().map(|x| &x.currency));
+    for currency in currencies {
+        for status in [InvoiceStatus::Open, InvoiceStatus::Overdue] {
+            let due = snap
+                .unpaid
+                .iter()
+                .find(|x| x.status == status && x.currency == *currency)
+                .map_or(0, |x| x.due_minor);
+            unpaid_amount
+                .get_or_create(&StatusCurrencyLabels {
+                    status: status.as_str().to_owned(),
+                    currency: currency.as_str().to_owned(),
+                })
+                .set(amount(*currency, due));
+        }
     }
     r.register(
         "unpaid_invoices",

@@ -87,6 +87,17 @@ struct RouteLabels {
 
 type LatencyFamily = Family<RouteLabels, Histogram, fn() -> Histogram>;
 
+/// The label value of every method outside HTTP's standard ones, and of every unmatched path.
+pub const OTHER: &str = "other";
+
+/// The `method` label: the standard methods by name, anything else [`OTHER`].
+fn method_label(method: &str) -> &'static str {
+    const KNOWN: [&str; 9] = [
+        "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE",
+    ];
+    KNOWN.into_iter().find(|m| *m == method).unwrap_or(OTHER)
+}
+
 /// The application's metrics; one per application (tests run many side by side).
 #[derive(Debug)]
 pub struct Metrics {
@@ -133,8 +144,18 @@ impl Metrics {
     }
 
     /// Counts a finished request. `route` is the matched template (`/v1/customers/{customerId}`),
-    /// so ids never become label values.
-    pub fn observe_request(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
+    /// so ids never become label values; `None` when no route matched. Every label takes one of
+    /// a known set of values, whatever clients send: a request with a made-up method or path adds
+    /// to the [`OTHER`] series instead of creating one of its own.
+    pub fn observe_request(
+        &self,
+        method: &str,
+        route: Option<&str>,
+        status: u16,
+        elapsed: Duration,
+    ) {
+        let method = method_label(method);
+        let route = route.unwrap_or(OTHER);
         self.requests
             .get_or_create(&RequestLabels {
                 method: method.to_owned(),
@@ -184,6 +205,14 @@ impl Metrics {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_standard_methods_name_their_own_series() {
+        assert_eq!(method_label("GET"), "GET");
+        assert_eq!(method_label("PATCH"), "PATCH");
+        assert_eq!(method_label("get"), OTHER, "methods are case-sensitive");
+        assert_eq!(method_label("BREW"), OTHER);
+    }
 
     #[test]
     fn token_access_needs_a_long_enough_token_and_a_token_needs_token_access() {

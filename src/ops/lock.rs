@@ -24,12 +24,7 @@ impl DataDirLock {
     /// style messages, e.g. "start the server" or "restore".
     pub fn acquire(data_dir: &Path, purpose: &str) -> anyhow::Result<Self> {
         let path = data_dir.join(LOCK_FILE);
-        let mut file = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&path)
+        let mut file = super::fs::open_private(&path)
             .with_context(|| format!("failed to open the lock file {}", path.display()))?;
         match file.try_lock() {
             Ok(()) => {}

@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod assets;
+pub mod body_deadline;
 pub mod health;
 pub mod metrics;
 pub mod oauth;

@@ -31,7 +31,7 @@ impl std::fmt::Display for RequestId {
     }
 }
 
-/// Label for requests no route matched: one series, whatever paths clients try.
+/// What the log calls a request no route matched.
 const UNMATCHED: &str = "unmatched";
 
 /// What a finished request is worth a log line for, if anything.
@@ -81,11 +81,15 @@ pub async fn observe(
         Err(e) => (e.as_response_error().status_code(), None),
     };
     if let (Some(state), Some(request)) = (&state, request) {
-        let route = request.match_pattern();
-        let route = route.as_deref().unwrap_or(UNMATCHED);
-        state
-            .metrics
-            .observe_request(request.method().as_str(), route, status.as_u16(), elapsed);
+        let pattern = request.match_pattern();
+        // Metrics label every unmatched path `other`, whatever clients try.
+        state.metrics.observe_request(
+            request.method().as_str(),
+            pattern.as_deref(),
+            status.as_u16(),
+            elapsed,
+        );
+        let route = pattern.as_deref().unwrap_or(UNMATCHED);
         if let Some(line) = state.log_policy().line(status, elapsed) {
             let _entered = span.enter();
             log(line, request, route, status, elapsed);

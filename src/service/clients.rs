@@ -12,6 +12,7 @@ use tokio::sync::OnceCell;
 
 use crate::auth::password;
 use crate::auth::state::AuthState;
+use crate::auth::verifier::{Busy, Verifier};
 use crate::db::Db;
 use crate::db::clients::{self as sql, ClientRow};
 use crate::domain::FieldError;
@@ -81,6 +82,9 @@ pub enum AuthenticationError {
     /// The secret is right but the client has been revoked.
     #[error("client `{0}` has been revoked")]
     Revoked(String),
+    /// Too many secret checks are running; the secret was not checked.
+    #[error(transparent)]
+    Busy(#[from] Busy),
     #[error(transparent)]
     Unexpected(#[from] ServiceError),
 }
@@ -231,11 +235,13 @@ pub async fn rotate_secret(
     })
 }
 
-/// Checks a client id and secret (the token endpoint's client authentication). An unknown id
-/// costs the same hash work as a wrong secret, so timing does not tell which ids exist.
+/// Checks a client id and secret (the token endpoint's client authentication) in one of the
+/// server's check slots. An unknown id costs the same hash work as a wrong secret, so timing does
+/// not tell which ids exist.
 pub async fn authenticate(
     db: &Db,
     clock: &Clock,
+    verifier: &Verifier,
     id: &str,
     secret: &str,
 ) -> Result<ApiClient, AuthenticationError> {
@@ -247,10 +253,15 @@ pub async fn authenticate(
         None => None,
     };
     let Some(row) = row else {
-        let _ = password::verify(secret.to_owned(), dummy_hash().await?.to_owned()).await;
+        let _ = verifier
+            .verify(secret.to_owned(), dummy_hash().await?.to_owned())
+            .await?;
         return Err(AuthenticationError::BadCredentials);
     };
-    if !password::verify(secret.to_owned(), row.secret_hash.clone()).await {
+    if !verifier
+        .verify(secret.to_owned(), row.secret_hash.clone())
+        .await?
+    {
         return Err(AuthenticationError::BadCredentials);
     }
     if !row.enabled {

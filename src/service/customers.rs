@@ -156,6 +156,7 @@ pub async fn search(
     filter: CustomerFilter,
     page: PageRequest,
 ) -> Result<crate::db::customer_search::SearchPage, ServiceError> {
+    let query = crate::domain::text::parse_search("q", query)?;
     let Some(fts) = crate::db::customer_search::fts_query(query) else {
         return Err(crate::domain::FieldError::new(
             "q",

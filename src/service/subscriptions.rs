@@ -50,16 +50,7 @@ pub async fn create(
     let cid = customer_id.clone();
     let origin = origin.clone();
     let today = clock.today();
-    if order.start_date < today {
-        return Err(FieldError::new(
-            "startDate",
-            format!(
-                "{} is in the past; the earliest start is today, {today}",
-                order.start_date
-            ),
-        )
-        .into());
-    }
+    order.check_start(today)?;
     let now = clock.timestamp();
     let id = customer_id.to_owned();
     db.write(move |conn| {

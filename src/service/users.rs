@@ -13,6 +13,7 @@ use crate::domain::user::{Role, Username, check_new_password};
 use crate::db::record::Recorder;
 use crate::domain::origin::Origin;
 use crate::error::ServiceError;
+use crate::service::sessions;
 
 /// Name of the file holding the first admin's password.
 pub const INITIAL_PASSWORD_FILE: &str = "initial-admin-password.txt";
@@ -107,19 +108,55 @@ pub async fn ensure_initial_admin(db: &Db, clock: &Clock) -> Result<Option<NewUs
         .map(Some)
 }
 
-/// A user changes their own password; `keep_session` stays signed in, every other session ends.
+/// A password change as submitted.
+#[derive(Debug, Clone, Copy)]
+pub struct PasswordChange<'a> {
+    pub current: &'a str,
+    pub new: &'a str,
+    pub confirm: &'a str,
+    /// The session that stays signed in; every other session of the user ends.
+    pub keep_session: &'a str,
+    /// The client's address: a wrong current password counts as a failed sign-in for the user
+    /// name and for the address.
+    pub address: &'a str,
+}
+
+/// A user changes their own password. The current password is checked under the sign-in limits
+/// (a stolen session must not be a way round them): the attempt is counted first, and cleared
+/// when the password is right.
 pub async fn change_password(
     db: &Db,
     clock: &Clock,
+    guard: sessions::Guard<'_>,
     user: &User,
-    current: &str,
-    new: &str,
-    confirm: &str,
-    keep_session: &str,
+    change: PasswordChange<'_>,
 ) -> Result<(), ServiceError> {
-    if !password::verify(current.to_owned(), user.password_hash.clone()).await {
+    let PasswordChange {
+        current,
+        new,
+        confirm,
+        keep_session,
+        address,
+    } = change;
+    let keys = sessions::attempt_keys(&user.username, address);
+    let slot = guard.verifier.slot().await?;
+    let now = clock.now().timestamp();
+    if let Some(minutes) = sessions::begin_attempt(db, now, guard.policy, &keys).await? {
+        return Err(ServiceError::TooManyRequests {
+            message: format!(
+                "Too many wrong passwords for this user name or from this address; try again \
+                 in {minutes} minute(s)."
+            ),
+            retry_after_secs: u64::try_from(minutes.max(1) * 60).unwrap_or(60),
+        });
+    }
+    if !slot
+        .verify(current.to_owned(), user.password_hash.clone())
+        .await
+    {
         return Err(FieldError::new("current", "is not your current password").into());
     }
+    sessions::clear_attempts(db, &keys).await?;
     check_new_password("new", new, &user.username)?;
     if new != confirm {
         return Err(FieldError::new("confirm", "does not match the new password").into());

@@ -101,6 +101,7 @@ impl Application {
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(app_state.clone())
+                .wrap(middleware::from_fn(routes::body_deadline::enforce))
                 .wrap(middleware::Compress::default())
                 .wrap(middleware::from_fn(routes::requests::observe))
                 .configure(operations_routes)
@@ -202,7 +203,28 @@ fn operations_routes(cfg: &mut web::ServiceConfig) {
 /// wrong has a way back. The server and every command that touches the database open it here.
 pub fn open_db(settings: &Settings) -> anyhow::Result<Db> {
     crate::ops::fs::create_data_dir(&settings.data_dir)?;
+    make_data_private(settings)?;
     Db::open_with_hook(&settings.db_options(), |path, applied| {
         crate::ops::backup::before_migration(path, applied).map(|_| ())
     })
+}
+
+/// The data folder holds customer data, password hashes, sessions and keys: files another local
+/// user could read (left by an older version, or copied in with a loose umask) are made private
+/// to the owner, each change logged; a new database file is created private, and SQLite gives
+/// its `-wal` and `-shm` files the database file's mode.
+fn make_data_private(settings: &Settings) -> anyhow::Result<()> {
+    for t in crate::ops::fs::tighten_private_tree(&settings.data_dir)? {
+        tracing::warn!(
+            path = %t.path.display(),
+            from = format!("{:o}", t.from),
+            to = format!("{:o}", t.to),
+            "made a file or folder in the data folder private to its owner"
+        );
+    }
+    let db = settings.db_path();
+    if !db.exists() {
+        crate::ops::fs::create_private_file(&db)?;
+    }
+    Ok(())
 }

@@ -133,11 +133,7 @@ struct Demo {
 
 /// Starts `serve --demo` on the folder and reads the demo client's id and secret as printed.
 fn demo_start(data_dir: &std::path::Path) -> Demo {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = crate::helpers::free_port();
     let mut child = Command::new(env!("CARGO_BIN_EXE_edgebss"))
         .args(["serve", "--demo", "--bind", &format!("127.0.0.1:{port}")])
         .arg("--data-dir")

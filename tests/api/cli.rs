@@ -88,11 +88,8 @@ async fn healthcheck_exits_0_against_a_ready_server_and_1_without_one() {
     let addr = app.address.trim_start_matches("http://").to_owned();
     let up = edgebss(&["healthcheck", "--bind", &addr], &[]);
     assert!(up.status.success(), "{}", text(&up));
-    let free = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap();
-    let down = edgebss(&["healthcheck", "--bind", &free.to_string()], &[]);
+    let free = format!("127.0.0.1:{}", crate::helpers::free_port());
+    let down = edgebss(&["healthcheck", "--bind", &free], &[]);
     assert!(!down.status.success());
     assert!(text(&down).contains("no answer"), "{}", text(&down));
 }

@@ -63,13 +63,7 @@ pub async fn get_token(client: &reqwest::Client, base: &str, id: &str, secret: &
     body["access_token"].as_str().unwrap().to_owned()
 }
 
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+pub use crate::helpers::free_port;
 
 pub async fn wait_ready(client: &reqwest::Client, base: &str) {
     let deadline = Instant::now() + Duration::from_secs(30);

@@ -314,3 +314,26 @@ pub async fn assert_error(res: Response, status: StatusCode, code: &str, mention
     );
     body
 }
+
+/// A port on 127.0.0.1 no one listens on, for a server a test starts as a separate process.
+///
+/// Asking the system for port 0 and closing it is not enough: tests run in parallel, and the
+/// same port can be handed to two of them before either server binds it; the second server
+/// then fails to start and its test talks to the other one. Ports here come from one counter,
+/// so this process never hands out a port twice; they lie below the range the system uses for
+/// outgoing connections.
+pub fn free_port() -> u16 {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    const FIRST: u32 = 10_000;
+    const SPAN: u32 = 22_000;
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let start = std::process::id() % SPAN;
+    loop {
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        assert!(n < SPAN, "no free port left for the tests");
+        let port = u16::try_from(FIRST + (start + n) % SPAN).expect("below 32000");
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+}

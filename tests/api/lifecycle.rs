@@ -37,13 +37,7 @@ pub fn edgebss(args: &[&str], data_dir: &Path) -> Output {
         .expect("edgebss runs")
 }
 
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+pub use crate::helpers::free_port;
 
 pub async fn wait_ready(client: &reqwest::Client, base: &str) {
     let deadline = Instant::now() + Duration::from_secs(60);

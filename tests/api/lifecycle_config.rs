@@ -27,7 +27,8 @@ fn setting_names(value: &Value, prefix: &str, out: &mut Vec<String>) {
 /// `key` when `line` is `key = value` (a setting, not prose).
 fn setting_on(line: &str) -> Option<&str> {
     let (key, _) = line.split_once(" = ")?;
-    (!key.is_empty() && key.chars().all(|c| c.is_ascii_lowercase() || c == '_')).then_some(key)
+    let is_key = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_';
+    (!key.is_empty() && key.chars().all(is_key)).then_some(key)
 }
 
 /// The text of `[section]` (top level: before the first section).

@@ -49,3 +49,8 @@ mod ui_roles;
 mod upgrade;
 mod webhooks;
 mod webhooks_crash;
+// Faults found by attacking the server from outside.
+mod auth_races;
+mod crafted_input;
+mod file_modes;
+mod slow_clients;

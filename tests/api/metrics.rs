@@ -243,3 +243,68 @@ async fn the_last_bill_run_and_what_is_still_due_show_in_metrics() {
         "49.99 invoiced less 20.05 paid"
     );
 }
+
+#[tokio::test]
+async fn made_up_methods_and_paths_share_one_other_label_value() {
+    let app = spawn_app().await;
+    for i in 0..20 {
+        let method = reqwest::Method::from_bytes(format!("BREW{i}").as_bytes()).unwrap();
+        let res = app.request(method, "/v1/customers").send().await.unwrap();
+        assert!(res.status().is_client_error());
+        let res = app.get(&format!("/no/such/path/{i}")).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    }
+    let m = scrape(&app).await;
+    for family in [
+        "edgebss_http_requests_total",
+        "edgebss_http_request_duration_seconds",
+    ] {
+        let samples: Vec<(String, String)> = m.families[family]
+            .iter_samples()
+            .map(|s| {
+                let set = s.get_labelset().expect("labels");
+                (
+                    set.get_label_value("method").unwrap_or("").to_owned(),
+                    set.get_label_value("route").unwrap_or("").to_owned(),
+                )
+            })
+            .collect();
+        assert!(
+            samples
+                .iter()
+                .all(|(method, route)| !method.contains("BREW") && !route.contains("/no/such")),
+            "{family}: {samples:?}"
+        );
+    }
+    let brewed = [("method", "other"), ("route", "/v1/customers")];
+    assert_eq!(
+        value(&m, "edgebss_http_request_duration_seconds", &brewed),
+        Some(20.0)
+    );
+    let unmatched = [("method", "GET"), ("route", "other")];
+    assert_eq!(
+        value(&m, "edgebss_http_request_duration_seconds", &unmatched),
+        Some(20.0)
+    );
+}
+
+#[tokio::test]
+async fn every_unpaid_status_has_an_amount_for_every_currency_in_use_even_at_zero() {
+    let app = spawn_app().await;
+    app.insert_product("Fiber 500", "Broadband", 4999, "Active");
+    let ada = app.create_individual("Ada", "Lovelace").await;
+    insert_invoice(&app, ada["customerId"].as_str().unwrap(), 1, "Open", 10_000);
+
+    let m = scrape(&app).await;
+    let overdue = [("status", "Overdue"), ("currency", "USD")];
+    assert_eq!(
+        value(&m, "edgebss_unpaid_invoice_amount", &overdue),
+        Some(0.0),
+        "nothing overdue is a zero, not a missing series"
+    );
+    let open = [("status", "Open"), ("currency", "USD")];
+    assert_eq!(
+        value(&m, "edgebss_unpaid_invoice_amount", &open),
+        Some(100.0)
+    );
+}

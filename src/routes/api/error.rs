@@ -110,6 +110,11 @@ impl From<ServiceError> for ApiError {
                 Self::new(StatusCode::NOT_FOUND, "not_found", e.to_string())
             }
             ServiceError::Conflict(msg) => Self::new(StatusCode::CONFLICT, "conflict", msg),
+            ServiceError::TooManyRequests {
+                message,
+                retry_after_secs,
+            } => Self::new(StatusCode::TOO_MANY_REQUESTS, "too_many_requests", message)
+                .with_header(header::RETRY_AFTER, retry_after_secs.max(1).to_string()),
             ServiceError::Unexpected(err) => {
                 // The one place the cause chain is logged; the client learns nothing internal.
                 tracing::error!(error = ?err, "request failed");

@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::OAuthError;
 use super::request::TokenRequest;
+use crate::auth::attempt::Refused;
 use crate::domain::ids::ClientId;
 use crate::domain::scope::ScopeSet;
 use crate::routes::state::AppState;
@@ -55,40 +56,51 @@ pub async fn issue_token(
             None => None,
         };
     // Failures are counted per client only for well-formed ids, so made-up ids cannot fill the
-    // limiter's memory; they still count against the source address.
+    // limiter's memory; they still count against the source address. The attempt is counted
+    // before the secret is checked, so the limits hold however many arrive at once.
     let client_key = ClientId::parse(&request.client_id).map(|id| id.to_string());
-    if let Some(wait) = client_key
-        .as_deref()
-        .and_then(|id| auth.failures_by_client().retry_after(id))
-    {
-        return Err(throttled(wait));
-    }
+    let attempt = auth
+        .begin_client_attempt(&address, client_key.as_deref())
+        .await
+        .map_err(|refused| match refused {
+            Refused::Throttled(wait) => throttled(wait),
+            Refused::Busy(wait) => busy(wait),
+        })?;
 
     let client = match clients::authenticate(
         &state.db,
         &state.clock,
+        auth.verifier(),
         &request.client_id,
         &request.client_secret,
     )
     .await
     {
-        Ok(client) => client,
+        Ok(client) => {
+            attempt.succeeded();
+            auth.confirm_enabled(&client.client_id);
+            client
+        }
         Err(AuthenticationError::BadCredentials) => {
-            if let Some(id) = &client_key {
-                auth.failures_by_client().record_failure(id);
-            }
-            auth.failures_by_address().record_failure(&address);
+            attempt.failed();
             tracing::warn!(client_id = %request.client_id, %address, "client authentication failed");
             return Err(OAuthError::invalid_client("client authentication failed"));
         }
         Err(e @ AuthenticationError::Revoked(_)) => {
+            // The secret was right: not a failed guess.
+            attempt.succeeded();
             return Err(OAuthError::new(
                 StatusCode::BAD_REQUEST,
                 "unauthorized_client",
                 e.to_string(),
             ));
         }
+        Err(AuthenticationError::Busy(b)) => {
+            attempt.not_checked();
+            return Err(busy(b.retry_after));
+        }
         Err(AuthenticationError::Unexpected(e)) => {
+            attempt.not_checked();
             tracing::error!(error = ?e, "token request failed");
             return Err(server_error());
         }
@@ -135,6 +147,17 @@ fn throttled(wait: Duration) -> OAuthError {
         StatusCode::TOO_MANY_REQUESTS,
         "slow_down",
         format!("too many failed client authentications; try again in {secs} seconds"),
+    )
+    .with_header(header::RETRY_AFTER, secs.to_string())
+}
+
+/// Too many secret checks are running or waiting: 429 with `Retry-After`; nothing was counted.
+fn busy(wait: Duration) -> OAuthError {
+    let secs = wait.as_secs().max(1);
+    OAuthError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "temporarily_unavailable",
+        format!("the server is busy checking other client secrets; try again in {secs} seconds"),
     )
     .with_header(header::RETRY_AFTER, secs.to_string())
 }

@@ -1,6 +1,6 @@
 //! Signing in and out, and changing one's own password.
 
-use actix_web::http::StatusCode;
+use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
@@ -31,9 +31,15 @@ pub struct LoginQuery {
     next: Option<String>,
 }
 
-/// Only paths inside the admin UI are followed after sign-in (no open redirect).
+/// Only paths inside the admin UI are followed after sign-in (no open redirect). A control
+/// character (a line break decoded from `%0d%0a`) cannot go into the `Location` header, so a
+/// target holding one is no target.
 fn safe_next(next: &str) -> String {
-    if next.starts_with("/admin") && !next.starts_with("//") && !next.contains('\\') {
+    if next.starts_with("/admin")
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && !next.chars().any(char::is_control)
+    {
         next.to_owned()
     } else {
         "/admin/".to_owned()
@@ -87,16 +93,17 @@ pub async fn login(
         .peer_addr()
         .map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string());
     let old = req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned());
-    let result = sessions::sign_in(
-        &state.db,
-        &state.clock,
-        &policy,
-        form.get("username"),
-        form.get("password"),
-        &address,
-        old.as_deref(),
-    )
-    .await;
+    let guard = sessions::Guard {
+        verifier: state.auth.verifier(),
+        policy: &policy,
+    };
+    let request = sessions::SignIn {
+        username: form.get("username"),
+        password: form.get("password"),
+        address: &address,
+        old_token: old.as_deref(),
+    };
+    let result = sessions::sign_in(&state.db, &state.clock, guard, request).await;
     let refuse = |message: String, status| {
         let state_form =
             FormState::from_values([("username".to_owned(), form.get("username").to_owned())])
@@ -130,6 +137,20 @@ pub async fn login(
             ),
             StatusCode::TOO_MANY_REQUESTS,
         ),
+        Err(SignInError::Busy(busy)) => {
+            let mut res = refuse(
+                format!(
+                    "The server is busy checking other sign-ins. Try again in {} seconds.",
+                    busy.retry_after.as_secs()
+                ),
+                StatusCode::TOO_MANY_REQUESTS,
+            )?;
+            res.headers_mut().insert(
+                header::RETRY_AFTER,
+                header::HeaderValue::from(busy.retry_after.as_secs()),
+            );
+            Ok(res)
+        }
         Err(SignInError::Service(e)) => Err(e.into()),
     }
 }
@@ -176,18 +197,26 @@ pub async fn password_form(auth: Authed) -> Result<HttpResponse, UiError> {
 
 pub async fn change_password(
     state: web::Data<AppState>,
+    req: HttpRequest,
     PostForm { auth, form }: PostForm,
 ) -> Result<HttpResponse, UiError> {
-    let result = service::change_password(
-        &state.db,
-        &state.clock,
-        &auth.session.user,
-        form.get("current"),
-        form.get("new"),
-        form.get("confirm"),
-        &auth.session.token_hash,
-    )
-    .await;
+    let policy = policy(&state);
+    let address = req
+        .peer_addr()
+        .map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string());
+    let guard = sessions::Guard {
+        verifier: state.auth.verifier(),
+        policy: &policy,
+    };
+    let change = service::PasswordChange {
+        current: form.get("current"),
+        new: form.get("new"),
+        confirm: form.get("confirm"),
+        keep_session: &auth.session.token_hash,
+        address: &address,
+    };
+    let result =
+        service::change_password(&state.db, &state.clock, guard, &auth.session.user, change).await;
     match result {
         Ok(()) => Ok(redirect("/admin/", Some("Your password has been changed."))),
         Err(ServiceError::Invalid(e) | ServiceError::Unprocessable(e)) => password_page(
@@ -195,6 +224,21 @@ pub async fn change_password(
             FormState::default().refuse(e),
             StatusCode::BAD_REQUEST,
         ),
+        Err(ServiceError::TooManyRequests {
+            message,
+            retry_after_secs,
+        }) => {
+            let mut res = password_page(
+                &auth,
+                FormState::default().with_message(message),
+                StatusCode::TOO_MANY_REQUESTS,
+            )?;
+            res.headers_mut().insert(
+                header::RETRY_AFTER,
+                header::HeaderValue::from(retry_after_secs.max(1)),
+            );
+            Ok(res)
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -214,6 +258,8 @@ mod tests {
             "//evil.example/admin",
             "/v1/customers",
             "/admin\\@evil",
+            "/admin/\r\nSet-Cookie: x=1",
+            "/admin/\u{0}",
         ] {
             assert_eq!(safe_next(bad), "/admin/", "{bad}");
         }

@@ -1,8 +1,15 @@
-//! The session cookie: `HttpOnly; SameSite=Strict`, `Secure` when the policy says so.
+//! The session cookie: `HttpOnly; SameSite=Strict`, `Secure` when the policy says so; and the
+//! rule that every cookie the admin UI sets is `Secure` when the policy says so.
 
+use actix_web::body::MessageBody;
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderValue, SET_COOKIE};
+use actix_web::middleware::Next;
+use actix_web::web;
 
 use crate::auth::session::SessionPolicy;
+use crate::routes::state::AppState;
 
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "edgebss_session";
@@ -23,6 +30,35 @@ pub fn removal_cookie(policy: &SessionPolicy) -> Cookie<'static> {
     let mut c = session_cookie("", policy);
     c.make_removal();
     c
+}
+
+/// Marks every cookie an admin UI response sets `Secure` when the policy asks for it
+/// (`ui.secure_cookies`, or TLS). The decision is made here, once, rather than by each place that
+/// sets a cookie: the flash message is set by `redirect`, which knows no settings, and a cookie
+/// added later cannot forget it.
+pub async fn secure_cookies(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let secure = req
+        .app_data::<web::Data<AppState>>()
+        .is_some_and(|s| s.session_policy().secure_cookies);
+    let mut res = next.call(req).await?;
+    if secure && res.headers().contains_key(SET_COOKIE) {
+        let headers = res.headers_mut();
+        let cookies: Vec<HeaderValue> = headers.get_all(SET_COOKIE).cloned().collect();
+        headers.remove(SET_COOKIE);
+        for value in cookies {
+            headers.append(SET_COOKIE, mark_secure(&value).unwrap_or(value));
+        }
+    }
+    Ok(res)
+}
+
+fn mark_secure(value: &HeaderValue) -> Option<HeaderValue> {
+    let mut cookie = Cookie::parse(value.to_str().ok()?).ok()?;
+    cookie.set_secure(true);
+    HeaderValue::from_str(&cookie.to_string()).ok()
 }
 
 #[cfg(test)]
@@ -51,5 +87,24 @@ mod tests {
                 .to_string()
                 .contains("Secure")
         );
+    }
+
+    #[test]
+    fn marking_keeps_every_other_attribute() {
+        let value = HeaderValue::from_static(
+            "edgebss_flash=Saved; HttpOnly; SameSite=Strict; Path=/admin; Max-Age=0",
+        );
+        let marked = mark_secure(&value).unwrap();
+        let text = marked.to_str().unwrap();
+        for part in [
+            "edgebss_flash=Saved",
+            "HttpOnly",
+            "SameSite=Strict",
+            "Path=/admin",
+            "Max-Age=0",
+            "Secure",
+        ] {
+            assert!(text.contains(part), "{part} in {text}");
+        }
     }
 }

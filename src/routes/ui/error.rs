@@ -28,6 +28,12 @@ pub enum UiError {
     BadRequest(String),
     #[error("{0}")]
     Conflict(String),
+    /// Too many attempts, or too busy: try again after `retry_after_secs`.
+    #[error("{message}")]
+    TooManyRequests {
+        message: String,
+        retry_after_secs: u64,
+    },
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }
@@ -40,6 +46,13 @@ impl From<ServiceError> for UiError {
             }
             ServiceError::NotFound { what, .. } => UiError::Missing { what },
             ServiceError::Conflict(m) => UiError::Conflict(m),
+            ServiceError::TooManyRequests {
+                message,
+                retry_after_secs,
+            } => UiError::TooManyRequests {
+                message,
+                retry_after_secs,
+            },
             ServiceError::Unexpected(e) => UiError::Unexpected(e),
         }
     }
@@ -79,6 +92,7 @@ impl ResponseError for UiError {
             UiError::NotFound(_) | UiError::Missing { .. } => StatusCode::NOT_FOUND,
             UiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             UiError::Conflict(_) => StatusCode::CONFLICT,
+            UiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             UiError::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -130,6 +144,7 @@ impl ResponseError for UiError {
             ),
             UiError::BadRequest(m) => ("Cannot do that", m.clone()),
             UiError::Conflict(m) => ("Cannot do that", m.clone()),
+            UiError::TooManyRequests { message, .. } => ("Try again shortly", message.clone()),
             UiError::SignIn { .. } | UiError::MustChangePassword => ("", String::new()),
         };
         let page = ErrorPage {
@@ -143,10 +158,16 @@ impl ResponseError for UiError {
             },
         };
         let body = page.render().unwrap_or_else(|_| message.clone());
-        HttpResponse::build(status)
-            .content_type("text/html; charset=utf-8")
-            .insert_header((header::CACHE_CONTROL, "no-store"))
-            .body(body)
+        let mut res = HttpResponse::build(status);
+        res.content_type("text/html; charset=utf-8")
+            .insert_header((header::CACHE_CONTROL, "no-store"));
+        if let UiError::TooManyRequests {
+            retry_after_secs, ..
+        } = self
+        {
+            res.insert_header((header::RETRY_AFTER, retry_after_secs.max(&1).to_string()));
+        }
+        res.body(body)
     }
 }
 

@@ -11,7 +11,7 @@ use super::extract::{Authed, FormData, PostForm, UiPath};
 use super::layout::{FormState, LayoutCtx, redirect, redirect_refused, render_status};
 use crate::domain::FieldError;
 use crate::domain::clock::{Clock, start_of_day};
-use crate::domain::date::parse_date;
+use crate::domain::date::{check_date_range, parse_date};
 use crate::domain::enums::PaymentMethod;
 use crate::domain::ids::InvoiceId;
 use crate::domain::invoice::{Invoice, is_collectable};
@@ -109,6 +109,7 @@ fn payment_input(form: &FormData, clock: &Clock) -> Result<PaymentInput, FieldEr
                     format!("{date} is in the future"),
                 ));
             }
+            check_date_range("paidOn", date, today)?;
             (date < today).then(|| {
                 let noon = start_of_day(clock.timezone(), date) + chrono::Duration::hours(12);
                 noon.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)

@@ -98,6 +98,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     )
     .service(
         web::scope("/admin")
+            .wrap(from_fn(cookies::secure_cookies))
             .wrap(from_fn(server_timing))
             .wrap(security_headers())
             .route("/", web::get().to(dashboard::dashboard))

@@ -12,7 +12,6 @@ mod records;
 mod reload;
 mod security;
 
-use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -33,12 +32,7 @@ pub struct Browser {
     _turn: tokio::sync::MutexGuard<'static, ()>,
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
+use crate::helpers::free_port;
 
 fn chromium_binary() -> Option<String> {
     std::env::var("CHROME_BIN").ok().or_else(|| {
