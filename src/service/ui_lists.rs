@@ -71,7 +71,7 @@ pub async fn customers(
 ) -> Result<CustomerRows, ServiceError> {
     check_range(listing.since_from, listing.since_to, "since")?;
     let created = day_bounds(tz, listing.since_from, listing.since_to);
-    let search = search.trim();
+    let search = crate::domain::text::parse_search("q", search)?.trim();
     if !search.is_empty() {
         let Some(fts) = fts_query(search) else {
             return Err(
@@ -128,6 +128,9 @@ pub async fn invoices(
     page: PageRequest,
 ) -> Result<InvoicePage, ServiceError> {
     super::invoices::check_filter(&listing.filter)?;
+    if let Some(InvoiceSearch::Number(text) | InvoiceSearch::Customer(text)) = &listing.search {
+        crate::domain::text::parse_search("q", text)?;
+    }
     let mut query = InvoiceQuery {
         filter: listing.filter.clone(),
         bill_run: listing.bill_run.clone(),

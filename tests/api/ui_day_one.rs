@@ -123,6 +123,7 @@ async fn a_bad_sort_or_filter_is_said_on_the_list_itself() {
         ),
         ("/admin/invoices?q=ab", "id=\"e-q\""),
         ("/admin/invoices?run=nonsense", "is not a bill run"),
+        ("/admin/invoices?q=abc%00", "control characters"),
         ("/admin/bill-runs?from=2026-13", "id=\"e-from\""),
     ] {
         let res = ui.get(path).await;
