@@ -17,6 +17,7 @@ pub fn bill_run(settings: &Settings, args: &BillRunArgs) -> anyhow::Result<ExitC
     let period = Period::parse("--period", &args.period).map_err(|e| anyhow::anyhow!("{e}"))?;
     let clock = settings.clock()?;
     let db = crate::startup::open_db(settings)?;
+    let live = crate::startup::live_settings(settings, &db, &clock)?;
     let req = RunRequest {
         period,
         dry_run: args.dry_run,
@@ -26,7 +27,7 @@ pub fn bill_run(settings: &Settings, args: &BillRunArgs) -> anyhow::Result<ExitC
     let result = run(
         &db,
         &clock,
-        &settings.billing.run_settings(),
+        &settings.run_settings_with(&live),
         req,
         &AtomicBool::new(false),
     );

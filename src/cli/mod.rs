@@ -5,6 +5,7 @@ mod admin;
 mod audit;
 mod bill_run;
 mod clients;
+mod csv;
 mod data;
 mod keys;
 mod serve;
@@ -74,6 +75,11 @@ pub enum Command {
     /// Check the audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Write customers, subscriptions, invoices or payments as CSV (the API's field names).
+    Export(csv::ExportArgs),
+    /// Import customers from CSV: every row is checked first; any bad row and nothing is
+    /// imported.
+    Import(csv::ImportArgs),
     /// Exit 0 when the server at the configured address answers /readyz.
     Healthcheck {
         /// Address of the server [default: the configured bind address].
@@ -142,7 +148,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         | Command::Client(_)
         | Command::Keys(_)
         | Command::BillRun(_)
-        | Command::Audit(_) => {}
+        | Command::Audit(_)
+        | Command::Export(_)
+        | Command::Import(_) => {}
     }
     let settings = Settings::load(cli.config.as_deref(), &flags)?;
     // Started by the Windows service manager, `serve` runs as a service (logging to files);
@@ -167,5 +175,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Client(cmd) => clients::run_client(&settings, cmd),
         Command::Keys(cmd) => keys::run_keys(&settings, cmd),
         Command::Audit(cmd) => audit::run(&settings, cmd),
+        Command::Export(args) => csv::run_export(&settings, &args),
+        Command::Import(args) => csv::run_import(&settings, &args),
     }
 }

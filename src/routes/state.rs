@@ -30,6 +30,8 @@ pub struct AppState {
     pub reveals: crate::routes::ui::reveal::Reveals,
     /// The admin dashboard's figures, kept until something changes.
     pub dashboard: crate::service::dashboard_cache::DashboardCache,
+    /// The settings in force (file, then what admins saved on the Settings page).
+    pub live: crate::domain::settings::LiveSettings,
 }
 
 impl AppState {
@@ -39,7 +41,7 @@ impl AppState {
             db: self.db.clone(),
             clock: self.clock.clone(),
             control: self.billing.clone(),
-            settings: self.settings.billing.run_settings(),
+            settings: self.settings.run_settings_with(&self.live),
         }
     }
 

@@ -35,6 +35,7 @@ pub struct Application {
     backup_task: Option<tokio::task::JoinHandle<()>>,
     auth_refresher: tokio::task::JoinHandle<()>,
     deliveries: tokio::task::JoinHandle<()>,
+    mail: tokio::task::JoinHandle<()>,
     demo_client: Option<DemoClient>,
 }
 
@@ -53,6 +54,10 @@ impl Application {
         let db = tokio::task::spawn_blocking(move || open_db(&db_settings))
             .await
             .context("database start-up was interrupted")??;
+        let (s, d, c) = (settings.clone(), db.clone(), clock.clone());
+        let live = tokio::task::spawn_blocking(move || live_settings(&s, &d, &c))
+            .await
+            .context("loading the settings was interrupted")??;
         if settings.demo {
             crate::service::demo::load(&db, &clock).await?;
         }
@@ -87,6 +92,7 @@ impl Application {
             idempotency: Default::default(),
             reveals: Default::default(),
             dashboard: Default::default(),
+            live,
         });
         let listener = TcpListener::bind(state.settings.bind)
             .with_context(|| format!("failed to listen on {}", state.settings.bind))?;
@@ -97,6 +103,11 @@ impl Application {
             state.clock.clone(),
             state.settings.webhooks.delivery(),
         )?;
+        let mail = crate::delivery::email::spawn(
+            state.db.clone(),
+            state.clock.clone(),
+            state.live.clone(),
+        );
         let app_state = state.clone();
         let server = HttpServer::new(move || {
             App::new()
@@ -136,6 +147,7 @@ impl Application {
             backup_task,
             auth_refresher,
             deliveries,
+            mail,
             demo_client,
         })
     }
@@ -170,6 +182,7 @@ impl Application {
         }
         self.auth_refresher.abort();
         self.deliveries.abort();
+        self.mail.abort();
         let db = self.state.db.clone();
         let billing = self.state.billing.clone();
         tokio::task::spawn_blocking(move || {
@@ -207,6 +220,19 @@ pub fn open_db(settings: &Settings) -> anyhow::Result<Db> {
     Db::open_with_hook(&settings.db_options(), |path, applied| {
         crate::ops::backup::before_migration(path, applied).map(|_| ())
     })
+}
+
+/// The settings in force for a command working on the data folder: the file's, then those
+/// saved on the Settings page. Moves `clock` to their time zone.
+pub fn live_settings(
+    settings: &Settings,
+    db: &Db,
+    clock: &Clock,
+) -> anyhow::Result<crate::domain::settings::LiveSettings> {
+    let live = crate::domain::settings::LiveSettings::new(settings.business_layer()?)
+        .map_err(|e| anyhow::anyhow!("invalid configuration: {e}"))?;
+    crate::service::settings::load_blocking(db, &live, clock)?;
+    Ok(live)
 }
 
 /// The data folder holds customer data, password hashes, sessions and keys: files another local

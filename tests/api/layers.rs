@@ -15,8 +15,12 @@ const RULES: &[(&str, &[&str])] = &[
     ("billing", &["db", "domain", "error"]),
     ("auth", &["db", "domain", "error", "ops"]),
     ("metrics", &["db", "domain", "ops"]),
-    ("delivery", &["db", "domain", "error"]),
-    ("service", &["billing", "auth", "db", "domain", "error"]),
+    ("documents", &["domain"]),
+    ("delivery", &["db", "documents", "domain", "error"]),
+    (
+        "service",
+        &["billing", "auth", "db", "documents", "domain", "error"],
+    ),
     ("routes", &["service", "auth", "domain", "error", "metrics"]),
 ];
 

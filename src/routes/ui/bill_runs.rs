@@ -137,7 +137,12 @@ async fn list_page(
     let chosen = form.value("period").to_owned();
     let page = ListPage {
         layout: auth.layout("bill-runs", "Bill runs"),
-        periods: period_choices(today, state.settings.billing.bill_day, &billed, &chosen),
+        periods: period_choices(
+            today,
+            state.live.current().values.billing.bill_day,
+            &billed,
+            &chosen,
+        ),
         form,
         query,
         filters,
@@ -243,7 +248,7 @@ pub async fn preview(
     let attention_names =
         ui_reports::customer_names(&state.db, run.needs_attention.clone()).await?;
     let more = run.invoices_created.saturating_sub(listed.len() as u64);
-    let bill_date = period.bill_date(state.settings.billing.bill_day);
+    let bill_date = period.bill_date(state.live.current().values.billing.bill_day);
     let today = state.clock.today();
     let page = PreviewPage {
         layout: auth.layout("bill-runs", format!("Bill run {period}: preview")),

@@ -152,6 +152,8 @@ pub struct DetailPage {
     has_products: bool,
     /// API clients' names by id, for the history's "Who".
     client_names: std::collections::HashMap<String, String>,
+    /// Statement, dunning and e-mails.
+    collections: super::collections::CustomerCollections,
 }
 
 impl DetailPage {
@@ -262,8 +264,10 @@ pub async fn detail(
         .map(|((p, n), who)| (p, n, who))
         .collect();
     let main_currency = inv.items.first().map_or(Currency::USD, |i| i.currency);
+    let collections = super::collections::for_customer(&state, &c.customer_id).await?;
     let page = DetailPage {
         layout: auth.layout("customers", c.display_name()),
+        collections,
         balance: format::money_list_or(&balance, main_currency),
         c,
         subscriptions,

@@ -11,6 +11,7 @@ use super::extract::Authed;
 use super::format;
 use super::layout::{LayoutCtx, render};
 use crate::domain::money::Currency;
+use crate::domain::settings::BusinessSettings;
 use crate::routes::state::AppState;
 use crate::service::attention::Attention;
 use crate::service::dashboard_cache;
@@ -55,15 +56,26 @@ impl DashboardPage {
 }
 
 /// The checklist for a new installation: what makes it ready to bill, each with where to do it.
-fn checklist(a: &Attention, operator_named: bool, layout: &LayoutCtx) -> Vec<Step> {
+fn checklist(a: &Attention, live: &BusinessSettings, layout: &LayoutCtx) -> Vec<Step> {
     let s = &a.set_up;
     let admin = layout.is_admin();
     let operate = layout.can_operate();
+    let settings = admin.then_some(("/admin/settings", "Settings"));
     let steps = vec![
         Step {
-            done: operator_named,
-            text: "Put your company's name, address and tax ID on the invoices ([operator] in the configuration file)",
-            link: None,
+            done: live.operator.is_complete(),
+            text: "Put your company's name and address on the invoices",
+            link: settings,
+        },
+        Step {
+            done: !live.operator.payment_details.is_empty(),
+            text: "Say how customers pay you (bank or mobile money details, printed on invoices)",
+            link: settings,
+        },
+        Step {
+            done: live.email.enabled(),
+            text: "Set up e-mail (an SMTP server and a sender) to send invoices and reminders",
+            link: settings,
         },
         Step {
             done: s.has_product,
@@ -107,11 +119,7 @@ pub async fn dashboard(state: web::Data<AppState>, auth: Authed) -> Result<HttpR
     let figures = dashboard_cache::figures(&state.db, &state.clock, &state.dashboard).await?;
     let (d, attention) = (&figures.dashboard, figures.attention.clone());
     let layout = auth.layout("dashboard", "Dashboard");
-    let steps = checklist(
-        &attention,
-        !state.settings.operator.name.trim().is_empty(),
-        &layout,
-    );
+    let steps = checklist(&attention, &state.live.current().values, &layout);
     let main = d.chart_currency.unwrap_or(Currency::USD);
     let overdue_note = if d.overdue_invoices == 0 {
         "Nothing overdue.".to_owned()

@@ -51,6 +51,13 @@ impl Number for usize {
     }
 }
 
+/// Counts SQLite hands back as `i64`; none is below zero.
+impl Number for i64 {
+    fn number(&self) -> u64 {
+        u64::try_from(*self).unwrap_or(0)
+    }
+}
+
 impl<T: Number + ?Sized> Number for &T {
     fn number(&self) -> u64 {
         (**self).number()

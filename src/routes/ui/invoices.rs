@@ -239,6 +239,10 @@ pub struct DetailPage {
     payments: Vec<(Payment, Option<Actor>)>,
     /// Who cancelled the invoice, and when.
     cancelled_by: Option<(Actor, String)>,
+    /// The e-mails sent about this invoice.
+    emails: Vec<crate::domain::email_message::EmailMessage>,
+    /// E-mail is set up, so a message can be sent again.
+    email_ready: bool,
 }
 
 impl DetailPage {
@@ -279,12 +283,15 @@ pub async fn detail(
     } else {
         None
     };
+    let emails = crate::service::email::for_invoice(&state.db, &id).await?;
     let page = DetailPage {
         layout: auth.layout("invoices", format!("Invoice {}", i.invoice_number)),
         i,
         c,
         payments: payments.into_iter().zip(actors).collect(),
         cancelled_by,
+        emails,
+        email_ready: state.live.current().values.email.enabled(),
     };
     render(&page, &page.layout)
 }
@@ -327,7 +334,7 @@ pub async fn print(
         layout: auth.layout("invoices", format!("Invoice {}", i.invoice_number)),
         i,
         c,
-        operator: state.settings.operator.clone(),
+        operator: state.live.get().operator,
     };
     render(&page, &page.layout)
 }
