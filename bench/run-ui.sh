@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Admin UI benchmark: server time of the admin pages at 100,000 customers (release build): the
 # customer list (filtered, sorted, searched), a customer, the dashboard, the invoice list (sorted,
-# filtered, searched) over two months of invoices, an invoice, the bill-run history and a run.
+# filtered, searched) over two months of invoices, an invoice, the bill-run history and a run,
+# and the collections page (aging report and tomorrow's dunning).
 # The UI answers every page with `Server-Timing: app;dur=<ms>` (time spent in the server, from
 # the request entering the /admin routes to the rendered page: session check, queries,
 # templates); this script signs in, asks for each kind of page many times one after another, and
@@ -111,6 +112,7 @@ kinds = [
     ("an invoice", lambda: f"/admin/invoices/{random.choice(invoice_ids)}"),
     ("bill-run history", lambda: "/admin/bill-runs"),
     ("a bill run with its invoices", lambda: f"/admin/bill-runs/{run_id}"),
+    ("collections (aging, tomorrow's dunning)", lambda: "/admin/collections"),
 ]
 for label, path in kinds:
     times = []

@@ -119,6 +119,8 @@ pub struct ImportPage {
     errors: Vec<RowError>,
     report: Option<ImportReport>,
     columns: String,
+    /// Why the file was not read at all (none chosen, too large), said above the form.
+    message: Option<String>,
 }
 
 fn import_page(auth: &Authed, errors: Vec<RowError>, report: Option<ImportReport>) -> ImportPage {
@@ -127,7 +129,19 @@ fn import_page(auth: &Authed, errors: Vec<RowError>, report: Option<ImportReport
         errors,
         report,
         columns: crate::service::export::customer_columns().join(","),
+        message: None,
     }
+}
+
+/// The import page again, saying why the upload could not be read.
+fn unread(auth: &Authed, why: &str) -> Result<HttpResponse, UiError> {
+    let mut page = import_page(auth, Vec::new(), None);
+    page.message = Some(why.to_owned());
+    render_status(
+        &page,
+        &page.layout,
+        actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+    )
 }
 
 pub async fn import_form(auth: Authed) -> Result<HttpResponse, UiError> {
@@ -147,17 +161,20 @@ pub async fn import(
     auth.require(Role::Operator)?;
     let (mut csrf, mut dry_run, mut data) = (String::new(), false, Vec::new());
     while let Some(field) = form.next().await {
-        let mut field =
-            field.map_err(|e| UiError::BadRequest(format!("the upload failed: {e}")))?;
+        let Ok(mut field) = field else {
+            return unread(&auth, "The upload failed: choose the file again.");
+        };
         let name = field.name().unwrap_or_default().to_owned();
         let mut value = Vec::new();
         while let Some(chunk) = field.next().await {
-            let chunk =
-                chunk.map_err(|e| UiError::BadRequest(format!("the upload failed: {e}")))?;
+            let Ok(chunk) = chunk else {
+                return unread(&auth, "The upload failed: choose the file again.");
+            };
             if value.len() + chunk.len() > MAX_FILE {
-                return Err(UiError::BadRequest(
-                    "the file is larger than 20 MB".to_owned(),
-                ));
+                return unread(
+                    &auth,
+                    "The file is larger than 20 MB: split it and import each part.",
+                );
             }
             value.extend_from_slice(&chunk);
         }
@@ -172,16 +189,17 @@ pub async fn import(
         return Err(UiError::Csrf);
     }
     if data.is_empty() {
-        return Err(UiError::BadRequest(
-            "choose a CSV file to import".to_owned(),
-        ));
+        return unread(&auth, "Choose a CSV file to import.");
     }
     match crate::service::import::customers(&state.db, &state.clock, auth.origin(), &data, dry_run)
         .await?
     {
         Ok(report) if !report.dry_run => Ok(redirect(
             "/admin/customers",
-            Some(&format!("{} customers imported.", report.customers.len())),
+            Some(&format!(
+                "{} imported.",
+                super::format::plural(report.customers.len() as u64, "customer", "customers")
+            )),
         )),
         Ok(report) => {
             let page = import_page(&auth, Vec::new(), Some(report));

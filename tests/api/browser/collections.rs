@@ -63,7 +63,7 @@ async fn a_change_on_the_settings_page_is_on_the_next_printed_invoice_without_a_
     // A bad value is refused on the page, naming the setting, and nothing changes.
     b.fill("#f-billing\\.bill_day", "31").await;
     b.click("#save-billing").await;
-    b.wait_text("#settings-error", "billing.bill_day").await;
+    b.wait_text("#settings-error", "Bill day (1 to 28)").await;
 
     b.goto(&app, &format!("/admin/invoices/{inv}/print")).await;
     assert_eq!(b.text("#operator-name").await, "Harbour Telecom Ltd");

@@ -177,6 +177,9 @@ async fn money_dates_and_words_are_written_one_way_and_each_action_names_its_use
         format!("/admin/customers/{}/subscriptions/new", d.customer),
         "/admin/activity".to_owned(),
         "/admin/api-clients".to_owned(),
+        "/admin/collections".to_owned(),
+        "/admin/settings".to_owned(),
+        "/admin/customers/import".to_owned(),
     ];
     for page in &pages {
         b.goto(&app, page).await;

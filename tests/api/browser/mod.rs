@@ -8,6 +8,7 @@ mod flow;
 mod formats;
 mod integration;
 mod lists;
+mod paid;
 mod phone;
 mod records;
 mod reload;

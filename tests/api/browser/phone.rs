@@ -116,6 +116,9 @@ async fn at_390_px_nothing_scrolls_sideways_on_any_list_or_detail_page() {
         "/admin/users".to_owned(),
         "/admin/users/new".to_owned(),
         "/admin/password".to_owned(),
+        "/admin/collections".to_owned(),
+        "/admin/settings".to_owned(),
+        "/admin/customers/import".to_owned(),
         "/admin/no-such-page".to_owned(),
     ];
     for page in &pages {
