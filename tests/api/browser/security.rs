@@ -163,6 +163,18 @@ async fn the_pages_work_with_javascript_turned_off() {
             .await
             .contains("Payment of USD 1.00 recorded")
     );
+    // The pages for getting paid: a setting saved and a dunning exemption given, with plain
+    // forms (the exemption's form opens from a disclosure, not a script).
+    b.goto(&app, "/admin/settings").await;
+    b.fill("#f-operator\\.name", "Harbour Telecom Ltd").await;
+    b.click("#save-operator").await;
+    b.wait_text("#flash", "Settings saved").await;
+    b.goto(&app, &detail).await;
+    b.click("#collections details summary").await;
+    b.fill("#f-reason", "Disputed charge").await;
+    b.fill("#f-until", "01/31/2027").await;
+    b.click("#exempt-form button").await;
+    b.wait_text("#flash", "until 2027-01-31").await;
     // A confirmation step, then the change.
     b.goto(&app, &format!("{detail}/status?to=suspend")).await;
     b.click("#confirm").await;
