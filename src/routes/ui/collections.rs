@@ -34,7 +34,12 @@ pub struct CollectionsPage {
     exemptions: Vec<Exemption>,
     /// Names of the customers tomorrow's plan and the exemptions name only by id.
     names: std::collections::HashMap<String, String>,
+    /// Everything tomorrow's dunning will do, of which the first [`SHOWN`] are listed.
+    planned: usize,
 }
+
+/// Rows listed per table on the Collections page.
+const SHOWN: usize = 100;
 
 impl CollectionsPage {
     pub fn name(&self, id: &CustomerId) -> String {
@@ -43,6 +48,19 @@ impl CollectionsPage {
             .filter(|n| !n.is_empty())
             .cloned()
             .unwrap_or_else(|| id.to_string())
+    }
+
+    /// The aging rows listed: the oldest debts.
+    pub fn shown_rows(&self) -> &[AgingRow] {
+        &self.aging.rows[..self.aging.rows.len().min(SHOWN)]
+    }
+
+    pub fn more_rows(&self) -> usize {
+        self.aging.rows.len().saturating_sub(SHOWN)
+    }
+
+    pub fn more_planned(&self) -> usize {
+        self.planned.saturating_sub(SHOWN)
     }
 
     pub fn customers_owing(&self) -> String {
@@ -78,7 +96,15 @@ impl CollectionsPage {
 pub async fn index(state: web::Data<AppState>, auth: Authed) -> Result<HttpResponse, UiError> {
     let today = state.clock.today();
     let rules = state.live.get().dunning;
-    let plan = crate::service::dunning::preview(&state.db, &state.clock, rules.clone()).await?;
+    let mut plan = crate::service::dunning::preview(&state.db, &state.clock, rules.clone()).await?;
+    // A page of rows, not every customer of a large installation: the counts say how many,
+    // the CSV export has the whole aging report.
+    let planned = plan.suspend.len() + plan.reminders.len() + plan.reactivate.len();
+    plan.suspend.truncate(SHOWN);
+    plan.reminders
+        .truncate(SHOWN.saturating_sub(plan.suspend.len()));
+    plan.reactivate
+        .truncate(SHOWN.saturating_sub(plan.suspend.len() + plan.reminders.len()));
     let exemptions = service::exemptions(&state.db, today).await?;
     let ids: Vec<String> = plan
         .suspend
@@ -103,6 +129,7 @@ pub async fn index(state: web::Data<AppState>, auth: Authed) -> Result<HttpRespo
         history: service::history(&state.db, None, 50).await?,
         exemptions,
         names: ids.into_iter().zip(names).collect(),
+        planned,
     };
     render(&page, &page.layout)
 }
