@@ -1,7 +1,10 @@
 //! Seeds a data folder with N customers for the benchmarks, through the same storage code the
 //! server uses (so list counts and indexes are exactly as in production).
 //!
-//! `cargo run --release --example seed -- DATA_DIR COUNT` prints the ids file it wrote.
+//! `cargo run --release --example seed -- DATA_DIR COUNT [START_DATE]` prints the ids file it
+//! wrote. With START_DATE (YYYY-MM-DD) every active customer also gets a subscription (fiber or
+//! mobile, one in ten with an add-on) starting that day, for the bill runs of the admin UI
+//! benchmark.
 
 // A benchmark stops at the first surprise: `unwrap`/`expect` say so.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -82,6 +85,9 @@ fn main() -> anyhow::Result<()> {
         ids.extend(chunk);
         done += n;
     }
+    if let Some(start) = args.next() {
+        subscribe_all(&db, &start)?;
+    }
     db.close();
     let ids_path = dir.join("customer-ids.txt");
     let mut f = std::io::BufWriter::new(std::fs::File::create(&ids_path)?);
@@ -93,5 +99,38 @@ fn main() -> anyhow::Result<()> {
         started.elapsed().as_secs_f64()
     );
     println!("{}", ids_path.display());
+    Ok(())
+}
+
+/// A product and a subscription for every active customer, written with plain SQL (the bill
+/// runs that follow go through the real engine).
+fn subscribe_all(db: &Db, start: &str) -> anyhow::Result<()> {
+    let start = start.to_owned();
+    db.write_blocking(move |conn| -> Result<(), DbError> {
+        let ts = "2026-01-01T00:00:00.000Z";
+        conn.execute_batch(&format!(
+            "INSERT INTO products (id, name, product_type, monthly_price, currency, status, \
+             created_at, updated_at) VALUES \
+             ('prd_{:026}', 'Fiber 500', 'Broadband', 4999, 'USD', 'Active', '{ts}', '{ts}'), \
+             ('prd_{:026}', 'Mobile Unlimited', 'Mobile', 3500, 'USD', 'Active', '{ts}', '{ts}'), \
+             ('prd_{:026}', 'Static IP', 'Addon', 500, 'USD', 'Active', '{ts}', '{ts}');",
+            1, 2, 3
+        ))?;
+        conn.execute_batch(&format!(
+            "INSERT INTO subscriptions (id, customer_id, product_id, product_name, status, \
+             start_date, monthly_charge, currency, created_at, updated_at) \
+             SELECT printf('sub_%026d', seq), id, \
+                    printf('prd_%026d', 1 + seq % 2), \
+                    CASE seq % 2 WHEN 0 THEN 'Fiber 500' ELSE 'Mobile Unlimited' END, \
+                    'Active', '{start}', CASE seq % 2 WHEN 0 THEN 4999 ELSE 3500 END, 'USD', \
+                    '{ts}', '{ts}' \
+               FROM customers WHERE status = 'Active'; \
+             INSERT INTO subscription_addons (subscription_id, position, addon_id, addon_name, \
+                    charge) \
+             SELECT id, 0, printf('prd_%026d', 3), 'Static IP', 500 FROM subscriptions \
+              WHERE seq % 10 = 3;"
+        ))?;
+        Ok(())
+    })?;
     Ok(())
 }

@@ -10,11 +10,11 @@ use crate::domain::money::Currency;
 use crate::domain::page::{MAX_PAGE_SIZE, PageRequest};
 use crate::domain::period::Period;
 
-const COLUMNS: &str = "id, period, status, trigger, invoice_date, started_at, finished_at, \
+pub(crate) const COLUMNS: &str = "id, period, status, trigger, invoice_date, started_at, finished_at, \
     invoices_created, skipped_already_invoiced, skipped_nothing_due, skipped_mixed_currencies, \
     needs_attention, error";
 
-fn from_row(row: &Row<'_>) -> rusqlite::Result<BillRun> {
+pub(crate) fn from_row(row: &Row<'_>) -> rusqlite::Result<BillRun> {
     let attention: String = row.get(11)?;
     let needs_attention = serde_json::from_str(&attention).map_err(|e| {
         rusqlite::Error::FromSqlConversionFailure(11, rusqlite::types::Type::Text, Box::new(e))
@@ -42,7 +42,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<BillRun> {
     })
 }
 
-fn load_totals(conn: &Connection, run: &mut BillRun) -> rusqlite::Result<()> {
+pub(crate) fn load_totals(conn: &Connection, run: &mut BillRun) -> rusqlite::Result<()> {
     let mut sums = Sums::default();
     let mut stmt = conn.prepare_cached(
         "SELECT currency, invoices, net_amount, tax_amount FROM bill_run_totals \

@@ -2,6 +2,7 @@
 
 use rusqlite::{Connection, params};
 
+use super::customer_lists::Created;
 use super::customers::{COLUMNS, from_row};
 use crate::domain::customer::Customer;
 use crate::domain::customer::CustomerFilter;
@@ -54,31 +55,55 @@ pub fn search(
     filter: CustomerFilter,
     page: PageRequest,
 ) -> rusqlite::Result<SearchPage> {
+    search_in(conn, fts, filter, &Created::default(), false, page)
+}
+
+/// [`search`] within a creation-time range, newest first when `newest_first` (FTS5 walks its
+/// rowids, which are creation order, either way).
+pub fn search_in(
+    conn: &Connection,
+    fts: &str,
+    filter: CustomerFilter,
+    created: &Created,
+    newest_first: bool,
+    page: PageRequest,
+) -> rusqlite::Result<SearchPage> {
     const FROM: &str = "FROM customer_search s JOIN customers c ON c.seq = s.rowid \
         WHERE customer_search MATCH ?1 AND (?2 IS NULL OR c.status = ?2) \
-        AND (?3 IS NULL OR c.customer_type = ?3)";
+        AND (?3 IS NULL OR c.customer_type = ?3) AND (?4 IS NULL OR c.created_at >= ?4) \
+        AND (?5 IS NULL OR c.created_at < ?5)";
     let total: i64 = conn
         .prepare_cached(&format!(
             "SELECT COUNT(*) FROM (SELECT 1 {FROM} LIMIT {})",
             COUNT_CAP + 1
         ))?
-        .query_row(params![fts, filter.status, filter.customer_type], |r| {
-            r.get(0)
-        })?;
+        .query_row(
+            params![
+                fts,
+                filter.status,
+                filter.customer_type,
+                created.from,
+                created.until
+            ],
+            |r| r.get(0),
+        )?;
     let columns = COLUMNS
         .split(", ")
-        .map(|c| format!("c.{c}"))
+        .map(|c| format!("c.{}", c.trim()))
         .collect::<Vec<_>>()
         .join(", ");
+    let dir = if newest_first { "DESC" } else { "ASC" };
     let items = conn
         .prepare_cached(&format!(
-            "SELECT {columns} {FROM} ORDER BY s.rowid LIMIT ?4 OFFSET ?5"
+            "SELECT {columns} {FROM} ORDER BY s.rowid {dir} LIMIT ?6 OFFSET ?7"
         ))?
         .query_map(
             params![
                 fts,
                 filter.status,
                 filter.customer_type,
+                created.from,
+                created.until,
                 i64::from(page.page_size),
                 page.offset() as i64
             ],

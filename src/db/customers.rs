@@ -10,7 +10,8 @@ use crate::domain::ids::CustomerId;
 use crate::domain::page::{MAX_PAGE_SIZE, PageRequest};
 
 pub(crate) const COLUMNS: &str = "id, customer_type, status, account_number, first_name, last_name, \
-    company_name, email, phone, address, billing_address, created_at, updated_at, tax_exempt";
+    company_name, email, phone, address, billing_address, created_at, updated_at, tax_exempt, \
+    contact_person, tax_id, notes";
 
 /// Rows per block of `customer_list_counts` (must match `>> 10` in the migration's triggers).
 const BLOCK_SHIFT: u32 = 10;
@@ -58,6 +59,9 @@ pub(crate) fn from_row(row: &Row<'_>) -> rusqlite::Result<Customer> {
         created_at: row.get(11)?,
         updated_at: row.get(12)?,
         tax_exempt: row.get(13)?,
+        contact_person: row.get(14)?,
+        tax_id: row.get(15)?,
+        notes: row.get(16)?,
     })
 }
 
@@ -75,7 +79,8 @@ pub fn insert(conn: &Connection, c: NewCustomer, now: &str) -> rusqlite::Result<
     conn.prepare_cached(
         "INSERT INTO customers (seq, id, account_number, customer_type, status, first_name, \
          last_name, company_name, email, phone, address, billing_address, created_at, updated_at, \
-         tax_exempt) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14)",
+         tax_exempt, contact_person, tax_id, notes) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14, ?15, ?16, ?17)",
     )?
     .execute(params![
         seq,
@@ -92,6 +97,9 @@ pub fn insert(conn: &Connection, c: NewCustomer, now: &str) -> rusqlite::Result<
         json_address(&c.billing_address)?,
         now,
         c.tax_exempt,
+        c.contact_person,
+        c.tax_id,
+        c.notes,
     ])?;
     Ok(Customer {
         customer_id: id,
@@ -108,6 +116,9 @@ pub fn insert(conn: &Connection, c: NewCustomer, now: &str) -> rusqlite::Result<
         tax_exempt: c.tax_exempt,
         created_at: now.to_owned(),
         updated_at: now.to_owned(),
+        contact_person: c.contact_person,
+        tax_id: c.tax_id,
+        notes: c.notes,
     })
 }
 
@@ -132,11 +143,15 @@ pub fn update(
                last_name = COALESCE(?4, last_name), \
                company_name = COALESCE(?5, company_name), \
                email = COALESCE(?6, email), \
-               phone = COALESCE(?7, phone), \
+               phone = CASE WHEN ?19 THEN NULL ELSE COALESCE(?7, phone) END, \
                address = COALESCE(?8, address), \
-               billing_address = COALESCE(?9, billing_address), \
+               billing_address = CASE WHEN ?20 THEN NULL ELSE COALESCE(?9, billing_address) END, \
                updated_at = ?10, \
-               tax_exempt = COALESCE(?11, tax_exempt) \
+               tax_exempt = COALESCE(?11, tax_exempt), \
+               customer_type = COALESCE(?12, customer_type), \
+               contact_person = CASE WHEN ?13 THEN ?14 ELSE contact_person END, \
+               tax_id = CASE WHEN ?15 THEN ?16 ELSE tax_id END, \
+               notes = CASE WHEN ?17 THEN ?18 ELSE notes END \
              WHERE id = ?1",
         )?
         .execute(params![
@@ -151,6 +166,15 @@ pub fn update(
             json_address(&changes.billing_address)?,
             now,
             changes.tax_exempt,
+            changes.customer_type,
+            changes.contact_person.is_some(),
+            changes.contact_person.clone().flatten(),
+            changes.tax_id.is_some(),
+            changes.tax_id.clone().flatten(),
+            changes.notes.is_some(),
+            changes.notes.clone().flatten(),
+            changes.clear_phone,
+            changes.clear_billing_address,
         ])?;
     if n == 0 {
         return Ok(None);
@@ -182,6 +206,17 @@ pub fn list(
     filter: CustomerFilter,
     page: PageRequest,
 ) -> rusqlite::Result<(Vec<Customer>, u64)> {
+    list_in_creation_order(conn, filter, page, false)
+}
+
+/// [`list`], newest first when `newest_first`: the same rows counted from the other end of the
+/// list (page 1 holds the last rows in creation order, reversed), so a deep page costs the same.
+pub fn list_in_creation_order(
+    conn: &Connection,
+    filter: CustomerFilter,
+    page: PageRequest,
+    newest_first: bool,
+) -> rusqlite::Result<(Vec<Customer>, u64)> {
     // One snapshot for the total, the block walk and the page, so they agree under writes.
     let tx = conn.unchecked_transaction()?;
     let key = count_key(&filter);
@@ -189,10 +224,17 @@ pub fn list(
         .prepare_cached("SELECT COALESCE(SUM(n), 0) FROM customer_list_counts WHERE key = ?1")?
         .query_row([&key], |r| r.get(0))?;
     let total = total as u64;
-    let offset = page.offset();
-    if offset >= total {
+    let from_end = page.offset();
+    if from_end >= total {
         return Ok((Vec::new(), total));
     }
+    let (offset, limit) = if newest_first {
+        let end = total - from_end;
+        let start = end.saturating_sub(u64::from(page.page_size));
+        (start, end - start)
+    } else {
+        (from_end, u64::from(page.page_size))
+    };
     // Walk the blocks only as far as the one holding the page's first row.
     let (mut before, mut start_block) = (0_u64, 0_i64);
     if offset > 0 {
@@ -211,8 +253,8 @@ pub fn list(
     }
     let from_seq = start_block << BLOCK_SHIFT;
     let skip = (offset - before) as i64;
-    let limit = page.page_size as usize;
-    let rows = match (filter.status, filter.customer_type) {
+    let limit = limit as usize;
+    let mut rows = match (filter.status, filter.customer_type) {
         (None, None) => query_page(
             conn,
             "WHERE seq >= ?1 ORDER BY seq",
@@ -240,14 +282,25 @@ pub fn list(
         )?,
     };
     tx.commit()?;
+    if newest_first {
+        rows.reverse();
+    }
     Ok((rows, total))
+}
+
+/// The list's total for `filter`, from the per-block counts.
+pub fn count(conn: &Connection, filter: CustomerFilter) -> rusqlite::Result<u64> {
+    let total: i64 = conn
+        .prepare_cached("SELECT COALESCE(SUM(n), 0) FROM customer_list_counts WHERE key = ?1")?
+        .query_row([count_key(&filter)], |r| r.get(0))?;
+    Ok(total as u64)
 }
 
 /// `limit` rows of `SELECT … FROM customers {tail}`, after skipping as many as the last
 /// parameter says. The statement's `LIMIT` is the largest page size, a constant: SQLite plans a
 /// statement again each time a bound `LIMIT` changes, and that cost more than the page itself;
 /// the rows past `limit` are never produced, as only `limit` are stepped through.
-fn query_page(
+pub(crate) fn query_page(
     conn: &Connection,
     tail: &str,
     params: &[&dyn rusqlite::ToSql],

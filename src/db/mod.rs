@@ -1,15 +1,19 @@
 //! Embedded SQLite: one writer thread with group commit, a pool of read-only connections used
 //! off the async runtime, and the SQL of each table in its own file.
 
+pub mod attention;
 pub mod audit;
+pub mod bill_run_lists;
 pub mod bill_runs;
 pub mod billing_state;
 pub mod clients;
+pub mod customer_lists;
 pub mod customer_search;
 pub mod customers;
 pub mod events;
 pub mod idempotency;
 pub mod invoice_lists;
+pub mod invoice_search;
 pub mod invoices;
 pub mod migrate;
 pub mod payments;
@@ -21,6 +25,7 @@ pub mod subscriptions;
 pub mod ui_reports;
 pub mod users;
 pub mod webhooks;
+pub mod who;
 // Getting paid: settings, the e-mail outbox, dunning.
 pub mod dunning;
 pub mod email;

@@ -13,14 +13,22 @@ pub struct InvoiceDocument<'a> {
     pub issuer: Issuer<'a>,
 }
 
-/// The address a document is sent to: the billing address when there is one.
+/// The address a document is sent to: the contact person, the billing address when there is
+/// one, the customer's tax ID (an invoice to a business must carry it) and the e-mail.
 pub(super) fn addressee(c: &Customer) -> Vec<String> {
-    let mut lines = c
-        .billing_address
-        .as_ref()
-        .or(c.address.as_ref())
-        .map(|a| a.lines())
-        .unwrap_or_default();
+    let mut lines: Vec<String> = c
+        .contact_person
+        .iter()
+        .map(|p| format!("Attn. {p}"))
+        .collect();
+    lines.extend(
+        c.billing_address
+            .as_ref()
+            .or(c.address.as_ref())
+            .map(|a| a.lines())
+            .unwrap_or_default(),
+    );
+    lines.extend(c.tax_id.iter().map(|t| format!("Tax ID {t}")));
     lines.push(c.email.clone());
     lines
 }

@@ -32,6 +32,9 @@ fn customer() -> Customer {
         tax_exempt: false,
         created_at: "2027-01-01T00:00:00.000Z".into(),
         updated_at: "2027-01-01T00:00:00.000Z".into(),
+        contact_person: Some("Νίκος Παπαδόπουλος".into()),
+        tax_id: Some("EL123456789".into()),
+        notes: Some("Not printed".into()),
     }
 }
 
@@ -182,5 +185,20 @@ fn a_logo_from_the_settings_is_drawn_at_the_head() {
         !String::from_utf8_lossy(&plain)
             .replace("/Subtype /", "/Subtype/")
             .contains("/Subtype/Image")
+    );
+}
+
+#[test]
+fn the_addressee_names_the_contact_person_and_the_customers_tax_id_but_not_the_notes() {
+    let lines = super::invoice::addressee(&customer());
+    assert_eq!(lines[0], "Attn. Νίκος Παπαδόπουλος");
+    assert!(
+        lines.contains(&"Tax ID EL123456789".to_owned()),
+        "{lines:?}"
+    );
+    assert_eq!(lines.last().map(String::as_str), Some("billing@example.gr"));
+    assert!(
+        !lines.iter().any(|l| l.contains("Not printed")),
+        "{lines:?}"
     );
 }

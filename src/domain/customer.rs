@@ -8,6 +8,9 @@ use super::ids::CustomerId;
 use super::text::{parse_opt_text, parse_phone};
 
 const NAME_MAX: usize = 100;
+const TAX_ID_MAX: usize = 50;
+/// Notes are a few paragraphs at most: what the installer found, how to reach the site.
+pub const NOTES_MAX: usize = 2000;
 
 /// A customer account, shaped as the contract's `Customer`.
 #[derive(Debug, Clone, Serialize)]
@@ -34,6 +37,15 @@ pub struct Customer {
     pub tax_exempt: bool,
     pub created_at: String,
     pub updated_at: String,
+    /// Who to talk to at an organisation (edgebss addition).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact_person: Option<String>,
+    /// The customer's own tax or VAT number, printed on its invoices (edgebss addition).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tax_id: Option<String>,
+    /// Free-form notes kept with the customer (edgebss addition).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
 }
 
 impl Customer {
@@ -60,6 +72,54 @@ pub struct CustomerInput<'a> {
     pub phone: Option<&'a str>,
     pub address: Option<&'a AddressInput>,
     pub billing_address: Option<&'a AddressInput>,
+    pub contact_person: Option<&'a str>,
+    pub tax_id: Option<&'a str>,
+    pub notes: Option<&'a str>,
+}
+
+/// Notes as people type them: several lines allowed (tabs and line breaks), other control
+/// characters not; trimmed, at most [`NOTES_MAX`] characters, line breaks as `\n`.
+pub fn parse_notes(field: &str, value: &str) -> Result<String, FieldError> {
+    let text = value.replace("\r\n", "\n").replace('\r', "\n");
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(FieldError::new(field, "must not be empty"));
+    }
+    if text.chars().count() > NOTES_MAX {
+        return Err(FieldError::new(
+            field,
+            format!("must be at most {NOTES_MAX} characters"),
+        ));
+    }
+    if text
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        return Err(FieldError::new(
+            field,
+            "must not contain control characters other than line breaks and tabs",
+        ));
+    }
+    Ok(text.to_owned())
+}
+
+/// The optional fields every kind of customer may have.
+struct Details {
+    contact_person: Option<String>,
+    tax_id: Option<String>,
+    notes: Option<String>,
+}
+
+fn parse_details(
+    contact_person: Option<&str>,
+    tax_id: Option<&str>,
+    notes: Option<&str>,
+) -> Result<Details, FieldError> {
+    Ok(Details {
+        contact_person: parse_opt_text("contactPerson", contact_person, NAME_MAX * 2)?,
+        tax_id: parse_opt_text("taxId", tax_id, TAX_ID_MAX)?,
+        notes: notes.map(|n| parse_notes("notes", n)).transpose()?,
+    })
 }
 
 /// A customer that passed every rule and can be stored.
@@ -75,6 +135,9 @@ pub struct NewCustomer {
     pub billing_address: Option<Address>,
     /// Set by the caller after parsing (it needs no validation); `false` unless asked.
     pub tax_exempt: bool,
+    pub contact_person: Option<String>,
+    pub tax_id: Option<String>,
+    pub notes: Option<String>,
 }
 
 impl NewCustomer {
@@ -95,6 +158,11 @@ impl NewCustomer {
             .billing_address
             .map(|a| Address::parse("billingAddress", a))
             .transpose()?;
+        let Details {
+            contact_person,
+            tax_id,
+            notes,
+        } = parse_details(input.contact_person, input.tax_id, input.notes)?;
         match customer_type {
             CustomerType::Individual => {
                 if first_name.is_none() {
@@ -129,6 +197,9 @@ impl NewCustomer {
             address,
             billing_address,
             tax_exempt: false,
+            contact_person,
+            tax_id,
+            notes,
         })
     }
 }
@@ -144,6 +215,10 @@ pub struct CustomerChangesInput<'a> {
     pub phone: Option<&'a str>,
     pub address: Option<&'a AddressInput>,
     pub billing_address: Option<&'a AddressInput>,
+    /// The optional details: `None` leaves one as it is, `Some(None)` removes it.
+    pub contact_person: Option<Option<&'a str>>,
+    pub tax_id: Option<Option<&'a str>>,
+    pub notes: Option<Option<&'a str>>,
 }
 
 /// A validated change to a customer. A status of `Terminated` cannot be set this way: ending a
@@ -160,6 +235,24 @@ pub struct CustomerChanges {
     pub billing_address: Option<Address>,
     /// Set by the caller after parsing; `None` leaves it as it is.
     pub tax_exempt: Option<bool>,
+    /// `None` leaves it as it is, `Some(None)` removes it.
+    pub contact_person: Option<Option<String>>,
+    pub tax_id: Option<Option<String>>,
+    pub notes: Option<Option<String>>,
+    /// Removes the phone number or the billing address (the admin form's emptied fields).
+    pub clear_phone: bool,
+    pub clear_billing_address: bool,
+    /// A new kind of customer (admins, in the admin UI); its name rules are checked against the
+    /// customer's names after the change, when it is stored.
+    pub customer_type: Option<CustomerType>,
+}
+
+/// An optional detail's change: absent, removed, or a new value parsed by `parse`.
+fn detail_change(
+    v: Option<Option<&str>>,
+    parse: impl Fn(&str) -> Result<String, FieldError>,
+) -> Result<Option<Option<String>>, FieldError> {
+    v.map(|inner| inner.map(parse).transpose()).transpose()
 }
 
 impl CustomerChanges {
@@ -186,7 +279,44 @@ impl CustomerChanges {
                 .map(|a| Address::parse("billingAddress", a))
                 .transpose()?,
             tax_exempt: None,
+            contact_person: detail_change(input.contact_person, |v| {
+                super::text::parse_text("contactPerson", v, NAME_MAX * 2)
+            })?,
+            tax_id: detail_change(input.tax_id, |v| {
+                super::text::parse_text("taxId", v, TAX_ID_MAX)
+            })?,
+            notes: detail_change(input.notes, |v| parse_notes("notes", v))?,
+            clear_phone: false,
+            clear_billing_address: false,
+            customer_type: None,
         })
+    }
+
+    /// Whether a customer of `customer_type` with these names (after the change) meets the rules
+    /// of its kind: an Individual needs both names, an organisation its company name.
+    pub fn check_names(
+        customer_type: CustomerType,
+        first_name: Option<&str>,
+        last_name: Option<&str>,
+        company_name: Option<&str>,
+    ) -> Result<(), FieldError> {
+        match customer_type {
+            CustomerType::Individual if first_name.is_none() => Err(FieldError::new(
+                "firstName",
+                "is required for an Individual customer",
+            )),
+            CustomerType::Individual if last_name.is_none() => Err(FieldError::new(
+                "lastName",
+                "is required for an Individual customer",
+            )),
+            CustomerType::Business | CustomerType::Government if company_name.is_none() => {
+                Err(FieldError::new(
+                    "companyName",
+                    format!("is required for a {customer_type} customer"),
+                ))
+            }
+            _ => Ok(()),
+        }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -199,6 +329,12 @@ impl CustomerChanges {
             && self.address.is_none()
             && self.billing_address.is_none()
             && self.tax_exempt.is_none()
+            && self.contact_person.is_none()
+            && self.tax_id.is_none()
+            && self.notes.is_none()
+            && !self.clear_phone
+            && !self.clear_billing_address
+            && self.customer_type.is_none()
     }
 }
 
@@ -231,6 +367,25 @@ mod tests {
             let err = NewCustomer::parse(t, input("a@example.com")).unwrap_err();
             assert_eq!(err.field, "companyName");
         }
+    }
+
+    #[test]
+    fn notes_keep_their_lines_but_no_other_control_characters() {
+        assert_eq!(parse_notes("notes", " a\r\nb \n").unwrap(), "a\nb");
+        assert!(parse_notes("notes", "a\u{7}b").is_err());
+        assert!(parse_notes("notes", &"x".repeat(NOTES_MAX + 1)).is_err());
+    }
+
+    #[test]
+    fn a_change_of_kind_keeps_the_name_rules() {
+        let ok = CustomerChanges::check_names(CustomerType::Business, None, None, Some("Acme"));
+        assert!(ok.is_ok());
+        let err = CustomerChanges::check_names(CustomerType::Business, Some("A"), Some("B"), None)
+            .unwrap_err();
+        assert_eq!(err.field, "companyName");
+        let err = CustomerChanges::check_names(CustomerType::Individual, Some("A"), None, None)
+            .unwrap_err();
+        assert_eq!(err.field, "lastName");
     }
 
     #[test]

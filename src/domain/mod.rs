@@ -3,10 +3,12 @@
 
 pub mod account_number;
 pub mod address;
+pub mod attention;
 pub mod audit;
 pub mod bill_run;
 pub mod billing_rows;
 pub mod clock;
+pub mod country;
 pub mod currency_codes;
 pub mod customer;
 pub mod date;
@@ -16,6 +18,7 @@ pub mod error;
 pub mod event;
 pub mod ids;
 pub mod invoice;
+pub mod list_order;
 pub mod money;
 pub mod operator;
 pub mod origin;

@@ -28,6 +28,8 @@ pub struct AppState {
     pub idempotency: crate::routes::api::idempotency::InFlight,
     /// Secrets waiting to be shown once on the page after the form that made them.
     pub reveals: crate::routes::ui::reveal::Reveals,
+    /// The admin dashboard's figures, kept until something changes.
+    pub dashboard: crate::service::dashboard_cache::DashboardCache,
     /// The settings in force (file, then what admins saved on the Settings page).
     pub live: crate::domain::settings::LiveSettings,
 }

@@ -38,14 +38,16 @@ pub async fn aging(db: &Db, today: NaiveDate) -> Result<Aging, ServiceError> {
     db.read(move |conn| {
         let items = sql::open_items(conn)?;
         let mut rows: Vec<AgingRow> = Vec::new();
+        // Each customer's row by (customer, currency): a search of the rows per invoice would
+        // cost rows × invoices, hours at 100,000 customers.
+        let mut index: std::collections::HashMap<(CustomerId, Currency), usize> =
+            std::collections::HashMap::new();
         for item in items {
             let b = aging_bucket(item.due_date, today);
-            let idx = match rows
-                .iter()
-                .position(|r| r.customer_id == item.customer_id && r.currency == item.currency)
-            {
-                Some(i) => i,
+            let idx = match index.get(&(item.customer_id.clone(), item.currency)) {
+                Some(i) => *i,
                 None => {
+                    index.insert((item.customer_id.clone(), item.currency), rows.len());
                     let c = crate::db::customers::get(conn, &item.customer_id)?;
                     rows.push(AgingRow {
                         customer_id: item.customer_id.clone(),

@@ -79,6 +79,24 @@ pub async fn update(
                 "customer `{id}` is terminated and can no longer be changed"
             )));
         }
+        if let Some(kind) = changes.customer_type {
+            CustomerChanges::check_names(
+                kind,
+                changes
+                    .first_name
+                    .as_deref()
+                    .or(current.first_name.as_deref()),
+                changes
+                    .last_name
+                    .as_deref()
+                    .or(current.last_name.as_deref()),
+                changes
+                    .company_name
+                    .as_deref()
+                    .or(current.company_name.as_deref()),
+            )
+            .map_err(ServiceError::Unprocessable)?;
+        }
         let updated = sql::update(conn, &cid, &changes, &now)?
             .ok_or_else(|| ServiceError::not_found("customer", &id))?;
         let rec = Recorder::new(conn, &origin, &now);

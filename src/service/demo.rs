@@ -125,6 +125,23 @@ fn insert_all(conn: &Connection, today: NaiveDate, now: &str) -> Result<(), Serv
             postal_code: Some(format!("{:05}", 10_000 + i * 211)),
             country: Some("US".to_owned()),
         };
+        // Organisations have someone to talk to, a tax number and, some, an accounts office
+        // apart from the site that is connected.
+        let organisation = company.is_some();
+        let contact = match (organisation, first, last) {
+            (true, Some(f), Some(l)) => Some(format!("{f} {l}")),
+            (true, _, _) => Some("Facilities office".to_owned()),
+            _ => None,
+        };
+        let tax_id = organisation.then(|| format!("US{:09}", 120_000_000 + i * 7919));
+        let billing = (organisation && i % 2 == 0).then(|| AddressInput {
+            street: Some(format!("PO Box {}", 400 + i)),
+            city: Some(city.to_owned()),
+            state: Some(state.to_owned()),
+            postal_code: Some(format!("{:05}", 10_000 + i * 211)),
+            country: Some("US".to_owned()),
+        });
+        let notes = (i % 7 == 0).then_some("Gate code 4417; the router is in the back office.");
         let new = NewCustomer::parse(
             customer_type,
             CustomerInput {
@@ -134,7 +151,10 @@ fn insert_all(conn: &Connection, today: NaiveDate, now: &str) -> Result<(), Serv
                 email: &email,
                 phone: Some(&phone),
                 address: Some(&address),
-                billing_address: None,
+                billing_address: billing.as_ref(),
+                contact_person: contact.as_deref(),
+                tax_id: tax_id.as_deref(),
+                notes,
             },
         )?;
         let customer = customers::insert(conn, new, now)?;

@@ -60,7 +60,17 @@ pub fn customer_columns() -> Vec<String> {
     for prefix in ["address", "billingAddress"] {
         cols.extend(ADDRESS.iter().map(|p| format!("{prefix}.{p}")));
     }
-    cols.extend(["taxExempt", "createdAt", "updatedAt"].map(str::to_owned));
+    cols.extend(
+        [
+            "taxExempt",
+            "contactPerson",
+            "taxId",
+            "notes",
+            "createdAt",
+            "updatedAt",
+        ]
+        .map(str::to_owned),
+    );
     cols
 }
 

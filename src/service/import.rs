@@ -163,6 +163,9 @@ fn parse_row(
             phone: cell("phone"),
             address: home.as_ref(),
             billing_address: billing.as_ref(),
+            contact_person: cell("contactPerson"),
+            tax_id: cell("taxId"),
+            notes: cell("notes"),
         },
     )?;
     customer.tax_exempt = match cell("taxExempt") {

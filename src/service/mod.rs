@@ -1,10 +1,12 @@
 //! Use cases shared by the API, the admin UI, the CLI and the background jobs. They own their
 //! transactions: a write runs as one job on the writer, so it is all-or-nothing.
 
+pub mod attention;
 pub mod audit;
 pub mod bill_runs;
 pub mod clients;
 pub mod customers;
+pub mod dashboard_cache;
 pub mod demo;
 pub mod events;
 pub mod health;
@@ -15,6 +17,7 @@ pub mod payments;
 pub mod products;
 pub mod sessions;
 pub mod subscriptions;
+pub mod ui_lists;
 pub mod ui_reports;
 pub mod users;
 pub mod webhooks;

@@ -19,6 +19,9 @@ pub struct Dashboard {
     pub monthly_recurring: Vec<(Currency, i64)>,
     pub open: Vec<(Currency, i64)>,
     pub overdue: Vec<(Currency, i64)>,
+    /// How many invoices are open, and overdue.
+    pub open_invoices: u64,
+    pub overdue_invoices: u64,
     /// The currency of the monthly chart.
     pub chart_currency: Option<Currency>,
     /// The last 12 months, oldest first: (first day of month, invoiced, paid) in minor units.
@@ -42,10 +45,21 @@ pub async fn dashboard(db: &Db, clock: &Clock) -> Result<Dashboard, ServiceError
                 .map(|u| (u.currency, u.due_minor))
                 .collect::<Vec<_>>()
         };
+        let count = |want: InvoiceStatus| {
+            unpaid
+                .iter()
+                .filter(|u| u.status == want)
+                .map(|u| u.invoices)
+                .sum::<u64>()
+        };
         let mut recurring = stats::active_recurring(conn)?;
         recurring.sort_by_key(|r| std::cmp::Reverse(r.monthly_minor));
         let first_month = last_months(today, 12);
-        let chart_currency = sql::main_currency(conn)?;
+        // The currency most recurring revenue is in; without subscriptions, the catalog's.
+        let chart_currency = match recurring.first() {
+            Some(r) => Some(r.currency),
+            None => sql::main_currency(conn)?,
+        };
         let mut months: Vec<(NaiveDate, i64, i64)> =
             first_month.iter().map(|m| (*m, 0, 0)).collect();
         if let (Some(c), Some(start)) = (chart_currency, first_month.first()) {
@@ -69,6 +83,8 @@ pub async fn dashboard(db: &Db, clock: &Clock) -> Result<Dashboard, ServiceError
                 .collect(),
             open: pick(InvoiceStatus::Open),
             overdue: pick(InvoiceStatus::Overdue),
+            open_invoices: count(InvoiceStatus::Open),
+            overdue_invoices: count(InvoiceStatus::Overdue),
             chart_currency,
             months,
             subscriptions_by_type: sql::subscriptions_by_type(conn)?,

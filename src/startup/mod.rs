@@ -91,6 +91,7 @@ impl Application {
             auth,
             idempotency: Default::default(),
             reveals: Default::default(),
+            dashboard: Default::default(),
             live,
         });
         let listener = TcpListener::bind(state.settings.bind)

@@ -45,7 +45,8 @@ async fn exported_customers_imported_into_a_fresh_data_folder_are_the_same() {
         json!({"customerType": "Individual", "firstName": "Zoë", "lastName": "Łukasiewicz", "email": "zoe@example.pl", "phone": "+48 22 123 45 67",
                "address": {"street": "ul. Świętokrzyska 12", "city": "Łódź", "postalCode": "90-001", "country": "PL"}}),
         json!({"customerType": "Business", "companyName": "Νίκος & Υιοί, \"Τηλεπικοινωνίες\"", "email": "info@example.gr",
-               "billingAddress": {"street": "Λεωφόρος 1", "city": "Αθήνα"}}),
+               "billingAddress": {"street": "Λεωφόρος 1", "city": "Αθήνα"},
+               "contactPerson": "Νίκος Παπαδόπουλος", "taxId": "EL123456789", "notes": "Gate code 4711,\nask for the roof key"}),
         json!({"customerType": "Government", "companyName": "Thành phố Hồ Chí Minh", "email": "it@example.vn", "taxExempt": true}),
     ] {
         let res = app.post_json("/v1/customers", &body).await;

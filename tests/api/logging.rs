@@ -211,3 +211,23 @@ async fn the_access_log_writes_one_line_per_request() {
     }
     assert!(lines_with(&log, "edgebss::access").len() >= ids.len());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sending_a_visitor_to_sign_in_is_not_logged_as_a_failure() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &[]).await;
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let res = browser
+        .get(format!("{}/admin/customers", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let id = res.headers()["x-request-id"].to_str().unwrap().to_owned();
+    let log = server.stop();
+    assert!(lines_with(&log, &id).is_empty(), "{log:#?}");
+    assert!(lines_with(&log, "ERROR").is_empty(), "{log:#?}");
+}

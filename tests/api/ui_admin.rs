@@ -96,12 +96,24 @@ async fn an_admin_creates_a_user_whose_password_is_shown_once() {
             &[("username", "olga"), ("role", "operator")],
         )
         .await;
-    assert_eq!(res.status(), StatusCode::CREATED);
+    // The answer is a redirect (a reload of the next page creates nothing), and that page shows
+    // the password once.
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let shown = location(&res);
+    assert!(shown.contains("/new-password?ticket="), "{shown}");
+    let res = ui.get(&shown).await;
     assert_eq!(res.headers()["cache-control"], "no-store");
     let html = res.text().await.unwrap();
     let start =
         html.find("id=\"generated-password\">").unwrap() + "id=\"generated-password\">".len();
     let password = &html[start..start + 20];
+    let again = ui.get_html(&shown).await;
+    assert!(!again.contains(password) && again.contains("shown once already"));
+    let users: i64 = app
+        .sql()
+        .query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(users, 2, "the reload created no second user");
     let other = crate::ui_helpers::UiClient::new(&app);
     assert_eq!(
         location(&other.sign_in("olga", password).await),
@@ -137,10 +149,32 @@ async fn the_last_admin_cannot_be_demoted_or_disabled() {
             &[("role", "viewer")],
         )
         .await;
-    assert_eq!(res.status(), StatusCode::CONFLICT);
-    let page = format!("/admin/users/{id}/disable");
-    assert_eq!(
-        ui.post(&page, &page, &[]).await.status(),
-        StatusCode::CONFLICT
+    // Refused on the users page itself, saying why and what to do instead.
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&res), "/admin/users");
+    let list = ui.get_html("/admin/users").await;
+    assert!(list.contains("only enabled admin"), "{list}");
+    assert!(list.contains("Make another user an admin first"));
+    assert!(
+        !list.contains(&format!("/admin/users/{id}/disable")),
+        "not offered"
     );
+    let page = format!("/admin/users/{id}/disable");
+    let res = ui.post("/admin/users", &page, &[]).await;
+    assert_eq!(location(&res), "/admin/users");
+    let res = ui.get(&page).await;
+    assert_eq!(
+        location(&res),
+        "/admin/users",
+        "the confirmation is not offered either"
+    );
+    let role: String = app
+        .sql()
+        .query_row(
+            "SELECT role || disabled FROM users WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(role, "admin0");
 }

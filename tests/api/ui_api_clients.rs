@@ -29,10 +29,24 @@ async fn an_admin_creates_rotates_and_revokes_an_api_client() {
             ],
         )
         .await;
-    assert_eq!(res.status(), StatusCode::CREATED);
+    // POST/redirect/GET: the secret is on the page the answer leads to, once.
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let shown = crate::ui_helpers::location(&res);
+    let res = ui.get(&shown).await;
     assert_eq!(res.headers()["cache-control"], "no-store");
     let html = res.text().await.unwrap();
     let (id, secret) = (code_in(&html, "client-id"), code_in(&html, "client-secret"));
+    let again = ui.get_html(&shown).await;
+    assert!(again.contains("shown once already") && !again.contains(&secret));
+    let clients: i64 = app
+        .sql()
+        .query_row(
+            "SELECT COUNT(*) FROM api_clients WHERE name = 'CRM'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(clients, 1, "a reload creates no second client");
     let grant = [("grant_type", "client_credentials")];
     let res = app.token_request(&grant, Some((&id, &secret))).await;
     assert_eq!(res.status(), StatusCode::OK);
@@ -45,7 +59,9 @@ async fn an_admin_creates_rotates_and_revokes_an_api_client() {
     );
 
     let page = format!("/admin/api-clients/{id}/rotate");
-    let html = ui.post(&page, &page, &[]).await.text().await.unwrap();
+    let res = ui.post(&page, &page, &[]).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let html = ui.get_html(&crate::ui_helpers::location(&res)).await;
     let new_secret = code_in(&html, "client-secret");
     assert_ne!(new_secret, secret);
     assert_eq!(
@@ -73,7 +89,7 @@ async fn an_admin_creates_rotates_and_revokes_an_api_client() {
             .status(),
         StatusCode::OK
     );
-    assert!(ui.get_html("/admin/api-clients").await.contains("revoked"));
+    assert!(ui.get_html("/admin/api-clients").await.contains("Revoked"));
 }
 
 #[tokio::test]

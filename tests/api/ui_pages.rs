@@ -254,7 +254,7 @@ async fn terminating_a_customer_asks_first_and_cancels_their_subscriptions() {
         .unwrap();
     assert_eq!(status, "Cancelled");
     let html = ui.get_html(&format!("/admin/customers/{id}")).await;
-    assert!(html.contains("is now Terminated"));
+    assert!(html.contains("is now terminated"));
 }
 
 #[tokio::test]

@@ -61,6 +61,12 @@ pub struct CreateCustomerRequest {
     billing_address: Option<Option<AddressInput>>,
     #[serde(default, deserialize_with = "present")]
     tax_exempt: Option<Option<bool>>,
+    #[serde(default, deserialize_with = "present")]
+    contact_person: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    tax_id: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    notes: Option<Option<String>>,
 }
 
 pub async fn create_customer(
@@ -76,6 +82,9 @@ pub async fn create_customer(
     let address = not_null("address", req.address)?;
     let billing_address = not_null("billingAddress", req.billing_address)?;
     let tax_exempt = not_null("taxExempt", req.tax_exempt)?;
+    let contact_person = not_null("contactPerson", req.contact_person)?;
+    let tax_id = not_null("taxId", req.tax_id)?;
+    let notes = not_null("notes", req.notes)?;
     let mut new = NewCustomer::parse(
         req.customer_type,
         CustomerInput {
@@ -86,6 +95,9 @@ pub async fn create_customer(
             phone: phone.as_deref(),
             address: address.as_ref(),
             billing_address: billing_address.as_ref(),
+            contact_person: contact_person.as_deref(),
+            tax_id: tax_id.as_deref(),
+            notes: notes.as_deref(),
         },
     )?;
     new.tax_exempt = tax_exempt.unwrap_or(false);
@@ -133,6 +145,12 @@ pub struct UpdateCustomerRequest {
     billing_address: Option<Option<AddressInput>>,
     #[serde(default, deserialize_with = "present")]
     tax_exempt: Option<Option<bool>>,
+    #[serde(default, deserialize_with = "present")]
+    contact_person: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    tax_id: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    notes: Option<Option<String>>,
 }
 
 pub async fn update_customer(
@@ -148,6 +166,9 @@ pub async fn update_customer(
     let phone = not_null("phone", req.phone)?;
     let address = not_null("address", req.address)?;
     let billing_address = not_null("billingAddress", req.billing_address)?;
+    let contact_person = not_null("contactPerson", req.contact_person)?;
+    let tax_id = not_null("taxId", req.tax_id)?;
+    let notes = not_null("notes", req.notes)?;
     let mut changes = CustomerChanges::parse(CustomerChangesInput {
         status: not_null("status", req.status)?,
         first_name: first_name.as_deref(),
@@ -157,6 +178,9 @@ pub async fn update_customer(
         phone: phone.as_deref(),
         address: address.as_ref(),
         billing_address: billing_address.as_ref(),
+        contact_person: contact_person.as_deref().map(Some),
+        tax_id: tax_id.as_deref().map(Some),
+        notes: notes.as_deref().map(Some),
     })?;
     changes.tax_exempt = not_null("taxExempt", req.tax_exempt)?;
     let customer = service::update(&state.db, &state.clock, &origin, &id, changes).await?;

@@ -10,7 +10,8 @@ use super::extract::Authed;
 use super::layout::{FormState, LayoutCtx, render};
 use crate::domain::FieldError;
 use crate::domain::audit::{AuditEntry, AuditFilter};
-use crate::domain::date::{format_timestamp, parse_timestamp};
+use crate::domain::clock::start_of_day;
+use crate::domain::date::{format_timestamp, parse_date, parse_timestamp};
 use crate::domain::user::Role;
 use crate::routes::state::AppState;
 use crate::service::audit as service;
@@ -25,25 +26,43 @@ pub struct FieldChange {
     pub after: String,
 }
 
-fn shown(v: &serde_json::Value) -> String {
+/// A recorded value as the page shows it: a timestamp on the operator's clock, anything else
+/// as the API recorded it (amounts are the API's numbers: a change does not always carry the
+/// currency that would make it money).
+fn shown(field: &str, v: &serde_json::Value, tz: chrono_tz::Tz) -> String {
+    /// Fields holding enum values, shown in words like everywhere else.
+    const ENUMS: [&str; 8] = [
+        "status",
+        "method",
+        "customerType",
+        "productType",
+        "trigger",
+        "kind",
+        "suspendedBy",
+        "role",
+    ];
     match v {
         serde_json::Value::Null => "—".to_owned(),
+        serde_json::Value::String(s) if ENUMS.contains(&field) => super::format::word(s),
+        serde_json::Value::String(s) if s.len() > 10 && s.as_bytes().get(10) == Some(&b'T') => {
+            super::format::time(s, tz)
+        }
         serde_json::Value::String(s) => s.clone(),
         other => other.to_string(),
     }
 }
 
-/// The fields an entry changed, in name order.
-pub fn field_changes(e: &AuditEntry) -> Vec<FieldChange> {
+/// The fields an entry changed, in name order, named in words.
+pub fn field_changes(e: &AuditEntry, tz: chrono_tz::Tz) -> Vec<FieldChange> {
     let parsed: serde_json::Value = serde_json::from_str(e.changes.get()).unwrap_or_default();
     parsed
         .as_object()
         .map(|m| {
             m.iter()
                 .map(|(k, v)| FieldChange {
-                    field: k.clone(),
-                    before: shown(&v["before"]),
-                    after: shown(&v["after"]),
+                    field: super::format::word(k),
+                    before: shown(k, &v["before"], tz),
+                    after: shown(k, &v["after"], tz),
                 })
                 .collect()
         })
@@ -83,16 +102,47 @@ pub struct ActivityPage {
     entries: Vec<AuditEntry>,
     /// The link to the next (older) page, if there is one.
     older: Option<String>,
+    /// This page continues an earlier one.
+    before: Option<i64>,
+    /// API clients' names by id, for the "Who" column.
+    client_names: std::collections::HashMap<String, String>,
 }
 
 impl ActivityPage {
     pub fn changes(&self, e: &AuditEntry) -> Vec<FieldChange> {
-        field_changes(e)
+        field_changes(e, self.layout.tz)
     }
 
     pub fn link(&self, e: &AuditEntry) -> Option<String> {
         object_link(e)
     }
+
+    pub fn actor_name(&self, e: &AuditEntry) -> String {
+        actor_name(e, &self.client_names)
+    }
+}
+
+/// Who made a change as the page names them: an API client by its name (its id is kept in the
+/// title), anyone else by the id the trail records.
+pub fn actor_name(e: &AuditEntry, clients: &std::collections::HashMap<String, String>) -> String {
+    match e.actor.kind {
+        crate::domain::origin::ActorKind::ApiClient => clients
+            .get(&e.actor.id)
+            .cloned()
+            .unwrap_or_else(|| e.actor.id.clone()),
+        _ => e.actor.id.clone(),
+    }
+}
+
+/// The names of the API clients, by id (there are a handful).
+pub async fn client_names(
+    state: &AppState,
+) -> Result<std::collections::HashMap<String, String>, UiError> {
+    Ok(crate::service::clients::list(&state.db)
+        .await?
+        .into_iter()
+        .map(|c| (c.client_id, c.name))
+        .collect())
 }
 
 fn bound(field: &str, v: &str) -> Result<Option<String>, FieldError> {
@@ -106,23 +156,30 @@ fn bound(field: &str, v: &str) -> Result<Option<String>, FieldError> {
     Ok(Some(v.to_owned()))
 }
 
-fn filter_of(q: &ActivityQuery) -> Result<AuditFilter, FieldError> {
-    let when = |field: &str, v: &str| -> Result<Option<String>, FieldError> {
-        match v.trim() {
-            "" => Ok(None),
-            t => parse_timestamp(field, t).map(|t| Some(format_timestamp(t))),
+/// The filter asked for. A plain day is a day of the operator's time zone (the one the times
+/// on the page are in); `to` takes in the whole of its day.
+fn filter_of(q: &ActivityQuery, tz: chrono_tz::Tz) -> Result<AuditFilter, FieldError> {
+    let when = |field: &str, v: &str, day_after: bool| -> Result<Option<String>, FieldError> {
+        let v = v.trim();
+        if v.is_empty() {
+            return Ok(None);
         }
+        if v.len() == 10 {
+            let day = parse_date(field, v)?;
+            let day = if day_after {
+                day.succ_opt().unwrap_or(day)
+            } else {
+                day
+            };
+            return Ok(Some(format_timestamp(start_of_day(tz, day))));
+        }
+        parse_timestamp(field, v).map(|t| Some(format_timestamp(t)))
     };
-    // `to` is a day: everything on it counts.
-    let to = match when("to", &q.to)? {
-        Some(_) if q.to.trim().len() == 10 => parse_timestamp("to", q.to.trim())
-            .map(|d| Some(format_timestamp(d + chrono::Duration::days(1))))?,
-        other => other,
-    };
+    let to = when("to", &q.to, true)?;
     Ok(AuditFilter {
         actor: bound("actor", &q.actor)?,
         object_id: bound("object", &q.object)?,
-        from: when("from", &q.from)?,
+        from: when("from", &q.from, false)?,
         to,
         ..Default::default()
     })
@@ -140,7 +197,7 @@ pub async fn list(
         ("from".to_owned(), q.from.clone()),
         ("to".to_owned(), q.to.clone()),
     ]);
-    let (entries, more) = match filter_of(&q) {
+    let (entries, more) = match filter_of(&q, auth.tz) {
         Ok(filter) => service::newest(&state.db, filter, q.before, PAGE_ROWS).await?,
         Err(e) => {
             filters = filters.refuse(e);
@@ -165,6 +222,8 @@ pub async fn list(
         filters,
         entries,
         older,
+        before: q.before,
+        client_names: client_names(&state).await?,
     };
     render(&page, &page.layout)
 }

@@ -7,7 +7,10 @@ use askama::Template;
 
 use super::error::UiError;
 use super::extract::{Authed, PostForm, UiPath};
-use super::layout::{FormState, LayoutCtx, redirect, render, render_status};
+use serde::Deserialize;
+
+use super::format;
+use super::layout::{FormState, LayoutCtx, redirect, redirect_refused, render, render_status};
 use crate::domain::ids::ClientId;
 use crate::domain::scope::{Scope, ScopeSet};
 use crate::domain::user::Role;
@@ -23,12 +26,12 @@ pub struct ListPage {
 }
 
 impl ListPage {
-    pub fn scopes(&self, c: &ApiClient) -> String {
+    /// Each scope of the client with what it allows.
+    pub fn scopes(&self, c: &ApiClient) -> Vec<(&'static str, &'static str)> {
         c.scopes
             .iter()
-            .map(|s| s.as_str())
-            .collect::<Vec<_>>()
-            .join(" ")
+            .map(|s| (s.as_str(), format::scope_meaning(s.as_str())))
+            .collect()
     }
 }
 
@@ -46,7 +49,8 @@ pub async fn list(state: web::Data<AppState>, auth: Authed) -> Result<HttpRespon
 pub struct NewPage {
     layout: LayoutCtx,
     form: FormState,
-    scopes: Vec<&'static str>,
+    /// Every scope with what it allows.
+    scopes: Vec<(&'static str, &'static str)>,
     chosen: Vec<String>,
 }
 
@@ -65,7 +69,10 @@ fn new_page(
     let page = NewPage {
         layout: auth.layout("api-clients", "New API client"),
         form,
-        scopes: Scope::ALL.iter().map(|s| s.as_str()).collect(),
+        scopes: Scope::ALL
+            .iter()
+            .map(|s| (s.as_str(), format::scope_meaning(s.as_str())))
+            .collect(),
         chosen,
     };
     render_status(&page, &page.layout, status)
@@ -80,25 +87,47 @@ pub async fn new_form(auth: Authed) -> Result<HttpResponse, UiError> {
 #[template(path = "pages/api_clients/secret.html")]
 pub struct SecretPage {
     layout: LayoutCtx,
-    heading: &'static str,
-    creds: ClientCredentials,
+    client: ApiClient,
+    /// `None` when it has been shown already (a reload).
+    secret: Option<String>,
 }
 
-fn secret_page(
+/// The page a new or rotated secret is shown on, once: the POST keeps it for this session and
+/// redirects here, so a reload shows nothing and creates or rotates nothing.
+async fn secret_page(
+    state: &AppState,
     auth: &Authed,
-    heading: &'static str,
-    flash: String,
-    creds: ClientCredentials,
-    status: StatusCode,
+    id: &ClientId,
+    ticket: &str,
 ) -> Result<HttpResponse, UiError> {
-    let mut layout = auth.layout("api-clients", heading);
-    layout.flash = Some(flash);
+    let client = service::get(&state.db, id).await?;
+    let secret = (!ticket.is_empty())
+        .then(|| state.reveals.take(&auth.session.token_hash, ticket))
+        .flatten();
     let page = SecretPage {
-        layout,
-        heading,
-        creds,
+        layout: auth.layout("api-clients", format!("Secret of {}", client.name)),
+        client,
+        secret,
     };
-    render_status(&page, &page.layout, status)
+    render(&page, &page.layout)
+}
+
+fn to_secret_page(
+    state: &AppState,
+    auth: &Authed,
+    creds: ClientCredentials,
+    flash: &str,
+) -> HttpResponse {
+    let ticket = state
+        .reveals
+        .keep(&auth.session.token_hash, creds.client_secret);
+    redirect(
+        &format!(
+            "/admin/api-clients/{}/secret?ticket={ticket}",
+            creds.client.client_id
+        ),
+        Some(flash),
+    )
 }
 
 pub async fn create(
@@ -124,13 +153,7 @@ pub async fn create(
     match result {
         Ok(creds) => {
             let flash = format!("API client {} created.", creds.client.name);
-            secret_page(
-                &auth,
-                "API client created",
-                flash,
-                creds,
-                StatusCode::CREATED,
-            )
+            Ok(to_secret_page(&state, &auth, creds, &flash))
         }
         Err(ServiceError::Invalid(f) | ServiceError::Unprocessable(f)) => new_page(
             &auth,
@@ -154,20 +177,41 @@ fn action(s: &str) -> Result<&'static str, UiError> {
     match s {
         "revoke" => Ok("revoke"),
         "rotate" => Ok("rotate"),
+        "secret" => Ok("secret"),
         _ => Err(UiError::NotFound(
             "There is no such page in the admin UI.".to_owned(),
         )),
     }
 }
 
+#[derive(Debug, Default, Deserialize)]
+pub struct TicketQuery {
+    #[serde(default)]
+    ticket: String,
+}
+
 pub async fn confirm(
     state: web::Data<AppState>,
     auth: Authed,
     UiPath((id, act)): UiPath<(ClientId, String)>,
+    q: web::Query<TicketQuery>,
 ) -> Result<HttpResponse, UiError> {
     auth.require(Role::Admin)?;
     let act = action(&act)?;
+    if act == "secret" {
+        return secret_page(&state, &auth, &id, &q.ticket).await;
+    }
     let c = service::get(&state.db, &id).await?;
+    if !c.enabled {
+        return Ok(redirect_refused(
+            "/admin/api-clients",
+            &format!(
+                "{} is revoked: its secret cannot be rotated and it cannot be revoked again. \
+                 Create a new client instead.",
+                c.name
+            ),
+        ));
+    }
     let page = ConfirmPage {
         layout: auth.layout("api-clients", format!("{act} {}", c.name)),
         c,
@@ -200,10 +244,13 @@ pub async fn act(
                 )),
             ))
         }
-        _ => {
+        "rotate" => {
             let creds = service::rotate_secret(&state.db, &state.clock, auth.origin(), &id).await?;
             let flash = format!("The secret of {} was replaced.", creds.client.name);
-            secret_page(&auth, "New secret", flash, creds, StatusCode::OK)
+            Ok(to_secret_page(&state, &auth, creds, &flash))
         }
+        _ => Err(UiError::NotFound(
+            "There is no such page in the admin UI.".to_owned(),
+        )),
     }
 }

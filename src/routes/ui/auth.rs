@@ -173,6 +173,7 @@ pub struct PasswordPage {
     form: FormState,
     forced: bool,
     min_len: usize,
+    username: String,
 }
 
 fn password_page(
@@ -185,6 +186,7 @@ fn password_page(
         form,
         forced: auth.session.user.must_change_password,
         min_len: MIN_PASSWORD_LEN,
+        username: auth.session.user.username.clone(),
     };
     render_status(&page, &page.layout, status)
 }

@@ -1,6 +1,7 @@
-//! Bill runs: the history, a dry-run preview of a period (the invoices it would create and its
-//! totals), running it, and the run's page, which reloads itself while the run is in progress
-//! (a `<meta refresh>`, so no JavaScript is needed).
+//! Bill runs: the history (filtered by status and period, sorted), a dry-run preview of a month
+//! picked from a list (the invoices it would create and its totals), running it, and the run's
+//! page with the invoices it created, which reloads itself while the run is in progress (a
+//! `<meta refresh>`, so no JavaScript is needed).
 
 use std::time::Duration;
 
@@ -12,79 +13,143 @@ use serde::Deserialize;
 
 use super::error::UiError;
 use super::extract::{Authed, PostForm, UiPath};
+use super::format;
 use super::layout::{FormState, LayoutCtx, redirect, render, render_status};
 use super::pager::Pager;
+use super::run_pages::{PeriodChoice, period_choices, run_filter};
 use crate::domain::bill_run::{BillRun, PreviewInvoice};
 use crate::domain::enums::{BillRunStatus, BillRunTrigger};
 use crate::domain::ids::BillRunId;
+use crate::domain::invoice::InvoiceFilter;
+use crate::domain::list_order::{InvoiceListing, Order};
 use crate::domain::money::Currency;
+use crate::domain::origin::Actor;
 use crate::domain::page::PageRequest;
 use crate::domain::period::Period;
 use crate::domain::user::Role;
 use crate::error::ServiceError;
 use crate::routes::state::AppState;
 use crate::service::bill_runs::{self as service, Mode, StartRun, Started};
-use crate::service::ui_reports;
+use crate::service::{ui_lists, ui_reports};
 
 /// Most would-be invoices the preview lists (the totals cover all of them).
 const PREVIEW_ROWS: usize = 100;
+/// Invoices listed on a run's page; the rest are one link away.
+const RUN_INVOICE_ROWS: u32 = 10;
 
 /// How long starting a run waits for it to finish before showing its progress page instead.
 const WAIT_FOR_RUN: Duration = Duration::from_millis(1500);
 
-#[derive(Debug, Default, Deserialize)]
-pub struct ListQuery {
-    page: Option<String>,
-}
+pub use super::run_pages::ListQuery;
 
 #[derive(Template)]
 #[template(path = "pages/bill_runs/list.html")]
 pub struct ListPage {
     layout: LayoutCtx,
     form: FormState,
-    runs: Vec<BillRun>,
+    periods: Vec<PeriodChoice>,
+    query: ListQuery,
+    filters: FormState,
+    statuses: &'static [BillRunStatus],
+    runs: Vec<(BillRun, Option<Actor>)>,
     pager: Pager,
+    sorter: super::sort::Sorter,
 }
 
 impl ListPage {
     pub fn totals(&self, r: &BillRun) -> String {
         totals_text(r)
     }
+
+    pub fn run_by(&self, r: &BillRun, who: &Option<Actor>) -> String {
+        run_by(r, who)
+    }
 }
 
 fn totals_text(r: &BillRun) -> String {
     if r.totals.is_empty() {
-        return "0".to_owned();
+        return "nothing invoiced".to_owned();
     }
     r.totals
         .iter()
-        .map(|t| super::format::money(t.currency, t.total_amount))
+        .map(|t| format::money(t.currency, t.total_amount))
         .collect::<Vec<_>>()
         .join(" · ")
+}
+
+/// Who ran a run: the user (or client, or job) from its audit entry, else what started it.
+fn run_by(r: &BillRun, who: &Option<Actor>) -> String {
+    match who {
+        Some(a) => format::actor(a),
+        None => format::word(r.trigger),
+    }
 }
 
 async fn list_page(
     state: &AppState,
     auth: &Authed,
     form: FormState,
-    page_no: i64,
+    query: ListQuery,
     status: StatusCode,
 ) -> Result<HttpResponse, UiError> {
+    let page_no = match query.page.as_deref() {
+        None | Some("") => 1,
+        Some(p) => p.parse::<i64>().map_err(|_| {
+            UiError::BadRequest("page: must be a whole number of at least 1".to_owned())
+        })?,
+    };
     let page = PageRequest::parse(Some(page_no), Some(20))
         .map_err(|e| UiError::BadRequest(e.to_string()))?;
-    let r = service::list(&state.db, page).await?;
-    let pager = Pager::new(
-        "/admin/bill-runs",
-        &[],
-        page.page,
-        20,
-        r.pagination.total_items,
-    );
+    let mut filters = query.filter_state();
+    let (filter, order) = run_filter(&query);
+    let (runs, total) = match filter {
+        Ok(f) => match ui_lists::bill_runs(&state.db, f, page).await {
+            Ok(r) => r,
+            Err(ServiceError::Invalid(e)) => {
+                filters = filters.refuse(e);
+                (Vec::new(), 0)
+            }
+            Err(e) => return Err(e.into()),
+        },
+        Err(e) => {
+            filters = filters.refuse(e);
+            (Vec::new(), 0)
+        }
+    };
+    let billed = ui_lists::billed_periods(&state.db).await?;
+    let params = query.params();
+    let sort_param = order.to_param();
+    let mut with_sort: Vec<(&str, &str)> = params.to_vec();
+    if !query.sort.is_empty() {
+        with_sort.push(("sort", sort_param.as_str()));
+    }
+    let pager = Pager::new("/admin/bill-runs", &with_sort, page.page, 20, total)
+        .counting("bill run", "bill runs");
+    let sorter =
+        super::sort::Sorter::new("/admin/bill-runs", &params, order, &["started", "period"])
+            .offering(&[
+                ("-started", "Started, newest first"),
+                ("started", "Started, oldest first"),
+                ("-period", "Month, newest first"),
+                ("period", "Month, oldest first"),
+            ]);
+    let today = state.clock.today();
+    let chosen = form.value("period").to_owned();
     let page = ListPage {
         layout: auth.layout("bill-runs", "Bill runs"),
+        periods: period_choices(
+            today,
+            state.live.current().values.billing.bill_day,
+            &billed,
+            &chosen,
+        ),
         form,
-        runs: r.items,
+        query,
+        filters,
+        statuses: BillRunStatus::ALL,
+        runs,
         pager,
+        sorter,
     };
     render_status(&page, &page.layout, status)
 }
@@ -94,15 +159,9 @@ pub async fn list(
     auth: Authed,
     q: web::Query<ListQuery>,
 ) -> Result<HttpResponse, UiError> {
-    let page_no = match q.page.as_deref() {
-        None | Some("") => 1,
-        Some(p) => p.parse::<i64>().map_err(|_| {
-            UiError::BadRequest("page: must be a whole number of at least 1".to_owned())
-        })?,
-    };
     let current = Period::containing(state.clock.today());
     let form = FormState::from_values([("period".to_owned(), current.to_string())]);
-    list_page(&state, &auth, form, page_no, StatusCode::OK).await
+    list_page(&state, &auth, form, q.into_inner(), StatusCode::OK).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -123,12 +182,29 @@ pub struct PreviewPage {
     /// Whether the period may be billed now (its bill day has come).
     can_run: bool,
     bill_date: chrono::NaiveDate,
+    today: chrono::NaiveDate,
+    /// The bill-day job runs the period by itself.
+    scheduled: bool,
+    /// The customers that need attention, with their names.
+    attention: Vec<(String, String)>,
 }
 
 impl PreviewPage {
     pub fn money(&self, currency: &Currency, v: &Decimal) -> String {
-        super::format::money(*currency, *v)
+        format::money(*currency, *v)
     }
+}
+
+/// Refused input on the bill-run page itself, beside the period picker.
+async fn refuse_period(
+    state: &AppState,
+    auth: &Authed,
+    period: &str,
+    e: crate::domain::FieldError,
+    status: StatusCode,
+) -> Result<HttpResponse, UiError> {
+    let form = FormState::from_values([("period".to_owned(), period.to_owned())]).refuse(e);
+    list_page(state, auth, form, ListQuery::default(), status).await
 }
 
 pub async fn preview(
@@ -140,8 +216,7 @@ pub async fn preview(
     let period = match Period::parse("period", q.period.trim()) {
         Ok(p) => p,
         Err(e) => {
-            let form = FormState::from_values([("period".to_owned(), q.period.clone())]);
-            return list_page(&state, &auth, form.refuse(e), 1, StatusCode::BAD_REQUEST).await;
+            return refuse_period(&state, &auth, &q.period, e, StatusCode::BAD_REQUEST).await;
         }
     };
     let start = StartRun {
@@ -150,7 +225,14 @@ pub async fn preview(
         trigger: BillRunTrigger::Admin,
         origin: auth.origin().clone(),
     };
-    let run = service::start(&state.bill_runner(), start).await?;
+    let run = match service::start(&state.bill_runner(), start).await {
+        Ok(run) => run,
+        Err(ServiceError::Invalid(e) | ServiceError::Unprocessable(e)) => {
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            return refuse_period(&state, &auth, &q.period, e, status).await;
+        }
+        Err(e) => return Err(e.into()),
+    };
     let listed: Vec<PreviewInvoice> = run
         .invoices
         .iter()
@@ -163,14 +245,25 @@ pub async fn preview(
         listed.iter().map(|i| i.customer_id.clone()).collect(),
     )
     .await?;
+    let attention_names =
+        ui_reports::customer_names(&state.db, run.needs_attention.clone()).await?;
     let more = run.invoices_created.saturating_sub(listed.len() as u64);
-    let bill_date = period.bill_date(state.live.get().billing.bill_day);
+    let bill_date = period.bill_date(state.live.current().values.billing.bill_day);
+    let today = state.clock.today();
     let page = PreviewPage {
         layout: auth.layout("bill-runs", format!("Bill run {period}: preview")),
         rows: listed.into_iter().zip(names).collect(),
         more,
-        can_run: bill_date <= state.clock.today(),
+        can_run: bill_date <= today,
         bill_date,
+        today,
+        scheduled: state.settings.billing.jobs,
+        attention: run
+            .needs_attention
+            .iter()
+            .cloned()
+            .zip(attention_names)
+            .collect(),
         run,
     };
     render(&page, &page.layout)
@@ -183,12 +276,10 @@ pub async fn start(
     PostForm { auth, form }: PostForm,
 ) -> Result<HttpResponse, UiError> {
     auth.require(Role::Operator)?;
-    let period = match Period::parse("period", form.get("period").trim()) {
+    let typed = form.get("period").trim().to_owned();
+    let period = match Period::parse("period", &typed) {
         Ok(p) => p,
-        Err(e) => {
-            let form = form.to_state().refuse(e);
-            return list_page(&state, &auth, form, 1, StatusCode::BAD_REQUEST).await;
-        }
+        Err(e) => return refuse_period(&state, &auth, &typed, e, StatusCode::BAD_REQUEST).await,
     };
     let start = StartRun {
         period,
@@ -202,8 +293,8 @@ pub async fn start(
             Ok(redirect(
                 &format!("/admin/bill-runs/{id}"),
                 Some(&format!(
-                    "Bill run {period} finished: {} invoice(s) created.",
-                    run.invoices_created
+                    "Bill run {period} finished: {} created.",
+                    format::plural(run.invoices_created, "invoice", "invoices")
                 )),
             ))
         }
@@ -218,12 +309,19 @@ pub async fn start(
             ))
         }
         Err(ServiceError::Invalid(e) | ServiceError::Unprocessable(e)) => {
-            let form = form.to_state().refuse(e);
-            list_page(&state, &auth, form, 1, StatusCode::UNPROCESSABLE_ENTITY).await
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            refuse_period(&state, &auth, &typed, e, status).await
         }
         Err(ServiceError::Conflict(m)) => {
-            let form = form.to_state().with_message(m);
-            list_page(&state, &auth, form, 1, StatusCode::CONFLICT).await
+            let form = FormState::from_values([("period".to_owned(), typed)]).with_message(m);
+            list_page(
+                &state,
+                &auth,
+                form,
+                ListQuery::default(),
+                StatusCode::CONFLICT,
+            )
+            .await
         }
         Err(e) => {
             tracing::warn!(%period, user = %auth.session.user.username, error = %e, "bill run from the admin UI failed");
@@ -237,6 +335,11 @@ pub async fn start(
 pub struct DetailPage {
     layout: LayoutCtx,
     run: BillRun,
+    run_by: String,
+    /// The first invoices the run created, each with its customer's name.
+    invoices: Vec<(crate::domain::invoice::Invoice, String)>,
+    /// The customers it could not bill, with their names.
+    attention: Vec<(String, String)>,
 }
 
 impl DetailPage {
@@ -245,7 +348,7 @@ impl DetailPage {
     }
 
     pub fn money(&self, currency: &Currency, v: &Decimal) -> String {
-        super::format::money(*currency, *v)
+        format::money(*currency, *v)
     }
 
     /// Customers dealt with so far: invoiced or skipped.
@@ -261,8 +364,25 @@ pub async fn detail(
     UiPath(id): UiPath<BillRunId>,
 ) -> Result<HttpResponse, UiError> {
     let run = service::get(&state.db, &id).await?;
+    let who = ui_lists::run_started_by(&state.db, &id).await?;
+    let listing = InvoiceListing {
+        filter: InvoiceFilter::default(),
+        search: None,
+        bill_run: Some(id.clone()),
+        order: Order {
+            by: crate::domain::list_order::InvoiceSort::Number,
+            desc: false,
+        },
+    };
+    let first = PageRequest::parse(Some(1), Some(i64::from(RUN_INVOICE_ROWS)))
+        .map_err(|e| UiError::BadRequest(e.to_string()))?;
+    let invoices = ui_lists::invoices(&state.db, listing, first).await?.rows;
+    let names = ui_reports::customer_names(&state.db, run.needs_attention.clone()).await?;
     let page = DetailPage {
         layout: auth.layout("bill-runs", format!("Bill run {}", run.period)),
+        run_by: run_by(&run, &who),
+        attention: run.needs_attention.iter().cloned().zip(names).collect(),
+        invoices,
         run,
     };
     render(&page, &page.layout)

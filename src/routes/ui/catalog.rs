@@ -13,11 +13,13 @@ use serde::Deserialize;
 use super::error::UiError;
 use super::extract::{Authed, FormData, PostForm, UiPath};
 use super::format;
-use super::layout::{FormState, LayoutCtx, redirect, render, render_status};
+use super::layout::{FormState, LayoutCtx, redirect, redirect_refused, render, render_status};
 use super::pager::Pager;
+use super::sort::Sorter;
 use crate::domain::FieldError;
 use crate::domain::enums::{ProductStatus, ProductType};
 use crate::domain::ids::ProductId;
+use crate::domain::list_order::{Order, SortKey};
 use crate::domain::product::ProductFilter;
 use crate::domain::product::{Product, ProductDraft};
 use crate::domain::user::Role;
@@ -31,7 +33,51 @@ pub struct ListQuery {
     product_type: String,
     #[serde(default)]
     status: String,
+    #[serde(default)]
+    sort: String,
     page: Option<String>,
+}
+
+/// How the catalog can be sorted. It holds tens of products, not thousands, so it is sorted
+/// in memory after it is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProductSort {
+    Added,
+    Name,
+    Type,
+    Price,
+}
+
+impl SortKey for ProductSort {
+    const KEYS: &'static [(Self, &'static str)] = &[
+        (ProductSort::Added, "added"),
+        (ProductSort::Name, "name"),
+        (ProductSort::Type, "type"),
+        (ProductSort::Price, "price"),
+    ];
+}
+
+const DEFAULT_ORDER: Order<ProductSort> = Order {
+    by: ProductSort::Added,
+    desc: false,
+};
+
+fn sort_products(products: &mut [Product], order: Order<ProductSort>) {
+    match order.by {
+        ProductSort::Added => {}
+        ProductSort::Name => {
+            products.sort_by_key(|p| p.product_name.to_lowercase());
+        }
+        ProductSort::Type => products.sort_by_key(|p| format::word(p.product_type)),
+        ProductSort::Price => {
+            products.sort_by(|a, b| {
+                (a.currency.as_str(), a.monthly_price).cmp(&(b.currency.as_str(), b.monthly_price))
+            });
+        }
+    }
+    if order.desc {
+        products.reverse();
+    }
 }
 
 /// Products per catalog page.
@@ -47,6 +93,7 @@ pub struct ListPage {
     types: &'static [ProductType],
     statuses: &'static [ProductStatus],
     pager: Pager,
+    sorter: Sorter,
 }
 
 impl ListPage {
@@ -74,23 +121,41 @@ pub async fn list(
         product_type: parse_filter("type", &q.product_type)?,
         status: parse_filter("status", &q.status)?,
     };
-    let all = service::list(&state.db, filter).await?;
+    let order =
+        Order::parse(&q.sort, DEFAULT_ORDER).map_err(|e| UiError::BadRequest(e.to_string()))?;
+    let mut all = service::list(&state.db, filter).await?;
+    sort_products(&mut all, order);
     let page_no = match q.page.as_deref() {
         None | Some("") => 1,
         Some(p) => p.parse::<usize>().ok().filter(|n| *n >= 1).ok_or_else(|| {
             UiError::BadRequest("page: must be a whole number of at least 1".into())
         })?,
     };
+    let params = [
+        ("type", q.product_type.as_str()),
+        ("status", q.status.as_str()),
+    ];
+    let sort_param = order.to_param();
+    let mut with_sort = params.to_vec();
+    if !q.sort.is_empty() {
+        with_sort.push(("sort", sort_param.as_str()));
+    }
     let pager = Pager::new(
         "/admin/catalog",
-        &[
-            ("type", q.product_type.as_str()),
-            ("status", q.status.as_str()),
-        ],
+        &with_sort,
         page_no as u32,
         PAGE_SIZE as u32,
         all.len() as u64,
-    );
+    )
+    .counting("product", "products");
+    let sorter = Sorter::new("/admin/catalog", &params, order, &[]).offering(&[
+        ("added", "As added"),
+        ("name", "Name, A to Z"),
+        ("-name", "Name, Z to A"),
+        ("type", "Type"),
+        ("price", "Price, lowest first"),
+        ("-price", "Price, highest first"),
+    ]);
     let products = all
         .into_iter()
         .skip((page_no - 1) * PAGE_SIZE)
@@ -99,6 +164,7 @@ pub async fn list(
     let page = ListPage {
         layout: auth.layout("catalog", "Catalog"),
         pager,
+        sorter,
         products,
         product_type: q.product_type,
         status: q.status,
@@ -322,6 +388,12 @@ pub async fn confirm_discontinue(
 ) -> Result<HttpResponse, UiError> {
     auth.require(Role::Admin)?;
     let p = service::get(&state.db, &id).await?;
+    if p.status != ProductStatus::Active {
+        return Ok(redirect_refused(
+            "/admin/catalog",
+            &format!("{} is already discontinued.", p.product_name),
+        ));
+    }
     let page = ConfirmPage {
         layout: auth.layout("catalog", format!("Discontinue {}", p.product_name)),
         p,
@@ -335,7 +407,11 @@ pub async fn discontinue(
     UiPath(id): UiPath<ProductId>,
 ) -> Result<HttpResponse, UiError> {
     auth.require(Role::Admin)?;
-    let p = service::discontinue(&state.db, &state.clock, auth.origin(), &id).await?;
+    let p = match service::discontinue(&state.db, &state.clock, auth.origin(), &id).await {
+        Ok(p) => p,
+        Err(ServiceError::Conflict(m)) => return Ok(redirect_refused("/admin/catalog", &m)),
+        Err(e) => return Err(e.into()),
+    };
     Ok(redirect(
         "/admin/catalog",
         Some(&format!(

@@ -25,6 +25,8 @@ pub struct Text {
     pub y: i64,
     pub text: String,
     pub anchor: &'static str,
+    /// CSS class (`year` for the smaller line under a month).
+    pub class: &'static str,
 }
 
 #[derive(Debug, Clone)]
@@ -40,9 +42,10 @@ pub struct Chart {
 }
 
 const W: i64 = 720;
-const H: i64 = 260;
+const H: i64 = 272;
 const LEFT: i64 = 70;
-const BOTTOM: i64 = 30;
+/// Room under the bars for the month and, below it, its year.
+const BOTTOM: i64 = 42;
 const TOP: i64 = 12;
 
 /// Invoiced and paid per month: two bars per month.
@@ -85,9 +88,17 @@ pub fn monthly(currency: Option<Currency>, months: &[(NaiveDate, i64, i64)]) -> 
         }
         texts.push(Text {
             x: x0 + bar,
-            y: H - 10,
+            y: H - 22,
             text: month.format("%b").to_string(),
             anchor: "middle",
+            class: "",
+        });
+        texts.push(Text {
+            x: x0 + bar,
+            y: H - 8,
+            text: month.format("%Y").to_string(),
+            anchor: "middle",
+            class: "year",
         });
     }
     let mut grid = Vec::new();
@@ -99,6 +110,7 @@ pub fn monthly(currency: Option<Currency>, months: &[(NaiveDate, i64, i64)]) -> 
             y: y + 4,
             text: format::count((max * step / 4 / unit) as u64),
             anchor: "end",
+            class: "",
         });
     }
     let total: i64 = months.iter().map(|m| m.1).sum();
@@ -110,8 +122,15 @@ pub fn monthly(currency: Option<Currency>, months: &[(NaiveDate, i64, i64)]) -> 
         texts,
         grid,
         summary: format!(
-            "Over the last {} months {} was invoiced and {} paid.",
-            months.len(),
+            "From {} to {}, {} was invoiced and {} paid.",
+            months
+                .first()
+                .map(|m| format::month(m.0))
+                .unwrap_or_default(),
+            months
+                .last()
+                .map(|m| format::month(m.0))
+                .unwrap_or_default(),
             format::money_minor(c, total),
             format::money_minor(c, paid)
         ),
@@ -150,19 +169,21 @@ pub fn by_type(items: &[(ProductType, u64)]) -> Chart {
             w: w.max(1),
             h: row - 10,
             class: "bar-type",
-            title: format!("{t}: {n} active"),
+            title: format!("{}: {n} active", format::word(t)),
         });
         texts.push(Text {
             x: left - 8,
             y: y + 17,
-            text: t.to_string(),
+            text: format::word(t),
             anchor: "end",
+            class: "",
         });
         texts.push(Text {
             x: left + w + 8,
             y: y + 17,
             text: format::count(*n),
             anchor: "start",
+            class: "",
         });
     }
     Chart {
@@ -176,7 +197,7 @@ pub fn by_type(items: &[(ProductType, u64)]) -> Chart {
         } else {
             items
                 .iter()
-                .map(|(t, n)| format!("{t}: {n}"))
+                .map(|(t, n)| format!("{}: {n}", format::word(t)))
                 .collect::<Vec<_>>()
                 .join(", ")
         },

@@ -8,13 +8,15 @@ use askama::Template;
 use super::error::UiError;
 use super::extract::{Authed, PostForm, UiPath};
 use super::format;
-use super::layout::{LayoutCtx, redirect, render};
+use super::layout::{LayoutCtx, redirect, redirect_refused, render};
+use crate::domain::FieldError;
 use crate::domain::date::parse_date;
 use crate::domain::dunning::{AGING_BUCKETS, DunningSettings, days_past};
 use crate::domain::email_message::EmailMessage;
 use crate::domain::ids::{CustomerId, EmailId};
 use crate::domain::money::Currency;
 use crate::domain::user::Role;
+use crate::error::ServiceError;
 use crate::routes::state::AppState;
 use crate::service::collections::{self as service, ActionRow, AgingRow, Exemption};
 use crate::service::dunning::Plan;
@@ -30,9 +32,49 @@ pub struct CollectionsPage {
     rules: DunningSettings,
     history: Vec<ActionRow>,
     exemptions: Vec<Exemption>,
+    /// Names of the customers tomorrow's plan and the exemptions name only by id.
+    names: std::collections::HashMap<String, String>,
+    /// Everything tomorrow's dunning will do, of which the first [`SHOWN`] are listed.
+    planned: usize,
 }
 
+/// Rows listed per table on the Collections page.
+const SHOWN: usize = 100;
+
 impl CollectionsPage {
+    pub fn name(&self, id: &CustomerId) -> String {
+        self.names
+            .get(id.as_str())
+            .filter(|n| !n.is_empty())
+            .cloned()
+            .unwrap_or_else(|| id.to_string())
+    }
+
+    /// The aging rows listed: the oldest debts.
+    pub fn shown_rows(&self) -> &[AgingRow] {
+        &self.aging.rows[..self.aging.rows.len().min(SHOWN)]
+    }
+
+    pub fn more_rows(&self) -> usize {
+        self.aging.rows.len().saturating_sub(SHOWN)
+    }
+
+    pub fn more_planned(&self) -> usize {
+        self.planned.saturating_sub(SHOWN)
+    }
+
+    pub fn customers_owing(&self) -> String {
+        let mut ids: Vec<&str> = self
+            .aging
+            .rows
+            .iter()
+            .map(|r| r.customer_id.as_str())
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        format::plural(ids.len() as u64, "customer owes", "customers owe")
+    }
+
     pub fn money(&self, currency: &Currency, minor: &i64) -> String {
         format::money_minor(*currency, *minor)
     }
@@ -54,7 +96,29 @@ impl CollectionsPage {
 pub async fn index(state: web::Data<AppState>, auth: Authed) -> Result<HttpResponse, UiError> {
     let today = state.clock.today();
     let rules = state.live.get().dunning;
-    let plan = crate::service::dunning::preview(&state.db, &state.clock, rules.clone()).await?;
+    let mut plan = crate::service::dunning::preview(&state.db, &state.clock, rules.clone()).await?;
+    // A page of rows, not every customer of a large installation: the counts say how many,
+    // the CSV export has the whole aging report.
+    let planned = plan.suspend.len() + plan.reminders.len() + plan.reactivate.len();
+    plan.suspend.truncate(SHOWN);
+    plan.reminders
+        .truncate(SHOWN.saturating_sub(plan.suspend.len()));
+    plan.reactivate
+        .truncate(SHOWN.saturating_sub(plan.suspend.len() + plan.reminders.len()));
+    let exemptions = service::exemptions(&state.db, today).await?;
+    let ids: Vec<String> = plan
+        .suspend
+        .iter()
+        .map(|(c, _)| c.to_string())
+        .chain(
+            plan.reminders
+                .iter()
+                .map(|(i, _)| i.customer_id.to_string()),
+        )
+        .chain(plan.reactivate.iter().map(ToString::to_string))
+        .chain(exemptions.iter().map(|e| e.customer_id.to_string()))
+        .collect();
+    let names = crate::service::ui_reports::customer_names(&state.db, ids.clone()).await?;
     let page = CollectionsPage {
         layout: auth.layout("collections", "Collections"),
         buckets: &AGING_BUCKETS,
@@ -63,7 +127,9 @@ pub async fn index(state: web::Data<AppState>, auth: Authed) -> Result<HttpRespo
         plan,
         rules,
         history: service::history(&state.db, None, 50).await?,
-        exemptions: service::exemptions(&state.db, today).await?,
+        exemptions,
+        names: ids.into_iter().zip(names).collect(),
+        planned,
     };
     render(&page, &page.layout)
 }
@@ -74,6 +140,8 @@ pub struct CustomerCollections {
     pub exemption: Option<Exemption>,
     pub history: Vec<ActionRow>,
     pub today: chrono::NaiveDate,
+    /// E-mail is set up, so a message can be sent again.
+    pub email_ready: bool,
 }
 
 pub async fn for_customer(
@@ -88,6 +156,7 @@ pub async fn for_customer(
             .filter(|e| e.until >= today),
         history: service::history(&state.db, Some(id.clone()), 10).await?,
         today,
+        email_ready: state.live.current().values.email.enabled(),
     })
 }
 
@@ -106,9 +175,11 @@ pub async fn exempt(
             Some("Dunning applies to this customer again."),
         ));
     }
-    let until = parse_date("until", form.get("until").trim())
-        .map_err(|e| UiError::BadRequest(e.to_string()))?;
-    service::exempt(
+    let until = match parse_date("until", form.get("until").trim()) {
+        Ok(d) => d,
+        Err(e) => return Ok(not_exempted(&page, &e)),
+    };
+    let done = service::exempt(
         &state.db,
         &state.clock,
         auth.origin(),
@@ -116,13 +187,37 @@ pub async fn exempt(
         form.get("reason").to_owned(),
         until,
     )
-    .await?;
+    .await;
+    match done {
+        Ok(_) => {}
+        Err(ServiceError::Invalid(e) | ServiceError::Unprocessable(e)) => {
+            return Ok(not_exempted(&page, &e));
+        }
+        Err(e) => return Err(e.into()),
+    }
     Ok(redirect(
         &page,
         Some(&format!(
-            "No reminders or suspension for this customer until {until}."
+            "No reminders or suspension for this customer until {}.",
+            format::date(until)
         )),
     ))
+}
+
+/// A refused exemption, said on the customer's page by the field's label.
+fn not_exempted(page: &str, e: &FieldError) -> HttpResponse {
+    let label = match e.field.as_str() {
+        "until" => "Until",
+        "reason" => "Why",
+        other => other,
+    };
+    redirect_refused(
+        &format!("{page}#collections"),
+        &format!(
+            "Not exempted from dunning: {label} {}.",
+            e.message.trim_end_matches('.')
+        ),
+    )
 }
 
 /// Sends a message again (a new message with a new Message-ID).
@@ -132,14 +227,24 @@ pub async fn resend(
     UiPath(id): UiPath<EmailId>,
 ) -> Result<HttpResponse, UiError> {
     auth.require(Role::Operator)?;
-    let m = crate::service::email::resend(&state.db, &state.clock, auth.origin(), &id).await?;
-    let back = match form.get("back") {
-        b if b.starts_with("/admin/") && !b.starts_with("//") => b.to_owned(),
-        _ => m
-            .customer_id
-            .map(|c| format!("/admin/customers/{c}"))
-            .unwrap_or_else(|| "/admin/collections".to_owned()),
+    let asked = match form.get("back") {
+        b if b.starts_with("/admin/") && !b.starts_with("//") => Some(b.to_owned()),
+        _ => None,
     };
+    let m = match crate::service::email::resend(&state.db, &state.clock, auth.origin(), &id).await {
+        Ok(m) => m,
+        // E-mail switched off since the page was shown: say so where the button was.
+        Err(ServiceError::Conflict(why)) => {
+            let back = asked.unwrap_or_else(|| "/admin/collections".to_owned());
+            return Ok(redirect_refused(&back, &format!("Not sent again: {why}.")));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let back = asked.unwrap_or_else(|| {
+        m.customer_id
+            .map(|c| format!("/admin/customers/{c}"))
+            .unwrap_or_else(|| "/admin/collections".to_owned())
+    });
     Ok(redirect(
         &back,
         Some(&format!(

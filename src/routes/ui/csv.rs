@@ -10,11 +10,12 @@ use serde::Deserialize;
 
 use super::error::UiError;
 use super::extract::Authed;
-use super::layout::{LayoutCtx, redirect, render, render_status};
+use super::layout::{LayoutCtx, redirect, redirect_refused, render, render_status};
 use crate::domain::FieldError;
 use crate::domain::customer::CustomerFilter;
 use crate::domain::date::parse_date;
 use crate::domain::user::Role;
+use crate::error::ServiceError;
 use crate::routes::state::AppState;
 use crate::service::export::{ExportFilter, ExportKind, Range, aging_csv, export};
 use crate::service::import::{ImportReport, RowError};
@@ -42,26 +43,42 @@ pub struct ExportQuery {
     to: String,
 }
 
-fn opt<T: std::str::FromStr<Err = String>>(field: &str, v: &str) -> Result<Option<T>, UiError> {
+fn opt<T: std::str::FromStr<Err = String>>(field: &str, v: &str) -> Result<Option<T>, FieldError> {
     match v.trim() {
         "" => Ok(None),
         v => v
             .parse()
             .map(Some)
-            .map_err(|e: String| UiError::BadRequest(FieldError::new(field, e).to_string())),
+            .map_err(|e: String| FieldError::new(field, e)),
     }
 }
 
-fn date(field: &str, v: &str) -> Result<Option<chrono::NaiveDate>, UiError> {
+fn date(field: &str, v: &str) -> Result<Option<chrono::NaiveDate>, FieldError> {
     match v.trim() {
         "" => Ok(None),
-        v => parse_date(field, v)
-            .map(Some)
-            .map_err(|e| UiError::BadRequest(e.to_string())),
+        v => parse_date(field, v).map(Some),
     }
 }
 
-/// `/admin/customers/export.csv` and `/admin/invoices/export.csv`, with the list's filters.
+/// The export's range and filters, from the list's own filter values.
+fn export_filter(kind: ExportKind, q: &ExportQuery) -> Result<(Range, ExportFilter), FieldError> {
+    let range = Range {
+        from: date("from", &q.from)?,
+        to: date("to", &q.to)?,
+    };
+    let status = |of: ExportKind| if kind == of { q.status.as_str() } else { "" };
+    let filter = ExportFilter {
+        customers: CustomerFilter {
+            status: opt("status", status(ExportKind::Customers))?,
+            customer_type: opt("type", &q.customer_type)?,
+        },
+        invoice_status: opt("status", status(ExportKind::Invoices))?,
+    };
+    Ok((range, filter))
+}
+
+/// `/admin/customers/export.csv` and `/admin/invoices/export.csv`, with the list's filters. A
+/// filter the export cannot use is said on the list the button is on.
 pub async fn export_list(
     state: web::Data<AppState>,
     _auth: Authed,
@@ -69,33 +86,21 @@ pub async fn export_list(
     q: web::Query<ExportQuery>,
 ) -> Result<HttpResponse, UiError> {
     let kind = ExportKind::parse(&what).map_err(|e| UiError::NotFound(e.message))?;
-    let range = Range {
-        from: date("from", &q.from)?,
-        to: date("to", &q.to)?,
+    let back = match kind {
+        ExportKind::Customers => "/admin/customers",
+        ExportKind::Invoices => "/admin/invoices",
+        ExportKind::Subscriptions | ExportKind::Payments => "/admin/",
     };
-    let filter = ExportFilter {
-        customers: CustomerFilter {
-            status: opt(
-                "status",
-                if kind == ExportKind::Customers {
-                    &q.status
-                } else {
-                    ""
-                },
-            )?,
-            customer_type: opt("type", &q.customer_type)?,
-        },
-        invoice_status: opt(
-            "status",
-            if kind == ExportKind::Invoices {
-                &q.status
-            } else {
-                ""
-            },
-        )?,
+    let refuse = |e: FieldError| redirect_refused(back, &format!("Nothing exported: {e}."));
+    let (range, filter) = match export_filter(kind, &q) {
+        Ok(f) => f,
+        Err(e) => return Ok(refuse(e)),
     };
-    let body = export(&state.db, kind, range, filter).await?;
-    Ok(csv_response(&what, body))
+    match export(&state.db, kind, range, filter).await {
+        Ok(body) => Ok(csv_response(&what, body)),
+        Err(ServiceError::Invalid(e)) => Ok(refuse(e)),
+        Err(e) => Err(e.into()),
+    }
 }
 
 pub async fn export_aging(
@@ -114,6 +119,8 @@ pub struct ImportPage {
     errors: Vec<RowError>,
     report: Option<ImportReport>,
     columns: String,
+    /// Why the file was not read at all (none chosen, too large), said above the form.
+    message: Option<String>,
 }
 
 fn import_page(auth: &Authed, errors: Vec<RowError>, report: Option<ImportReport>) -> ImportPage {
@@ -122,7 +129,19 @@ fn import_page(auth: &Authed, errors: Vec<RowError>, report: Option<ImportReport
         errors,
         report,
         columns: crate::service::export::customer_columns().join(","),
+        message: None,
     }
+}
+
+/// The import page again, saying why the upload could not be read.
+fn unread(auth: &Authed, why: &str) -> Result<HttpResponse, UiError> {
+    let mut page = import_page(auth, Vec::new(), None);
+    page.message = Some(why.to_owned());
+    render_status(
+        &page,
+        &page.layout,
+        actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+    )
 }
 
 pub async fn import_form(auth: Authed) -> Result<HttpResponse, UiError> {
@@ -142,17 +161,20 @@ pub async fn import(
     auth.require(Role::Operator)?;
     let (mut csrf, mut dry_run, mut data) = (String::new(), false, Vec::new());
     while let Some(field) = form.next().await {
-        let mut field =
-            field.map_err(|e| UiError::BadRequest(format!("the upload failed: {e}")))?;
+        let Ok(mut field) = field else {
+            return unread(&auth, "The upload failed: choose the file again.");
+        };
         let name = field.name().unwrap_or_default().to_owned();
         let mut value = Vec::new();
         while let Some(chunk) = field.next().await {
-            let chunk =
-                chunk.map_err(|e| UiError::BadRequest(format!("the upload failed: {e}")))?;
+            let Ok(chunk) = chunk else {
+                return unread(&auth, "The upload failed: choose the file again.");
+            };
             if value.len() + chunk.len() > MAX_FILE {
-                return Err(UiError::BadRequest(
-                    "the file is larger than 20 MB".to_owned(),
-                ));
+                return unread(
+                    &auth,
+                    "The file is larger than 20 MB: split it and import each part.",
+                );
             }
             value.extend_from_slice(&chunk);
         }
@@ -167,16 +189,17 @@ pub async fn import(
         return Err(UiError::Csrf);
     }
     if data.is_empty() {
-        return Err(UiError::BadRequest(
-            "choose a CSV file to import".to_owned(),
-        ));
+        return unread(&auth, "Choose a CSV file to import.");
     }
     match crate::service::import::customers(&state.db, &state.clock, auth.origin(), &data, dry_run)
         .await?
     {
         Ok(report) if !report.dry_run => Ok(redirect(
             "/admin/customers",
-            Some(&format!("{} customers imported.", report.customers.len())),
+            Some(&format!(
+                "{} imported.",
+                super::format::plural(report.customers.len() as u64, "customer", "customers")
+            )),
         )),
         Ok(report) => {
             let page = import_page(&auth, Vec::new(), Some(report));

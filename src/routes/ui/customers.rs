@@ -1,60 +1,51 @@
-//! Customers: the searchable list, the detail page, and status changes with a confirmation step.
+//! Customers: the searchable, sortable list and the detail page (status changes are in
+//! `customer_status`).
 
 use actix_web::{HttpResponse, web};
 use askama::Template;
-use serde::Deserialize;
 
+use super::customer_list::{ListQuery, MatchNote, match_note};
 use super::error::UiError;
-use super::extract::{Authed, PostForm, UiPath};
+use super::extract::{Authed, UiPath};
 use super::format;
-use super::layout::{LayoutCtx, redirect, render};
+use super::layout::FormState;
+use super::layout::{LayoutCtx, render};
 use super::pager::Pager;
+use super::sort::Sorter;
 use crate::domain::FieldError;
-use crate::domain::customer::CustomerFilter;
-use crate::domain::customer::{Customer, CustomerChanges};
+use crate::domain::address::Address;
+use crate::domain::audit::AuditEntry;
+use crate::domain::customer::Customer;
 use crate::domain::enums::{CustomerStatus, CustomerType};
+use crate::domain::enums::{SubscriptionStatus, SuspendedBy};
 use crate::domain::ids::CustomerId;
 use crate::domain::invoice::{Invoice, InvoiceFilter};
+use crate::domain::list_order::CustomerListing;
+use crate::domain::money::Currency;
+use crate::domain::origin::Actor;
 use crate::domain::page::PageRequest;
+use crate::domain::payment::Payment;
 use crate::domain::subscription::Subscription;
-use crate::domain::user::Role;
 use crate::error::ServiceError;
 use crate::routes::state::AppState;
-use crate::service::{customers as service, invoices, subscriptions, ui_reports};
-
-#[derive(Debug, Default, Deserialize)]
-pub struct ListQuery {
-    #[serde(default)]
-    q: String,
-    #[serde(default)]
-    status: String,
-    #[serde(default, rename = "type")]
-    customer_type: String,
-    page: Option<String>,
-}
+use crate::service::{customers as service, invoices, subscriptions, ui_lists, ui_reports};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
 
 #[derive(Template)]
 #[template(path = "pages/customers/list.html")]
 pub struct ListPage {
     layout: LayoutCtx,
-    q: String,
-    status: String,
-    customer_type: String,
+    query: ListQuery,
     statuses: &'static [CustomerStatus],
     types: &'static [CustomerType],
-    customers: Vec<Customer>,
+    /// Each customer with why it matched the search, when that is not its name.
+    customers: Vec<(Customer, Option<MatchNote>)>,
     pager: Pager,
-    message: Option<String>,
-}
-
-fn parse_opt<T: std::str::FromStr<Err = String>>(
-    field: &str,
-    v: &str,
-) -> Result<Option<T>, FieldError> {
-    if v.is_empty() {
-        return Ok(None);
-    }
-    v.parse().map(Some).map_err(|e| FieldError::new(field, e))
+    sorter: Sorter,
+    /// A search keeps creation order; the name header is then not a sort link.
+    searching: bool,
+    filters: FormState,
 }
 
 pub async fn list(
@@ -62,69 +53,81 @@ pub async fn list(
     auth: Authed,
     q: web::Query<ListQuery>,
 ) -> Result<HttpResponse, UiError> {
-    let q = q.into_inner();
-    let bad = |e: FieldError| UiError::BadRequest(e.to_string());
-    let filter = CustomerFilter {
-        status: parse_opt("status", &q.status).map_err(bad)?,
-        customer_type: parse_opt("type", &q.customer_type).map_err(bad)?,
-    };
-    let page_no = match q.page.as_deref() {
+    let query = q.into_inner();
+    let page_no = match query.page.as_deref() {
         None | Some("") => None,
         Some(p) => Some(p.parse::<i64>().map_err(|_| {
             UiError::BadRequest("page: must be a whole number of at least 1".to_owned())
         })?),
     };
-    let page = PageRequest::parse(page_no, Some(25)).map_err(bad)?;
-    let params = [
-        ("q", q.q.as_str()),
-        ("status", q.status.as_str()),
-        ("type", q.customer_type.as_str()),
-    ];
-    let term = q.q.trim();
-    let mut message = None;
-    let (customers, pager) = if term.is_empty() {
-        let r = service::list(&state.db, filter, page).await?;
-        let pager = Pager::new(
-            "/admin/customers",
-            &params,
-            page.page,
-            page.page_size,
-            r.pagination.total_items,
-        );
-        (r.items, pager)
-    } else {
-        match service::search(&state.db, term, filter, page).await {
-            Ok(r) => {
-                let mut pager = Pager::new(
-                    "/admin/customers",
-                    &params,
-                    page.page,
-                    page.page_size,
-                    r.total,
-                );
-                pager.capped = r.capped();
-                (r.items, pager)
-            }
-            Err(ServiceError::Invalid(e)) => {
-                message = Some(e.message);
-                (
-                    Vec::new(),
-                    Pager::new("/admin/customers", &params, 1, 25, 0),
-                )
-            }
-            Err(e) => return Err(e.into()),
-        }
+    let page =
+        PageRequest::parse(page_no, Some(25)).map_err(|e| UiError::BadRequest(e.to_string()))?;
+    let mut filters = FormState::from_values(
+        query
+            .params()
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+    );
+    let listing = query.listing();
+    let order = listing
+        .as_ref()
+        .map_or(CustomerListing::DEFAULT_ORDER, |l| l.order);
+    let result = match listing {
+        Ok(l) => ui_lists::customers(&state.db, auth.tz, l, &query.q, page).await,
+        Err(e) => Err(e.into()),
     };
+    let (customers, total, capped) = match result {
+        Ok(r) => (r.items, r.total, r.capped),
+        Err(ServiceError::Invalid(e) | ServiceError::Unprocessable(e)) => {
+            let field = if e.field == "since" {
+                "from".to_owned()
+            } else {
+                e.field.clone()
+            };
+            filters = filters.refuse(FieldError::new(field, e.message));
+            (Vec::new(), 0, false)
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let params = query.params();
+    let sort_param = order.to_param();
+    let mut with_sort: Vec<(&str, &str)> = params.to_vec();
+    if !query.sort.is_empty() {
+        with_sort.push(("sort", sort_param.as_str()));
+    }
+    let mut pager = Pager::new(
+        "/admin/customers",
+        &with_sort,
+        page.page,
+        page.page_size,
+        total,
+    )
+    .counting("customer", "customers");
+    pager.capped = capped;
+    let sorter = Sorter::new("/admin/customers", &params, order, &[]).offering(&[
+        ("account", "Account, oldest first"),
+        ("-account", "Account, newest first"),
+        ("name", "Name, A to Z"),
+        ("-name", "Name, Z to A"),
+    ]);
+    let searching = !query.q.trim().is_empty();
+    let customers = customers
+        .into_iter()
+        .map(|c| {
+            let note = searching.then(|| match_note(&c, &query.q)).flatten();
+            (c, note)
+        })
+        .collect();
     let page = ListPage {
         layout: auth.layout("customers", "Customers"),
-        q: q.q,
-        status: q.status,
-        customer_type: q.customer_type,
         statuses: CustomerStatus::ALL,
         types: CustomerType::ALL,
         customers,
         pager,
-        message,
+        sorter,
+        searching,
+        filters,
+        query,
     };
     render(&page, &page.layout)
 }
@@ -134,48 +137,81 @@ pub async fn list(
 pub struct DetailPage {
     layout: LayoutCtx,
     c: Customer,
-    subscriptions: Vec<Subscription>,
+    /// Each subscription with who cancelled it, if someone did.
+    subscriptions: Vec<(Subscription, Option<Actor>)>,
     invoices: Vec<Invoice>,
     invoice_total: u64,
-    payments: Vec<(crate::domain::payment::Payment, String)>,
+    /// Each payment with its invoice's number and who recorded it.
+    payments: Vec<(Payment, String, Option<Actor>)>,
     balance: String,
-    /// The customer's own entries in the audit trail, newest first.
-    history: Vec<crate::domain::audit::AuditEntry>,
     /// One-off charges, newest first.
     charges: Vec<crate::domain::charge::Charge>,
     credit_notes: Vec<crate::domain::credit_note::CreditNote>,
     credit_balance: crate::domain::credit_note::CreditBalance,
+    /// The customer's own entries in the audit trail, newest first.
+    history: Vec<AuditEntry>,
+    /// The earlier of the day it was entered and the day its first subscription started.
+    since: NaiveDate,
+    /// The catalog has something to subscribe to.
+    has_products: bool,
+    /// API clients' names by id, for the history's "Who".
+    client_names: std::collections::HashMap<String, String>,
     /// Statement, dunning and e-mails.
     collections: super::collections::CustomerCollections,
 }
 
 impl DetailPage {
-    pub fn money(
-        &self,
-        currency: &crate::domain::money::Currency,
-        v: &rust_decimal::Decimal,
-    ) -> String {
+    pub fn money(&self, currency: &Currency, v: &Decimal) -> String {
         format::money(*currency, *v)
     }
 
-    pub fn changes(
-        &self,
-        e: &crate::domain::audit::AuditEntry,
-    ) -> Vec<super::activity::FieldChange> {
-        super::activity::field_changes(e)
+    pub fn changes(&self, e: &AuditEntry) -> Vec<super::activity::FieldChange> {
+        super::activity::field_changes(e, self.layout.tz)
     }
 
-    pub fn link(&self, e: &crate::domain::audit::AuditEntry) -> Option<String> {
+    pub fn link(&self, e: &AuditEntry) -> Option<String> {
         super::activity::object_link(e)
     }
 
+    pub fn actor_name(&self, e: &AuditEntry) -> String {
+        super::activity::actor_name(e, &self.client_names)
+    }
+
     pub fn sub_total(&self, s: &Subscription) -> String {
-        let total = s.monthly_charge
-            + s.addons
-                .iter()
-                .map(|a| a.charge)
-                .sum::<rust_decimal::Decimal>();
+        let total = s.monthly_charge + s.addons.iter().map(|a| a.charge).sum::<Decimal>();
         format::money(s.currency, total)
+    }
+
+    /// An address's lines, the country by its name.
+    pub fn lines(&self, a: &Address) -> Vec<String> {
+        format::address_lines(a)
+    }
+
+    /// Suspended because the customer is: it resumes when the customer is reactivated, and
+    /// cannot be resumed on its own.
+    pub fn suspended_with_customer(&self, s: &Subscription) -> bool {
+        s.status == SubscriptionStatus::Suspended && s.suspended_by == Some(SuspendedBy::Customer)
+    }
+
+    pub fn who(&self, a: &Option<Actor>) -> String {
+        a.as_ref().map(format::actor).unwrap_or_default()
+    }
+
+    /// The invoices listed, totalled per currency: (total, still due).
+    pub fn invoice_totals(&self) -> Vec<(String, String)> {
+        let mut sums: Vec<(Currency, Decimal, Decimal)> = Vec::new();
+        for i in &self.invoices {
+            match sums.iter_mut().find(|(c, _, _)| *c == i.currency) {
+                Some(s) => {
+                    s.1 += i.total_amount;
+                    s.2 += i.amount_due;
+                }
+                None => sums.push((i.currency, i.total_amount, i.amount_due)),
+            }
+        }
+        sums.into_iter()
+            .map(|(c, t, d)| (format::money(c, t), format::money(c, d)))
+            .collect()
     }
 }
 
@@ -209,13 +245,39 @@ pub async fn detail(
     let charges = crate::service::charges::list_charges(&state.db, &id).await?;
     let (credit_notes, credit_balance) =
         crate::service::credit_notes::list_for_customer(&state.db, &id).await?;
+    let facts = ui_lists::customer_facts(
+        &state.db,
+        &id,
+        payments
+            .iter()
+            .map(|(p, _)| p.payment_id.to_string())
+            .collect(),
+        subs.iter().map(|s| s.subscription_id.to_string()).collect(),
+    )
+    .await?;
+    let entered = format::day(&c.created_at, auth.tz).unwrap_or_else(|| state.clock.today());
+    let since = facts.first_start.map_or(entered, |d| d.min(entered));
+    let subscriptions = subs
+        .into_iter()
+        .zip(facts.cancel_actors)
+        .map(|(s, who)| {
+            let who = who.filter(|_| s.status == SubscriptionStatus::Cancelled);
+            (s, who)
+        })
+        .collect();
+    let payments = payments
+        .into_iter()
+        .zip(facts.payment_actors)
+        .map(|((p, n), who)| (p, n, who))
+        .collect();
+    let main_currency = inv.items.first().map_or(Currency::USD, |i| i.currency);
     let collections = super::collections::for_customer(&state, &c.customer_id).await?;
     let page = DetailPage {
         layout: auth.layout("customers", c.display_name()),
         collections,
-        balance: format::money_list(&balance),
+        balance: format::money_list_or(&balance, main_currency),
         c,
-        subscriptions: subs,
+        subscriptions,
         invoices: inv.items,
         invoice_total: inv.pagination.total_items,
         payments,
@@ -223,181 +285,11 @@ pub async fn detail(
         charges,
         credit_notes,
         credit_balance,
+        since,
+        has_products: facts.has_products,
+        client_names: super::activity::client_names(&state).await?,
     };
     render(&page, &page.layout)
 }
 
-/// A customer status change a person can ask for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StatusAction {
-    Suspend,
-    Reactivate,
-    Terminate,
-}
-
-impl StatusAction {
-    fn parse(s: &str) -> Result<Self, UiError> {
-        match s {
-            "suspend" => Ok(Self::Suspend),
-            "reactivate" => Ok(Self::Reactivate),
-            "terminate" => Ok(Self::Terminate),
-            other => Err(UiError::BadRequest(format!(
-                "`{other}` is not a customer action; use suspend, reactivate or terminate"
-            ))),
-        }
-    }
-
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Suspend => "suspend",
-            Self::Reactivate => "reactivate",
-            Self::Terminate => "terminate",
-        }
-    }
-
-    pub fn label(&self) -> &'static str {
-        match self {
-            Self::Suspend => "Suspend",
-            Self::Reactivate => "Reactivate",
-            Self::Terminate => "Terminate",
-        }
-    }
-
-    pub fn consequence(&self) -> &'static str {
-        match self {
-            Self::Suspend => {
-                "Every Active subscription is suspended with the customer (and not charged while suspended on the bill day) until the customer is reactivated."
-            }
-            Self::Reactivate => {
-                "The customer becomes Active again, and so do the subscriptions its suspension paused."
-            }
-            Self::Terminate => {
-                "The customer is closed for good and every subscription is cancelled today. The final invoice below is issued at once: days already charged after today are credited, and pending charges and usage are billed. This cannot be undone."
-            }
-        }
-    }
-}
-
-#[derive(Template)]
-#[template(path = "pages/customers/confirm.html")]
-pub struct ConfirmPage {
-    layout: LayoutCtx,
-    c: Customer,
-    action: StatusAction,
-    /// For a termination: the final invoice it would issue and the balance it would leave.
-    settlement: Option<crate::service::lifecycle::TerminationPreview>,
-}
-
-impl ConfirmPage {
-    pub fn money(&self, v: &rust_decimal::Decimal) -> String {
-        let currency = self
-            .settlement
-            .as_ref()
-            .and_then(|s| s.currency)
-            .unwrap_or(crate::domain::money::Currency::USD);
-        format::money(currency, *v)
-    }
-
-    pub fn money_minor(&self, v: &i64) -> String {
-        let currency = self
-            .settlement
-            .as_ref()
-            .and_then(|s| s.currency)
-            .unwrap_or(crate::domain::money::Currency::USD);
-        format::money_minor(currency, *v)
-    }
-
-    pub fn open_due(&self) -> String {
-        self.settlement
-            .as_ref()
-            .map_or_else(|| "0".to_owned(), |s| format::money_list(&s.open_due))
-    }
-}
-
-#[derive(Debug, Deserialize)]
-pub struct ActionQuery {
-    #[serde(default)]
-    to: String,
-}
-
-pub async fn confirm_status(
-    state: web::Data<AppState>,
-    auth: Authed,
-    q: web::Query<ActionQuery>,
-    UiPath(id): UiPath<CustomerId>,
-) -> Result<HttpResponse, UiError> {
-    auth.require(Role::Operator)?;
-    let action = StatusAction::parse(&q.to)?;
-    let c = service::get(&state.db, &id).await?;
-    let settlement = match action {
-        StatusAction::Terminate => Some(
-            crate::service::lifecycle::preview_termination(
-                &state.db,
-                &state.clock,
-                &state.billing_rules(),
-                &id,
-            )
-            .await?,
-        ),
-        _ => None,
-    };
-    let page = ConfirmPage {
-        settlement,
-        layout: auth.layout(
-            "customers",
-            format!("{} {}", action.label(), c.display_name()),
-        ),
-        c,
-        action,
-    };
-    render(&page, &page.layout)
-}
-
-pub async fn change_status(
-    state: web::Data<AppState>,
-    PostForm { auth, form }: PostForm,
-    UiPath(id): UiPath<CustomerId>,
-) -> Result<HttpResponse, UiError> {
-    auth.require(Role::Operator)?;
-    let action = StatusAction::parse(form.get("action"))?;
-    let mut settled = None;
-    let c = match action {
-        StatusAction::Terminate => {
-            let rules = state.billing_rules();
-            let done = crate::service::lifecycle::terminate(
-                &state.db,
-                &state.clock,
-                &rules,
-                auth.origin(),
-                &id,
-            )
-            .await?;
-            settled = done.final_invoice;
-            done.customer
-        }
-        StatusAction::Suspend | StatusAction::Reactivate => {
-            let status = if action == StatusAction::Suspend {
-                CustomerStatus::Suspended
-            } else {
-                CustomerStatus::Active
-            };
-            let changes = CustomerChanges {
-                status: Some(status),
-                ..Default::default()
-            };
-            service::update(&state.db, &state.clock, auth.origin(), &id, changes).await?
-        }
-    };
-    let mut msg = format!("{} is now {}.", c.display_name(), c.status);
-    if let Some(inv) = settled {
-        msg.push_str(&format!(
-            " Final invoice {} issued: {}.",
-            inv.invoice_number,
-            format::money(inv.currency, inv.total_amount)
-        ));
-    }
-    Ok(redirect(
-        &format!("/admin/customers/{}", c.customer_id),
-        Some(&msg),
-    ))
-}
+pub use super::customer_status::{change_status, confirm_status};

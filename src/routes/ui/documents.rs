@@ -7,8 +7,11 @@ use serde::Deserialize;
 
 use super::error::UiError;
 use super::extract::{Authed, UiPath};
+use super::layout::redirect_refused;
+use crate::domain::FieldError;
 use crate::domain::date::parse_date;
 use crate::domain::ids::{CreditNoteId, CustomerId, InvoiceId};
+use crate::error::ServiceError;
 use crate::routes::state::AppState;
 use crate::service::documents;
 
@@ -59,19 +62,36 @@ pub async fn statement_pdf(
     UiPath(id): UiPath<CustomerId>,
     q: web::Query<StatementQuery>,
 ) -> Result<HttpResponse, UiError> {
-    let bad = |e: crate::domain::FieldError| UiError::BadRequest(e.to_string());
+    // The form is on the customer's page: a date it cannot use is said there, by its label.
+    let back = format!("/admin/customers/{id}#collections");
+    let refuse = |e: FieldError| {
+        let label = if e.field == "from" { "From" } else { "To" };
+        redirect_refused(
+            &back,
+            &format!("No statement: {label} {}.", e.message.trim_end_matches('.')),
+        )
+    };
     let today = state.clock.today();
     let to = match q.to.trim() {
         "" => today,
-        v => parse_date("to", v).map_err(bad)?,
+        v => match parse_date("to", v) {
+            Ok(d) => d,
+            Err(e) => return Ok(refuse(e)),
+        },
     };
     let from = match q.from.trim() {
         "" => crate::domain::period::Period::containing(to).first_day(),
-        v => parse_date("from", v).map_err(bad)?,
+        v => match parse_date("from", v) {
+            Ok(d) => d,
+            Err(e) => return Ok(refuse(e)),
+        },
     };
-    let (customer, body) = documents::statement(&state.db, &state.live, &id, from, to).await?;
-    Ok(pdf(
-        &format!("statement-{}-{from}-{to}", customer.account_number),
-        body,
-    ))
+    match documents::statement(&state.db, &state.live, &id, from, to).await {
+        Ok((customer, body)) => Ok(pdf(
+            &format!("statement-{}-{from}-{to}", customer.account_number),
+            body,
+        )),
+        Err(ServiceError::Invalid(e)) => Ok(refuse(e)),
+        Err(e) => Err(e.into()),
+    }
 }

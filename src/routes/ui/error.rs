@@ -21,6 +21,9 @@ pub enum UiError {
     Csrf,
     #[error("{0}")]
     NotFound(String),
+    /// A record the link points at does not exist (`what`: customer, invoice, ...).
+    #[error("no such {what}")]
+    Missing { what: &'static str },
     #[error("{0}")]
     BadRequest(String),
     #[error("{0}")]
@@ -41,7 +44,7 @@ impl From<ServiceError> for UiError {
             ServiceError::Invalid(f) | ServiceError::Unprocessable(f) => {
                 UiError::BadRequest(f.to_string())
             }
-            ServiceError::NotFound { .. } => UiError::NotFound(e.to_string()),
+            ServiceError::NotFound { what, .. } => UiError::Missing { what },
             ServiceError::Conflict(m) => UiError::Conflict(m),
             ServiceError::TooManyRequests {
                 message,
@@ -61,7 +64,24 @@ struct ErrorPage<'a> {
     status: u16,
     heading: &'a str,
     message: &'a str,
+    /// The list the missing record would be in, as a way on.
+    back: Option<(&'static str, &'static str)>,
     layout: super::layout::LayoutCtx,
+}
+
+/// Where to look instead when a record of this kind is not found.
+fn list_of(what: &str) -> Option<(&'static str, &'static str)> {
+    Some(match what {
+        "customer" => ("/admin/customers", "All customers"),
+        "subscription" => ("/admin/customers", "Customers"),
+        "invoice" | "payment" => ("/admin/invoices", "All invoices"),
+        "bill run" => ("/admin/bill-runs", "All bill runs"),
+        "product" | "add-on" => ("/admin/catalog", "The catalog"),
+        "API client" | "client" => ("/admin/api-clients", "All API clients"),
+        "user" => ("/admin/users", "All users"),
+        "webhook endpoint" => ("/admin/webhooks", "All webhook endpoints"),
+        _ => return None,
+    })
 }
 
 impl ResponseError for UiError {
@@ -69,7 +89,7 @@ impl ResponseError for UiError {
         match self {
             UiError::SignIn { .. } | UiError::MustChangePassword => StatusCode::SEE_OTHER,
             UiError::Forbidden(_) | UiError::Csrf => StatusCode::FORBIDDEN,
-            UiError::NotFound(_) => StatusCode::NOT_FOUND,
+            UiError::NotFound(_) | UiError::Missing { .. } => StatusCode::NOT_FOUND,
             UiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             UiError::Conflict(_) => StatusCode::CONFLICT,
             UiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -93,6 +113,10 @@ impl ResponseError for UiError {
                 .finish();
         }
         let status = self.status_code();
+        let back = match self {
+            UiError::Missing { what } => list_of(what),
+            _ => None,
+        };
         let (heading, message) = match self {
             UiError::Unexpected(e) => {
                 tracing::error!(error = ?e, "admin UI request failed");
@@ -111,6 +135,13 @@ impl ResponseError for UiError {
                     .to_owned(),
             ),
             UiError::NotFound(m) => ("Not found", m.clone()),
+            UiError::Missing { what } => (
+                "Not found",
+                format!(
+                    "There is no such {what}: the link may be mistyped or out of date. Look for \
+                     it in the list instead."
+                ),
+            ),
             UiError::BadRequest(m) => ("Cannot do that", m.clone()),
             UiError::Conflict(m) => ("Cannot do that", m.clone()),
             UiError::TooManyRequests { message, .. } => ("Try again shortly", message.clone()),
@@ -120,6 +151,7 @@ impl ResponseError for UiError {
             status: status.as_u16(),
             heading,
             message: &message,
+            back,
             layout: super::layout::LayoutCtx {
                 title: heading.to_owned(),
                 ..Default::default()

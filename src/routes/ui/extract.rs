@@ -30,6 +30,10 @@ pub fn policy(state: &AppState) -> SessionPolicy {
 pub struct Authed {
     pub session: Session,
     pub flash: Option<String>,
+    /// The flash message is a refusal.
+    pub flash_refused: bool,
+    /// The operator's time zone, for the times the pages show.
+    pub tz: chrono_tz::Tz,
     /// Who this request is, for the changes it makes (events and the audit trail).
     origin: Origin,
 }
@@ -41,8 +45,10 @@ impl Authed {
             user: Some((self.session.user.username.clone(), self.session.user.role)),
             csrf: self.session.csrf_token.clone(),
             flash: self.flash.clone(),
+            flash_refused: self.flash_refused,
             nav,
             title: title.into(),
+            tz: self.tz,
         }
     }
 
@@ -91,9 +97,15 @@ async fn authenticate(req: HttpRequest) -> Result<Authed, UiError> {
         return Err(UiError::MustChangePassword);
     }
     let origin = crate::routes::origin_of(&req, Actor::user(&session.user.username));
+    let (flash, flash_refused) = match read_flash(&req) {
+        Some((text, refused)) => (Some(text), refused),
+        None => (None, false),
+    };
     Ok(Authed {
         session,
-        flash: read_flash(&req),
+        flash,
+        flash_refused,
+        tz: state.clock.timezone(),
         origin,
     })
 }

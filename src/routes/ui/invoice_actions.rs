@@ -8,7 +8,7 @@ use serde_json::value::RawValue;
 
 use super::error::UiError;
 use super::extract::{Authed, FormData, PostForm, UiPath};
-use super::layout::{FormState, LayoutCtx, redirect, render_status};
+use super::layout::{FormState, LayoutCtx, redirect, redirect_refused, render_status};
 use crate::domain::FieldError;
 use crate::domain::clock::{Clock, start_of_day};
 use crate::domain::date::{check_date_range, parse_date};
@@ -56,16 +56,17 @@ fn payment_page(
     render_status(&page, &page.layout, status)
 }
 
-/// Refuses an invoice that takes no more payments, with the reason on the page it came from.
-fn check_collectable(i: &Invoice) -> Result<(), UiError> {
-    if is_collectable(i.status) {
-        Ok(())
-    } else {
-        Err(UiError::Conflict(format!(
-            "Invoice {} is {} and takes no payments.",
-            i.invoice_number, i.status
-        )))
-    }
+/// Back to the invoice's page, saying why it takes no payments (it was paid or cancelled since
+/// the page offering the button was shown).
+fn not_collectable(i: &Invoice) -> HttpResponse {
+    redirect_refused(
+        &format!("/admin/invoices/{}", i.invoice_id),
+        &format!(
+            "Invoice {} is {} and takes no more payments.",
+            i.invoice_number,
+            i.status.as_str().to_lowercase()
+        ),
+    )
 }
 
 pub async fn payment_form(
@@ -75,7 +76,9 @@ pub async fn payment_form(
 ) -> Result<HttpResponse, UiError> {
     auth.require(Role::Operator)?;
     let i = invoices::get(&state.db, &id).await?;
-    check_collectable(&i)?;
+    if !is_collectable(i.status) {
+        return Ok(not_collectable(&i));
+    }
     let form = FormState::from_values([
         ("amount".to_owned(), i.amount_due.to_string()),
         ("method".to_owned(), PaymentMethod::Cash.to_string()),
@@ -141,7 +144,7 @@ pub async fn record_payment(
                     "Payment of {} recorded; invoice {} is {}.",
                     super::invoices::money(&p.currency, &p.amount),
                     i.invoice_number,
-                    i.status
+                    i.status.as_str().to_lowercase()
                 )),
             ))
         }
@@ -149,6 +152,10 @@ pub async fn record_payment(
             let i = invoices::get(&state.db, &id).await?;
             let status = StatusCode::UNPROCESSABLE_ENTITY;
             payment_page(&auth, i, form.to_state().refuse(e), status)
+        }
+        Err(ServiceError::Conflict(_)) => {
+            let i = invoices::get(&state.db, &id).await?;
+            Ok(not_collectable(&i))
         }
         Err(e) => Err(e.into()),
     }
@@ -183,11 +190,26 @@ pub async fn confirm_cancel(
 ) -> Result<HttpResponse, UiError> {
     auth.require(Role::Operator)?;
     let i = invoices::get(&state.db, &id).await?;
-    if !is_collectable(i.status) {
-        return Err(UiError::Conflict(format!(
-            "Invoice {} is {}; only Open or Overdue invoices can be cancelled.",
-            i.invoice_number, i.status
-        )));
+    let why = if !is_collectable(i.status) {
+        Some(format!(
+            "Invoice {} is {}; only open or overdue invoices can be cancelled.",
+            i.invoice_number,
+            i.status.as_str().to_lowercase()
+        ))
+    } else if !i.amount_paid.is_zero() {
+        Some(format!(
+            "Invoice {} has payments ({} paid), so it cannot be cancelled.",
+            i.invoice_number,
+            super::format::money(i.currency, i.amount_paid)
+        ))
+    } else {
+        None
+    };
+    if let Some(why) = why {
+        return Ok(redirect_refused(
+            &format!("/admin/invoices/{}", i.invoice_id),
+            &why,
+        ));
     }
     cancel_page(&auth, i, FormState::default(), StatusCode::OK)
 }

@@ -8,12 +8,20 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
 
+use rust_decimal::Decimal;
+
 use super::error::UiError;
+use super::format;
 use crate::domain::FieldError;
+use crate::domain::money::Currency;
 use crate::domain::user::Role;
 
 /// Cookie carrying the message shown once on the next page ("Customer created").
 pub const FLASH_COOKIE: &str = "edgebss_flash";
+
+/// Marks a flash message as a refusal ("cannot do that, because ..."): a cookie value that
+/// starts with it. URL-encoding writes `!` as `%21`, so no plain message can start with it.
+const REFUSED_MARK: char = '!';
 
 /// The part of every page the layout needs.
 #[derive(Debug, Clone, Default)]
@@ -22,9 +30,13 @@ pub struct LayoutCtx {
     pub user: Option<(String, Role)>,
     pub csrf: String,
     pub flash: Option<String>,
+    /// The flash message says why something was refused (shown as an error, not a success).
+    pub flash_refused: bool,
     /// Navigation entry to highlight.
     pub nav: &'static str,
     pub title: String,
+    /// The operator's time zone: times on the pages are its wall clock.
+    pub tz: chrono_tz::Tz,
 }
 
 impl LayoutCtx {
@@ -53,6 +65,39 @@ impl LayoutCtx {
     /// `aria-current` value for a navigation entry.
     pub fn current(&self, nav: &str) -> &'static str {
         if self.nav == nav { "page" } else { "false" }
+    }
+
+    /// `USD 1,234.50` (see [`format`]: one way for every page).
+    pub fn money(&self, currency: &Currency, value: &Decimal) -> String {
+        format::money(*currency, *value)
+    }
+
+    pub fn date(&self, d: impl format::Day) -> String {
+        format::date(d.day())
+    }
+
+    /// A stored timestamp in the operator's time zone: `2026-11-26 14:05`.
+    pub fn time(&self, ts: &str) -> String {
+        format::time(ts, self.tz)
+    }
+
+    /// An enum value in words: `Bank transfer`, `Add-on`.
+    pub fn word(&self, value: impl std::fmt::Display) -> String {
+        format::word(value)
+    }
+
+    pub fn count(&self, n: impl format::Number) -> String {
+        format::count(n.number())
+    }
+
+    /// `1 invoice`, `3 invoices`.
+    pub fn plural(&self, n: impl format::Number, noun: &str, nouns: &str) -> String {
+        format::plural(n.number(), noun, nouns)
+    }
+
+    /// The time zone's name, shown beside times.
+    pub fn tz_name(&self) -> &'static str {
+        self.tz.name()
     }
 }
 
@@ -92,24 +137,42 @@ fn flash_cookie(value: String) -> Cookie<'static> {
 /// `303 See Other` to `location` (after a POST, so reloading does not repeat it), with a
 /// message for the next page.
 pub fn redirect(location: &str, flash: Option<&str>) -> HttpResponse {
+    redirect_with(location, flash, false)
+}
+
+/// `303 See Other` back to the page an action came from, saying there why it was refused, so a
+/// refusal is never a dead end: the page shows what can be done instead.
+pub fn redirect_refused(location: &str, why: &str) -> HttpResponse {
+    redirect_with(location, Some(why), true)
+}
+
+fn redirect_with(location: &str, flash: Option<&str>, refused: bool) -> HttpResponse {
     let mut res = HttpResponse::SeeOther();
     res.insert_header((header::LOCATION, location.to_owned()))
         .insert_header((header::CACHE_CONTROL, "no-store"));
     if let Some(msg) = flash {
-        let encoded: String = form_urlencoded::byte_serialize(msg.as_bytes()).collect();
+        let mut encoded: String = form_urlencoded::byte_serialize(msg.as_bytes()).collect();
+        if refused {
+            encoded.insert(0, REFUSED_MARK);
+        }
         res.cookie(flash_cookie(encoded));
     }
     res.finish()
 }
 
-/// The flash message a request carries, if any.
-pub fn read_flash(req: &HttpRequest) -> Option<String> {
+/// The flash message a request carries, if any, and whether it is a refusal.
+pub fn read_flash(req: &HttpRequest) -> Option<(String, bool)> {
     let raw = req.cookie(FLASH_COOKIE)?;
-    let text: String = form_urlencoded::parse(format!("m={}", raw.value()).as_bytes())
+    let value = raw.value();
+    let (value, refused) = match value.strip_prefix(REFUSED_MARK) {
+        Some(rest) => (rest, true),
+        None => (value, false),
+    };
+    let text: String = form_urlencoded::parse(format!("m={value}").as_bytes())
         .map(|(_, v)| v.into_owned())
         .next()?;
     let text = text.trim();
-    (!text.is_empty()).then(|| text.chars().take(300).collect())
+    (!text.is_empty()).then(|| (text.chars().take(300).collect(), refused))
 }
 
 /// A form as submitted: its values, and a message per field that was refused.

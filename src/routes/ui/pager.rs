@@ -10,6 +10,8 @@ pub struct Pager {
     pub capped: bool,
     /// The list's URL with its filters, without `page`.
     pub base: String,
+    /// What the list counts, singular and plural ("customer", "customers").
+    pub noun: (&'static str, &'static str),
 }
 
 impl Pager {
@@ -29,7 +31,14 @@ impl Pager {
             page_size,
             capped: false,
             base,
+            noun: ("result", "results"),
         }
+    }
+
+    /// Names what the list holds in its count: "1 invoice", "25 invoices".
+    pub fn counting(mut self, one: &'static str, many: &'static str) -> Self {
+        self.noun = (one, many);
+        self
     }
 
     pub fn link(&self, page: u32) -> String {
@@ -58,10 +67,11 @@ impl Pager {
         } else {
             self.total
         }));
+        let (one, many) = self.noun;
         match (self.capped, self.total) {
-            (true, _) => format!("more than {n} results"),
-            (false, 1) => "1 result".to_owned(),
-            (false, _) => format!("{n} results"),
+            (true, _) => format!("more than {n} {many}"),
+            (false, 1) => format!("1 {one}"),
+            (false, _) => format!("{n} {many}"),
         }
     }
 }

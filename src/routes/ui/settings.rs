@@ -9,7 +9,8 @@ use serde_json::Value;
 
 use super::error::UiError;
 use super::extract::{Authed, FormData, PostForm};
-use super::layout::{LayoutCtx, redirect, render_status};
+use super::format;
+use super::layout::{LayoutCtx, redirect, redirect_refused, render_status};
 use crate::domain::FieldError;
 use crate::domain::email_message::EmailMessage;
 use crate::domain::settings::{Current, LiveSettings, value_at};
@@ -219,6 +220,7 @@ fn sections(
     live: &LiveSettings,
     current: &Current,
     form: Option<(&str, &FormData, &FieldError)>,
+    tz: chrono_tz::Tz,
 ) -> Vec<Section> {
     SECTIONS
         .iter()
@@ -234,9 +236,7 @@ fn sections(
                         _ => shown(*kind, &value_at(&current.values, key)),
                     };
                     let origin = match current.changed.get(*key) {
-                        Some(c) => {
-                            format!("saved here by {} on {}", c.by, &c.at[..10.min(c.at.len())])
-                        }
+                        Some(c) => format!("saved here by {} on {}", c.by, format::time(&c.at, tz)),
                         None => "from the configuration file".to_owned(),
                     };
                     Field {
@@ -257,6 +257,15 @@ fn sections(
         .collect()
 }
 
+/// A setting's label on the page, for saying what was refused in words.
+fn label_of(key: &str) -> &str {
+    SECTIONS
+        .iter()
+        .flat_map(|(_, _, fields)| fields.iter())
+        .find(|(k, _, _)| *k == key)
+        .map_or(key, |(_, label, _)| *label)
+}
+
 #[derive(Template)]
 #[template(path = "pages/settings/index.html")]
 pub struct SettingsPage {
@@ -270,6 +279,26 @@ pub struct SettingsPage {
 }
 
 impl SettingsPage {
+    /// The words on a section's Save button.
+    pub fn save_label(&self, section: &str) -> &'static str {
+        match section {
+            "operator" => "Save the operator's details",
+            "billing" => "Save the billing terms",
+            "email" => "Save the e-mail settings",
+            "dunning" => "Save the dunning rules",
+            _ => "Save the templates",
+        }
+    }
+
+    /// An SMTP security choice in words.
+    pub fn tls_word(&self, value: &str) -> &'static str {
+        match value {
+            "off" => "None (plain, for a local relay only)",
+            "starttls" => "STARTTLS (usually port 587)",
+            _ => "TLS (usually port 465)",
+        }
+    }
+
     pub fn is(&self, f: &Field, kind: &str) -> bool {
         let k = match f.kind {
             Kind::Lines | Kind::Body => "area",
@@ -291,8 +320,9 @@ async fn page(
     let current = state.live.current();
     let page = SettingsPage {
         layout: auth.layout("settings", "Settings"),
-        sections: sections(&state.live, &current, refused),
-        message: refused.map(|(_, _, e)| format!("Not saved: {}: {}", e.field, e.message)),
+        sections: sections(&state.live, &current, refused, auth.tz),
+        message: refused
+            .map(|(_, _, e)| format!("Not saved: {} {}", label_of(&e.field), e.message)),
         email_ready: current.values.email.enabled(),
         tests: crate::service::email::tests(&state.db).await?,
         has_logo: current.values.logo.is_some(),
@@ -393,19 +423,33 @@ pub async fn save(
     }
 }
 
+/// Back to the Settings page at `anchor`, saying there why nothing was done.
+fn refused_here(anchor: &str, why: &str) -> HttpResponse {
+    redirect_refused(&format!("/admin/settings{anchor}"), why)
+}
+
 /// Queues a test message to the address given.
 pub async fn test_message(
     state: web::Data<AppState>,
     PostForm { auth, form }: PostForm,
 ) -> Result<HttpResponse, UiError> {
     auth.require(Role::Admin)?;
-    let m =
+    let sent =
         crate::service::email::send_test(&state.db, &state.clock, auth.origin(), form.get("to"))
-            .await
-            .map_err(|e| match e {
-                ServiceError::Invalid(e) => UiError::BadRequest(e.to_string()),
-                e => e.into(),
-            })?;
+            .await;
+    let m = match sent {
+        Ok(m) => m,
+        Err(ServiceError::Invalid(e)) => {
+            return Ok(refused_here(
+                "#email",
+                &format!("No test message: {}", e.message),
+            ));
+        }
+        Err(ServiceError::Conflict(why)) => {
+            return Ok(refused_here("#email", &format!("No test message: {why}")));
+        }
+        Err(e) => return Err(e.into()),
+    };
     Ok(redirect(
         "/admin/settings#email",
         Some(&format!(
@@ -425,16 +469,25 @@ pub async fn logo(
     auth.require(Role::Admin)?;
     let (mut csrf, mut remove, mut data) = (String::new(), false, Vec::new());
     while let Some(field) = form.next().await {
-        let mut field =
-            field.map_err(|e| UiError::BadRequest(format!("the upload failed: {e}")))?;
+        let Ok(mut field) = field else {
+            return Ok(refused_here(
+                "#operator",
+                "The upload failed: choose the file again.",
+            ));
+        };
         let name = field.name().unwrap_or_default().to_owned();
         let mut value = Vec::new();
         while let Some(chunk) = field.next().await {
-            let chunk =
-                chunk.map_err(|e| UiError::BadRequest(format!("the upload failed: {e}")))?;
+            let Ok(chunk) = chunk else {
+                return Ok(refused_here(
+                    "#operator",
+                    "The upload failed: choose the file again.",
+                ));
+            };
             if value.len() + chunk.len() > 300 * 1024 {
-                return Err(UiError::BadRequest(
-                    "the logo must be a PNG or JPEG image of at most 300 KB".to_owned(),
+                return Ok(refused_here(
+                    "#operator",
+                    "Not saved: the logo must be a PNG or JPEG image of at most 300 KB.",
                 ));
             }
             value.extend_from_slice(&chunk);
@@ -457,26 +510,33 @@ pub async fn logo(
         } else if data.starts_with(&[0xFF, 0xD8, 0xFF]) {
             "image/jpeg"
         } else {
-            return Err(UiError::BadRequest(
-                "the logo must be a PNG or JPEG image".to_owned(),
+            return Ok(refused_here(
+                "#operator",
+                "Not saved: the logo must be a PNG or JPEG image.",
             ));
         };
         use base64::Engine;
         let encoded = base64::engine::general_purpose::STANDARD.encode(&data);
         Some(Value::from(format!("data:{mime};base64,{encoded}")))
     };
-    crate::service::settings::update(
+    let saved = crate::service::settings::update(
         &state.db,
         &state.live,
         &state.clock,
         auth.origin(),
         vec![("logo".to_owned(), value)],
     )
-    .await
-    .map_err(|e| match e {
-        ServiceError::Invalid(e) => UiError::BadRequest(e.to_string()),
-        e => e.into(),
-    })?;
+    .await;
+    match saved {
+        Ok(_) => {}
+        Err(ServiceError::Invalid(e)) => {
+            return Ok(refused_here(
+                "#operator",
+                &format!("Not saved: {}", e.message),
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    }
     Ok(redirect(
         "/admin/settings#operator",
         Some(if remove {

@@ -7,10 +7,12 @@ use serde::Deserialize;
 
 use super::error::UiError;
 use super::extract::{Authed, PostForm, UiPath};
-use super::layout::{LayoutCtx, redirect, render};
+use super::layout::{LayoutCtx, redirect, redirect_refused, render};
+use crate::domain::enums::{SubscriptionStatus, SuspendedBy};
 use crate::domain::ids::SubscriptionId;
 use crate::domain::subscription::Subscription;
 use crate::domain::user::Role;
+use crate::error::ServiceError;
 use crate::routes::state::AppState;
 use crate::service::lifecycle::{self, CancelWhen};
 use crate::service::subscriptions as service;
@@ -83,6 +85,12 @@ pub async fn confirm_status(
     auth.require(Role::Operator)?;
     let action = SubscriptionAction::parse(&q.to)?;
     let s = service::get(&state.db, &id).await?;
+    if let Some(why) = refusal(&s, action) {
+        return Ok(redirect_refused(
+            &format!("/admin/customers/{}", s.customer_id),
+            &why,
+        ));
+    }
     let (label, consequence) = action.describe();
     let page = ConfirmPage {
         layout: auth.layout("customers", format!("{label} {}", s.product_name)),
@@ -92,6 +100,36 @@ pub async fn confirm_status(
         label,
     };
     render(&page, &page.layout)
+}
+
+/// Why `action` cannot be done to `s` now, in words, with what to do instead; `None` when it
+/// can. The customer's page offers only what can be done; this answers a stale page or link.
+fn refusal(s: &Subscription, action: SubscriptionAction) -> Option<String> {
+    let name = &s.product_name;
+    match (action, s.status) {
+        (SubscriptionAction::Resume, SubscriptionStatus::Suspended)
+            if s.suspended_by == Some(SuspendedBy::Customer) =>
+        {
+            Some(format!(
+                "{name} was suspended together with the customer, so it cannot be resumed on its \
+                 own: reactivate the customer and it resumes too."
+            ))
+        }
+        (SubscriptionAction::Resume, SubscriptionStatus::Suspended) => None,
+        (SubscriptionAction::Resume, status) => Some(format!(
+            "{name} is {} and not suspended, so there is nothing to resume.",
+            status.as_str().to_lowercase()
+        )),
+        (SubscriptionAction::Suspend, SubscriptionStatus::Active) => None,
+        (SubscriptionAction::Suspend, status) => Some(format!(
+            "{name} is {}; only an active subscription can be suspended.",
+            status.as_str().to_lowercase()
+        )),
+        (SubscriptionAction::Cancel, SubscriptionStatus::Cancelled) => {
+            Some(format!("{name} is already cancelled."))
+        }
+        (SubscriptionAction::Cancel, _) => None,
+    }
 }
 
 fn parse_when(s: &str) -> Result<CancelWhen, UiError> {
@@ -111,19 +149,37 @@ pub async fn change_status(
 ) -> Result<HttpResponse, UiError> {
     auth.require(Role::Operator)?;
     let (db, clock, origin) = (&state.db, &state.clock, auth.origin());
-    let s = match SubscriptionAction::parse(form.get("action"))? {
-        SubscriptionAction::Suspend => lifecycle::suspend(db, clock, origin, &id).await?,
-        SubscriptionAction::Resume => lifecycle::resume(db, clock, origin, &id).await?,
+    let action = SubscriptionAction::parse(form.get("action"))?;
+    let result = match action {
+        SubscriptionAction::Suspend => lifecycle::suspend(db, clock, origin, &id).await,
+        SubscriptionAction::Resume => lifecycle::resume(db, clock, origin, &id).await,
         SubscriptionAction::Cancel => {
             let when = parse_when(form.get("when"))?;
-            lifecycle::cancel(db, clock, origin, &id, when).await?
+            lifecycle::cancel(db, clock, origin, &id, when).await
         }
+    };
+    let s = match result {
+        Ok(s) => s,
+        // Changed since the page was shown: say why on the customer's page.
+        Err(ServiceError::Conflict(m)) => {
+            let s = service::get(db, &id).await?;
+            let why = refusal(&s, action).unwrap_or_else(|| format!("{}: {m}", s.product_name));
+            return Ok(redirect_refused(
+                &format!("/admin/customers/{}", s.customer_id),
+                &why,
+            ));
+        }
+        Err(e) => return Err(e.into()),
     };
     let msg = match s.end_date {
         Some(end) if s.status != crate::domain::enums::SubscriptionStatus::Cancelled => {
             format!("Subscription {} ends on {end}.", s.product_name)
         }
-        _ => format!("Subscription {} is now {}.", s.product_name, s.status),
+        _ => format!(
+            "Subscription {} is now {}.",
+            s.product_name,
+            s.status.as_str().to_lowercase()
+        ),
     };
     Ok(redirect(
         &format!("/admin/customers/{}", s.customer_id),

@@ -34,7 +34,7 @@ impl Choice {
     pub fn of(p: &Product) -> Self {
         Self {
             id: p.product_id.to_string(),
-            label: format!("{} ({})", p.product_name, p.product_type),
+            label: format!("{} ({})", p.product_name, format::word(p.product_type)),
             price: format!("{} / month", format::money(p.currency, p.monthly_price)),
             description: p.description.clone().unwrap_or_default(),
         }

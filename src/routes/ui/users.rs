@@ -7,7 +7,10 @@ use askama::Template;
 
 use super::error::UiError;
 use super::extract::{Authed, PostForm};
-use super::layout::{FormState, LayoutCtx, redirect, render, render_status};
+use serde::Deserialize;
+
+use super::format;
+use super::layout::{FormState, LayoutCtx, redirect, redirect_refused, render, render_status};
 use crate::domain::user::Role;
 use crate::domain::user::User;
 use crate::error::ServiceError;
@@ -21,13 +24,40 @@ pub struct ListPage {
     users: Vec<User>,
     roles: [Role; 3],
     me: i64,
+    /// Enabled admins: the last one can be neither disabled nor given another role.
+    enabled_admins: usize,
+}
+
+impl ListPage {
+    /// This user is the only enabled admin: taking that away would lock everyone out of the
+    /// users, the catalog and the API clients.
+    pub fn last_admin(&self, u: &User) -> bool {
+        u.role == Role::Admin && !u.disabled && self.enabled_admins <= 1
+    }
+}
+
+fn enabled_admins(users: &[User]) -> usize {
+    users
+        .iter()
+        .filter(|u| u.role == Role::Admin && !u.disabled)
+        .count()
+}
+
+/// Why the only enabled admin keeps the role, in words, with the way round it.
+fn last_admin_refusal(username: &str, what: &str) -> String {
+    format!(
+        "{username} is the only enabled admin, so they cannot be {what}: nobody could manage \
+         users, the catalog or API clients any more. Make another user an admin first."
+    )
 }
 
 pub async fn list(state: web::Data<AppState>, auth: Authed) -> Result<HttpResponse, UiError> {
     auth.require(Role::Admin)?;
+    let users = service::list(&state.db).await?;
     let page = ListPage {
         layout: auth.layout("users", "Users"),
-        users: service::list(&state.db).await?,
+        enabled_admins: enabled_admins(&users),
+        users,
         roles: Role::ALL,
         me: auth.user_id(),
     };
@@ -66,7 +96,9 @@ pub struct SecretPage {
     layout: LayoutCtx,
     heading: String,
     username: String,
-    password: String,
+    user_id: i64,
+    /// `None` when it has been shown already.
+    password: Option<String>,
 }
 
 pub async fn create(
@@ -89,18 +121,20 @@ pub async fn create(
     };
     match result {
         Ok(created) => {
-            let mut layout = auth.layout("users", "User created");
-            layout.flash = Some(format!(
-                "User {} created with the {} role.",
-                created.user.username, created.user.role
-            ));
-            let page = SecretPage {
-                layout,
-                heading: "User created".to_owned(),
-                username: created.user.username,
-                password: created.password,
-            };
-            render_status(&page, &page.layout, StatusCode::CREATED)
+            let ticket = state
+                .reveals
+                .keep(&auth.session.token_hash, created.password);
+            Ok(redirect(
+                &format!(
+                    "/admin/users/{}/new-password?ticket={ticket}",
+                    created.user.id
+                ),
+                Some(&format!(
+                    "User {} created with the {} role.",
+                    created.user.username,
+                    format::word(created.user.role)
+                )),
+            ))
         }
         Err(ServiceError::Invalid(f) | ServiceError::Unprocessable(f)) => {
             new_page(&auth, form.to_state().refuse(f), StatusCode::BAD_REQUEST)
@@ -117,14 +151,24 @@ pub async fn change_role(
     auth.require(Role::Admin)?;
     let role =
         Role::parse("role", form.get("role")).map_err(|e| UiError::BadRequest(e.to_string()))?;
-    let user = service::set_role(&state.db, &state.clock, auth.origin(), *id, role).await?;
-    Ok(redirect(
-        "/admin/users",
-        Some(&format!(
-            "{} now has the {} role.",
-            user.username, user.role
+    match service::set_role(&state.db, &state.clock, auth.origin(), *id, role).await {
+        Ok(user) => Ok(redirect(
+            "/admin/users",
+            Some(&format!(
+                "{} now has the {} role.",
+                user.username,
+                format::word(user.role)
+            )),
         )),
-    ))
+        Err(ServiceError::Conflict(_)) => {
+            let user = service::get(&state.db, *id).await?;
+            Ok(redirect_refused(
+                "/admin/users",
+                &last_admin_refusal(&user.username, "given another role"),
+            ))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// A destructive user action, confirmed on its own page first.
@@ -182,15 +226,56 @@ pub struct ConfirmPage {
     action: UserAction,
 }
 
+#[derive(Debug, Default, Deserialize)]
+pub struct TicketQuery {
+    #[serde(default)]
+    ticket: String,
+}
+
+/// The page after a user was created or their password reset: the generated password, once.
+/// A reload (or a second tab) finds it gone and says how to get another.
+async fn new_password(
+    state: &AppState,
+    auth: &Authed,
+    id: i64,
+    ticket: &str,
+) -> Result<HttpResponse, UiError> {
+    let user = service::get(&state.db, id).await?;
+    let password = (!ticket.is_empty())
+        .then(|| state.reveals.take(&auth.session.token_hash, ticket))
+        .flatten();
+    let page = SecretPage {
+        layout: auth.layout("users", "New password"),
+        heading: format!("Password of {}", user.username),
+        username: user.username,
+        user_id: user.id,
+        password,
+    };
+    render(&page, &page.layout)
+}
+
 pub async fn confirm(
     state: web::Data<AppState>,
     auth: Authed,
     path: web::Path<(i64, String)>,
+    q: web::Query<TicketQuery>,
 ) -> Result<HttpResponse, UiError> {
     auth.require(Role::Admin)?;
     let (id, action) = path.into_inner();
+    if action == "new-password" {
+        return new_password(&state, &auth, id, &q.ticket).await;
+    }
     let action = UserAction::parse(&action)?;
     let user = service::get(&state.db, id).await?;
+    if action == UserAction::Disable {
+        let users = service::list(&state.db).await?;
+        if user.role == Role::Admin && !user.disabled && enabled_admins(&users) <= 1 {
+            return Ok(redirect_refused(
+                "/admin/users",
+                &last_admin_refusal(&user.username, "disabled"),
+            ));
+        }
+    }
     let page = ConfirmPage {
         layout: auth.layout("users", format!("{} {}", action.label(), user.username)),
         user,
@@ -209,28 +294,37 @@ pub async fn act(
     match UserAction::parse(&action)? {
         UserAction::Disable | UserAction::Enable => {
             let disable = UserAction::parse(&action)? == UserAction::Disable;
-            let user =
-                service::set_disabled(&state.db, &state.clock, auth.origin(), id, disable).await?;
-            let word = if disable { "disabled" } else { "enabled" };
-            Ok(redirect(
-                "/admin/users",
-                Some(&format!("{} is {word}.", user.username)),
-            ))
+            match service::set_disabled(&state.db, &state.clock, auth.origin(), id, disable).await {
+                Ok(user) => {
+                    let word = if disable { "disabled" } else { "enabled" };
+                    Ok(redirect(
+                        "/admin/users",
+                        Some(&format!("{} is {word}.", user.username)),
+                    ))
+                }
+                Err(ServiceError::Conflict(_)) => {
+                    let user = service::get(&state.db, id).await?;
+                    Ok(redirect_refused(
+                        "/admin/users",
+                        &last_admin_refusal(&user.username, "disabled"),
+                    ))
+                }
+                Err(e) => Err(e.into()),
+            }
         }
         UserAction::ResetPassword => {
             let reset = service::reset_password(&state.db, &state.clock, auth.origin(), id).await?;
-            let mut layout = auth.layout("users", "Password reset");
-            layout.flash = Some(format!(
-                "The password of {} was reset.",
-                reset.user.username
-            ));
-            let page = SecretPage {
-                layout,
-                heading: "Password reset".to_owned(),
-                username: reset.user.username,
-                password: reset.password,
-            };
-            render(&page, &page.layout)
+            let ticket = state.reveals.keep(&auth.session.token_hash, reset.password);
+            Ok(redirect(
+                &format!(
+                    "/admin/users/{}/new-password?ticket={ticket}",
+                    reset.user.id
+                ),
+                Some(&format!(
+                    "The password of {} was reset.",
+                    reset.user.username
+                )),
+            ))
         }
     }
 }

@@ -90,7 +90,7 @@ pub(super) const CATALOG: &[CatalogEntry] = &[
         ProductType::Bundle,
         5999,
         "Fiber 500 and TV Essentials together",
-        &["Fiber 500", "TV Essentials", "Save 4.99 a month"],
+        &["Fiber 500", "TV Essentials", "Save USD 4.99 a month"],
         false,
     ),
     (

@@ -63,7 +63,7 @@ async fn a_change_on_the_settings_page_is_on_the_next_printed_invoice_without_a_
     // A bad value is refused on the page, naming the setting, and nothing changes.
     b.fill("#f-billing\\.bill_day", "31").await;
     b.click("#save-billing").await;
-    b.wait_text("#settings-error", "billing.bill_day").await;
+    b.wait_text("#settings-error", "Bill day (1 to 28)").await;
 
     b.goto(&app, &format!("/admin/invoices/{inv}/print")).await;
     assert_eq!(b.text("#operator-name").await, "Harbour Telecom Ltd");
@@ -94,7 +94,15 @@ async fn the_collections_page_shows_amounts_by_age_and_tomorrows_reminders() {
     assert!(aging.contains("Ada Lovelace"), "{aging}");
     assert!(aging.contains("USD 49.99"), "{aging}");
     let preview = b.text("#preview").await;
-    assert!(preview.contains("Reminder (10-day)"), "{preview}");
+    assert!(
+        preview.contains("Reminder (10 days after the due date)"),
+        "{preview}"
+    );
+    // Who is reminded is named, never quoted by id.
+    assert!(
+        preview.contains("Ada Lovelace") && !preview.contains("cus_"),
+        "{preview}"
+    );
     assert!(
         b.text("#dunning-history")
             .await

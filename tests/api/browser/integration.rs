@@ -70,7 +70,7 @@ async fn webhooks_are_set_up_watched_and_resent_and_activity_shows_who_did_what(
     assert_eq!(got[2].id, got[0].id, "resent with the same webhook-id");
 
     b.click("#toggle-endpoint").await;
-    b.wait_text("#endpoint-state", "disabled").await;
+    b.wait_text("#endpoint-state", "Disabled").await;
 
     // Activity: the customer made in the browser, by the signed-in admin.
     b.goto(&app, "/admin/activity").await;
@@ -83,8 +83,9 @@ async fn webhooks_are_set_up_watched_and_resent_and_activity_shows_who_did_what(
     b.click("#filter-activity").await;
     b.wait_path("/admin/activity?").await;
     let rows = b.text("#activity").await;
-    assert!(rows.contains("customer.created"), "{rows}");
-    assert!(rows.contains("webhook_endpoint.created"), "{rows}");
+    // Actions in words ("Customer created"), their code in the title.
+    assert!(rows.contains("Customer created"), "{rows}");
+    assert!(rows.contains("Webhook endpoint created"), "{rows}");
     assert!(rows.contains("Lamarr"), "{rows}");
     b.fill("#f-actor", "nobody-at-all").await;
     b.click("#filter-activity").await;
@@ -93,7 +94,7 @@ async fn webhooks_are_set_up_watched_and_resent_and_activity_shows_who_did_what(
     b.goto(&app, &customer_page).await;
     let history = b.text("#customer-history").await;
     assert!(
-        history.contains("customer.created") && history.contains("admin"),
+        history.contains("Customer created") && history.contains("admin"),
         "{history}"
     );
     b.close().await;

@@ -4,8 +4,15 @@
 
 mod charging;
 mod collections;
+mod dead_ends;
 mod flow;
+mod formats;
 mod integration;
+mod lists;
+mod paid;
+mod phone;
+mod records;
+mod reload;
 mod security;
 
 use std::path::PathBuf;
@@ -188,6 +195,55 @@ impl Browser {
             .set_window_size(width, height)
             .await
             .expect("resize");
+    }
+
+    /// What makes the page scroll sideways: the page wider than the window, a box that scrolls
+    /// sideways inside it, or anything visible past the window's right edge. Empty when nothing.
+    pub async fn sideways(&self) -> Vec<String> {
+        let found = self
+            .client
+            .execute(
+                r#"const W = document.documentElement.clientWidth, bad = [];
+                if (document.documentElement.scrollWidth > W)
+                  bad.push('the page is ' + document.documentElement.scrollWidth + ' px wide');
+                for (const el of document.body.querySelectorAll('*')) {
+                  const cs = getComputedStyle(el), r = el.getBoundingClientRect();
+                  const what = el.tagName + (el.id ? '#' + el.id : '') +
+                    (typeof el.className === 'string' && el.className ? '.' + el.className : '');
+                  if ((cs.overflowX === 'auto' || cs.overflowX === 'scroll') &&
+                      el.scrollWidth > el.clientWidth + 1)
+                    bad.push('scrolls sideways: ' + what);
+                  if (r.width > 1 && r.height > 1 && r.right > W + 1 && cs.visibility !== 'hidden')
+                    bad.push('past the right edge (' + Math.round(r.right) + ' px): ' + what);
+                }
+                return bad.slice(0, 8);"#,
+                vec![],
+            )
+            .await
+            .expect("layout script");
+        serde_json::from_value(found).unwrap_or_default()
+    }
+
+    /// Whether `css` is on the page now (no waiting).
+    pub async fn has(&self, css: &str) -> bool {
+        self.client.find(Locator::Css(css)).await.is_ok()
+    }
+
+    /// Whether `css` is on the page and shown.
+    pub async fn shows(&self, css: &str) -> bool {
+        match self.client.find(Locator::Css(css)).await {
+            Ok(el) => el.is_displayed().await.unwrap_or(false),
+            Err(_) => false,
+        }
+    }
+
+    /// The texts of every element matching `css`.
+    pub async fn texts(&self, css: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for el in self.client.find_all(Locator::Css(css)).await.expect("find") {
+            out.push(el.text().await.unwrap_or_default());
+        }
+        out
     }
 
     pub async fn close(&self) {

@@ -163,10 +163,39 @@ async fn the_pages_work_with_javascript_turned_off() {
             .await
             .contains("Payment of USD 1.00 recorded")
     );
+    // The pages for getting paid: a setting saved and a dunning exemption given, with plain
+    // forms (the exemption's form opens from a disclosure, not a script).
+    b.goto(&app, "/admin/settings").await;
+    b.fill("#f-operator\\.name", "Harbour Telecom Ltd").await;
+    b.click("#save-operator").await;
+    b.wait_text("#flash", "Settings saved").await;
+    b.goto(&app, &detail).await;
+    b.click("#collections details summary").await;
+    b.fill("#f-reason", "Disputed charge").await;
+    b.fill("#f-until", "01/31/2027").await;
+    b.click("#exempt-form button").await;
+    b.wait_text("#flash", "until 2027-01-31").await;
     // A confirmation step, then the change.
     b.goto(&app, &format!("{detail}/status?to=suspend")).await;
     b.click("#confirm").await;
     b.wait_path(&detail).await;
     assert_eq!(b.text("#customer-status").await, "Suspended");
+    // On a phone the menu opens and the lists sort, without any script.
+    b.resize(390, 844).await;
+    b.goto(&app, "/admin/customers").await;
+    assert!(!b.shows("a[href='/admin/invoices']").await);
+    b.click("label.nav-toggle-label").await;
+    b.click("a[href='/admin/invoices']").await;
+    b.wait_path("/admin/invoices").await;
+    // The column headers are folded away with the table's head; the Order field sorts.
+    b.click("#f-sort option[value='-number']").await;
+    b.click("#apply-filters").await;
+    b.wait_path("/admin/invoices?").await;
+    assert!(
+        b.path().await.contains("sort=-number"),
+        "{}",
+        b.path().await
+    );
+    assert!(b.sideways().await.is_empty());
     b.close().await;
 }
