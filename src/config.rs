@@ -15,9 +15,11 @@ use crate::db::Synchronous;
 
 mod http;
 mod integration;
+mod sync;
 mod ui;
 pub use http::HttpSettings;
 pub use integration::{EventsSettings, WebhookSettings};
+pub use sync::{CentralSettings, SyncSettings};
 pub use ui::UiSettings;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -44,6 +46,8 @@ pub struct Settings {
     pub webhooks: WebhookSettings,
     pub operator: crate::domain::operator::OperatorDetails,
     pub http: HttpSettings,
+    pub sync: SyncSettings,
+    pub central: CentralSettings,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -121,6 +125,8 @@ impl Default for Settings {
             webhooks: WebhookSettings::default(),
             operator: Default::default(),
             http: HttpSettings::default(),
+            sync: SyncSettings::default(),
+            central: CentralSettings::default(),
         }
     }
 }
@@ -289,6 +295,8 @@ impl Settings {
         self.events.check()?;
         self.webhooks.check()?;
         self.http.check()?;
+        self.sync.check()?;
+        self.central.check()?;
         Ok(())
     }
 

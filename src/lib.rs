@@ -6,6 +6,7 @@
 
 pub mod auth;
 pub mod billing;
+pub mod broker;
 pub mod cli;
 pub mod config;
 pub mod db;

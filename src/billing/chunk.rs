@@ -185,6 +185,7 @@ pub fn bill(
     let year = ctx.invoice_date.year();
     let (invoice_date, due_date) = (sql_date(ctx.invoice_date)?, sql_date(ctx.due_date)?);
     let first_number = bill_runs::last_invoice_number(conn, year)?;
+    let series = crate::db::sync::series(conn)?;
     let mut writer = invoices::InvoiceWriter::new(conn)?;
     let rec = Recorder::new(conn, &ctx.origin, &ctx.now);
     let mut states = billing_state::StateWriter::new(conn)?;
@@ -217,7 +218,7 @@ pub fn bill(
             Plan::Bill(CustomerOutcome::Invoice { invoice, updates }) => {
                 number += 1;
                 let id = InvoiceId::generate();
-                let invoice_number = format!("INV-{year}-{number:06}");
+                let invoice_number = series.invoice_number(year, number);
                 writer.invoice(&invoices::NewInvoiceRow {
                     id: &id,
                     number: &invoice_number,

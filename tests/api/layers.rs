@@ -15,7 +15,9 @@ const RULES: &[(&str, &[&str])] = &[
     ("billing", &["db", "domain", "error"]),
     ("auth", &["db", "domain", "error", "ops"]),
     ("metrics", &["db", "domain", "ops"]),
-    ("delivery", &["db", "domain", "error"]),
+    ("broker", &["domain"]),
+    ("delivery", &["db", "domain", "error", "broker"]),
+    ("central", &["domain", "broker"]),
     ("service", &["billing", "auth", "db", "domain", "error"]),
     ("routes", &["service", "auth", "domain", "error", "metrics"]),
 ];

@@ -36,6 +36,7 @@ mod products;
 mod receiver;
 mod storage;
 mod subscriptions;
+mod sync_numbering;
 mod ui_admin;
 mod ui_api_clients;
 mod ui_assets;
