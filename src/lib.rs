@@ -7,6 +7,7 @@
 pub mod auth;
 pub mod billing;
 pub mod broker;
+pub mod central;
 pub mod cli;
 pub mod config;
 pub mod db;

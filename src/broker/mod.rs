@@ -32,6 +32,9 @@ pub struct BrokerLink {
     /// PEM client certificate and key, for servers that verify clients.
     pub tls_cert_file: Option<PathBuf>,
     pub tls_key_file: Option<PathBuf>,
+    /// Where answers to this client's requests arrive (`_INBOX` unless set): a branch uses its
+    /// own, so the server's permissions can keep it from reading other clients' answers.
+    pub inbox_prefix: Option<String>,
 }
 
 /// How many times a client has (re)connected: a change tells its user that the broker may have
@@ -113,6 +116,9 @@ impl BrokerLink {
                     }
                 }
             });
+        if let Some(prefix) = &self.inbox_prefix {
+            options = options.custom_inbox_prefix(prefix);
+        }
         if keep_trying {
             options = options.retry_on_initial_connect();
         }

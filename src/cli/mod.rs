@@ -4,6 +4,7 @@
 mod admin;
 mod audit;
 mod bill_run;
+mod central;
 mod clients;
 mod data;
 mod keys;
@@ -80,6 +81,9 @@ pub enum Command {
         #[arg(long, value_name = "ADDR")]
         bind: Option<String>,
     },
+    /// Head office: apply every branch's events from NATS JetStream to PostgreSQL (README,
+    /// "Branches and head office").
+    Central(central::CentralArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -142,7 +146,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         | Command::Client(_)
         | Command::Keys(_)
         | Command::BillRun(_)
-        | Command::Audit(_) => {}
+        | Command::Audit(_)
+        | Command::Central(_) => {}
     }
     let settings = Settings::load(cli.config.as_deref(), &flags)?;
     // Started by the Windows service manager, `serve` runs as a service (logging to files);
@@ -167,5 +172,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Client(cmd) => clients::run_client(&settings, cmd),
         Command::Keys(cmd) => keys::run_keys(&settings, cmd),
         Command::Audit(cmd) => audit::run(&settings, cmd),
+        Command::Central(args) => central::central(&settings, &args),
     }
 }

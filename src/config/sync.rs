@@ -176,6 +176,7 @@ impl SyncSettings {
             tls_ca_file: self.tls_ca_file.clone(),
             tls_cert_file: self.tls_cert_file.clone(),
             tls_key_file: self.tls_key_file.clone(),
+            inbox_prefix: self.site_id.as_ref().map(|s| format!("_INBOX_{s}")),
         })
     }
 }
@@ -216,6 +217,7 @@ impl CentralSettings {
             tls_ca_file: self.tls_ca_file.clone(),
             tls_cert_file: self.tls_cert_file.clone(),
             tls_key_file: self.tls_key_file.clone(),
+            inbox_prefix: None,
         }
     }
 

@@ -18,6 +18,7 @@ mod billing_lifecycle;
 mod billing_payments;
 mod billing_scopes;
 mod billing_year;
+mod branches;
 mod browser;
 mod cli;
 mod customers;

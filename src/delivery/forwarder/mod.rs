@@ -100,7 +100,12 @@ pub fn spawn(db: Db, clock: Clock, settings: ForwarderSettings) -> tokio::task::
                 Err(e) => {
                     let text = e.to_string();
                     if text != last_error {
-                        tracing::warn!(error = %text, "forwarder: events are not being forwarded; retrying");
+                        // Losing the broker is logged where it happens (the connection's events).
+                        if matches!(e, ForwardError::NotConnected) {
+                            tracing::info!(error = %text, "forwarder: waiting for the NATS server");
+                        } else {
+                            tracing::warn!(error = %text, "forwarder: events are not being forwarded; retrying");
+                        }
                         forwarder.record_error(&text).await;
                         last_error = text;
                     }
