@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 pub use crate::auth::settings::AuthSettings;
 use crate::db::Synchronous;
 
+mod business;
 mod http;
 mod integration;
 mod sync;
@@ -45,6 +46,9 @@ pub struct Settings {
     pub events: EventsSettings,
     pub webhooks: WebhookSettings,
     pub operator: crate::domain::operator::OperatorDetails,
+    pub email: crate::domain::email_settings::EmailSettings,
+    pub dunning: crate::domain::dunning::DunningSettings,
+    pub settings: business::SettingsFile,
     pub http: HttpSettings,
     pub sync: SyncSettings,
     pub central: CentralSettings,
@@ -124,6 +128,9 @@ impl Default for Settings {
             events: EventsSettings::default(),
             webhooks: WebhookSettings::default(),
             operator: Default::default(),
+            email: Default::default(),
+            dunning: Default::default(),
+            settings: Default::default(),
             http: HttpSettings::default(),
             sync: SyncSettings::default(),
             central: CentralSettings::default(),
@@ -294,6 +301,7 @@ impl Settings {
         self.tls.check()?;
         self.events.check()?;
         self.webhooks.check()?;
+        self.business_layer()?;
         self.http.check()?;
         self.sync.check()?;
         self.central.check()?;

@@ -18,7 +18,7 @@ use crate::domain::period::Period;
 use crate::error::ServiceError;
 use crate::routes::state::AppState;
 use crate::service::bill_runs::{Mode, StartRun};
-use crate::service::{bill_runs, events, idempotency, invoices, lifecycle};
+use crate::service::{bill_runs, dunning, events, idempotency, invoices, lifecycle};
 
 /// What one round did.
 #[derive(Debug, Default, Serialize)]
@@ -28,6 +28,7 @@ pub struct Round {
     pub subscriptions_ended: usize,
     pub invoices_overdue: usize,
     pub bill_run: Option<BillRun>,
+    pub dunning: dunning::Round,
 }
 
 /// One round of every job, on the application's clock.
@@ -44,17 +45,24 @@ pub async fn run_once(state: &AppState) -> Result<Round, ServiceError> {
         })
         .await?;
     let overdue = invoices::mark_overdue(&state.db, &state.clock, &origin).await?;
+    // Dunning after the overdue marking, on the rules in force (file or Settings page).
+    let dunned = dunning::run(
+        &state.db,
+        &state.clock,
+        &Origin::system("dunning"),
+        state.live.get().dunning,
+    )
+    .await?;
     let mut round = Round {
         subscriptions_started: started,
         subscriptions_ended: ended,
         invoices_overdue: overdue,
         bill_run: None,
+        dunning: dunned,
     };
-    let settings = &state.settings.billing;
+    let bill_day = state.live.get().billing.bill_day;
     let period = Period::containing(today);
-    if today >= period.bill_date(settings.bill_day)
-        && !bill_runs::completed(&state.db, period).await?
-    {
+    if today >= period.bill_date(bill_day) && !bill_runs::completed(&state.db, period).await? {
         let start = StartRun {
             period,
             mode: Mode::Bill,

@@ -12,6 +12,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod delivery;
+pub mod documents;
 pub mod domain;
 pub mod error;
 pub mod jobs;

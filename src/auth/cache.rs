@@ -15,9 +15,12 @@ use super::tokens::VerifiedToken;
 /// Most tokens remembered; past that, expired ones are dropped, then everything if need be.
 const CAPACITY: usize = 4096;
 
+/// Keyed with foldhash rather than SipHash: a token is several hundred bytes, hashed on every
+/// request, and only tokens that passed the full check are ever stored, so there is no table
+/// for a client to flood with colliding keys.
 #[derive(Debug, Default)]
 pub struct VerifiedTokens {
-    tokens: RwLock<HashMap<Box<str>, Arc<VerifiedToken>>>,
+    tokens: RwLock<HashMap<Box<str>, Arc<VerifiedToken>, foldhash::fast::RandomState>>,
 }
 
 impl VerifiedTokens {

@@ -17,12 +17,13 @@ use super::invoice_event::{Stored, invoice_of};
 use super::read_ahead::{ReadAhead, Snapshot};
 use crate::db::record::Recorder;
 use crate::db::sql_date::SqlDate;
-use crate::db::{bill_runs, billing_state, invoices};
+use crate::db::{bill_runs, billing_state, email, invoices};
 use crate::domain::bill_run::{PreviewInvoice, Skipped, Sums};
 use crate::domain::event::EventType;
-use crate::domain::ids::{BillRunId, InvoiceId};
+use crate::domain::ids::{BillRunId, CustomerId, InvoiceId};
 use crate::domain::origin::Origin;
 use crate::domain::period::Period;
+use crate::domain::templates::MessageKind;
 use crate::error::ServiceError;
 
 /// What every chunk of one run shares.
@@ -189,6 +190,8 @@ pub fn bill(
     let mut writer = invoices::InvoiceWriter::new(conn)?;
     let rec = Recorder::new(conn, &ctx.origin, &ctx.now);
     let mut states = billing_state::StateWriter::new(conn)?;
+    // Each invoice's e-mail is queued with it, in the chunk's transaction.
+    let mail = email::policy(conn)?;
     let mut number = first_number;
     let tax_rate = ctx.tax_rate.normalize().to_string();
     let period = ctx.period.to_string();
@@ -251,6 +254,16 @@ pub fn bill(
                 }
                 store_state(&mut states, updates)?;
                 record_invoice(&rec, invoice, &id, &invoice_number, ctx, run)?;
+                email::queue_with(
+                    conn,
+                    &mail,
+                    MessageKind::Invoice,
+                    &CustomerId::from_stored(customer_id.as_str()),
+                    Some(&id),
+                    None,
+                    &ctx.now,
+                    &ctx.origin.actor.id,
+                )?;
                 result.invoices += 1;
                 result.sums.add(invoice.sum());
             }

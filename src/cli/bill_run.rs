@@ -18,6 +18,7 @@ pub fn bill_run(settings: &Settings, args: &BillRunArgs) -> anyhow::Result<ExitC
     let clock = settings.clock()?;
     let db = crate::startup::open_db(settings)?;
     crate::startup::site::adopt_blocking(&db, clock.timestamp(), settings.sync.site_id.clone())?;
+    let live = crate::startup::live_settings(settings, &db, &clock)?;
     let req = RunRequest {
         period,
         dry_run: args.dry_run,
@@ -27,7 +28,7 @@ pub fn bill_run(settings: &Settings, args: &BillRunArgs) -> anyhow::Result<ExitC
     let result = run(
         &db,
         &clock,
-        &settings.billing.run_settings(),
+        &settings.run_settings_with(&live),
         req,
         &AtomicBool::new(false),
     );

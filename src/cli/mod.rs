@@ -6,6 +6,7 @@ mod audit;
 mod bill_run;
 mod central;
 mod clients;
+mod csv;
 mod data;
 mod keys;
 mod serve;
@@ -75,6 +76,11 @@ pub enum Command {
     /// Check the audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Write customers, subscriptions, invoices or payments as CSV (the API's field names).
+    Export(csv::ExportArgs),
+    /// Import customers from CSV: every row is checked first; any bad row and nothing is
+    /// imported.
+    Import(csv::ImportArgs),
     /// Exit 0 when the server at the configured address answers /readyz.
     Healthcheck {
         /// Address of the server [default: the configured bind address].
@@ -147,7 +153,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         | Command::Keys(_)
         | Command::BillRun(_)
         | Command::Audit(_)
-        | Command::Central(_) => {}
+        | Command::Central(_)
+        | Command::Export(_)
+        | Command::Import(_) => {}
     }
     let settings = Settings::load(cli.config.as_deref(), &flags)?;
     // Started by the Windows service manager, `serve` runs as a service (logging to files);
@@ -173,5 +181,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Keys(cmd) => keys::run_keys(&settings, cmd),
         Command::Audit(cmd) => audit::run(&settings, cmd),
         Command::Central(args) => central::central(&settings, &args),
+        Command::Export(args) => csv::run_export(&settings, &args),
+        Command::Import(args) => csv::run_import(&settings, &args),
     }
 }

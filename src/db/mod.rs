@@ -22,6 +22,12 @@ pub mod sync;
 pub mod ui_reports;
 pub mod users;
 pub mod webhooks;
+// Getting paid: settings, the e-mail outbox, dunning.
+pub mod dunning;
+pub mod email;
+pub mod exports;
+pub mod settings;
+pub mod statements;
 mod writer;
 
 use std::path::{Path, PathBuf};

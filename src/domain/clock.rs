@@ -1,8 +1,8 @@
 //! The one source of "now". Nothing else reads the wall clock, so demos and tests can run the
 //! whole system at another date (`serve --now 2027-01-15`) and move time forward.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -11,7 +11,8 @@ use chrono_tz::Tz;
 pub struct Clock {
     /// Milliseconds added to the system clock; shared by every clone.
     offset_ms: Arc<AtomicI64>,
-    tz: Tz,
+    /// Shared by every clone too: the Settings page may change the time zone while running.
+    tz: Arc<RwLock<Tz>>,
 }
 
 impl Clock {
@@ -19,7 +20,7 @@ impl Clock {
     pub fn system(tz: Tz) -> Self {
         Self {
             offset_ms: Arc::new(AtomicI64::new(0)),
-            tz,
+            tz: Arc::new(RwLock::new(tz)),
         }
     }
 
@@ -38,7 +39,7 @@ impl Clock {
 
     /// Moves the clock to the start of `date` in its time zone.
     pub fn set_date(&self, date: NaiveDate) {
-        self.set(start_of_day(self.tz, date));
+        self.set(start_of_day(self.timezone(), date));
     }
 
     pub fn now(&self) -> DateTime<Utc> {
@@ -48,11 +49,16 @@ impl Clock {
 
     /// Today's date in the operator's time zone.
     pub fn today(&self) -> NaiveDate {
-        self.now().with_timezone(&self.tz).date_naive()
+        self.now().with_timezone(&self.timezone()).date_naive()
     }
 
     pub fn timezone(&self) -> Tz {
-        self.tz
+        *self.tz.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Takes dates in `tz` from now on (this clock and every clone of it).
+    pub fn set_timezone(&self, tz: Tz) {
+        *self.tz.write().unwrap_or_else(|p| p.into_inner()) = tz;
     }
 
     /// `now()` as stored and shown: RFC 3339 UTC with milliseconds.

@@ -121,6 +121,7 @@ id_type!(BillRunId, "brn_", "bill run");
 id_type!(ClientId, "cli_", "API client");
 id_type!(EventId, "evt_", "event");
 id_type!(WebhookEndpointId, "whe_", "webhook endpoint");
+id_type!(EmailId, "eml_", "e-mail message");
 
 #[cfg(test)]
 mod tests {

@@ -30,5 +30,12 @@ pub mod subscription;
 pub mod text;
 pub mod user;
 pub mod webhook;
+// Getting paid: settings, e-mail, dunning.
+pub mod dunning;
+pub mod email_message;
+pub mod email_settings;
+pub mod settings;
+pub mod statement;
+pub mod templates;
 
 pub use error::FieldError;

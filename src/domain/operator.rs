@@ -13,4 +13,13 @@ pub struct OperatorDetails {
     pub phone: Option<String>,
     /// VAT / tax registration number.
     pub tax_id: Option<String>,
+    /// How to pay (bank account, mobile money number, ...), one entry per printed line.
+    pub payment_details: Vec<String>,
+}
+
+impl OperatorDetails {
+    /// Whether the details an invoice needs are there: the set-up checklist asks until they are.
+    pub fn is_complete(&self) -> bool {
+        !self.name.trim().is_empty() && !self.address.is_empty()
+    }
 }

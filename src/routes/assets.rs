@@ -14,6 +14,8 @@ use rust_embed::Embed;
 
 #[derive(Embed)]
 #[folder = "assets/"]
+// The PDF fonts are compiled in by `documents` and not served.
+#[exclude = "fonts/*"]
 struct Assets;
 
 /// Characters of the hash put in versioned URLs.

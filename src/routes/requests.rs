@@ -96,7 +96,8 @@ pub async fn observe(
         }
     }
     result.map(|mut res| {
-        if let Ok(value) = HeaderValue::from_str(&id.to_string()) {
+        let mut text = [0; ulid::ULID_LEN];
+        if let Ok(value) = HeaderValue::from_bytes(id.0.array_to_str(&mut text).as_bytes()) {
             res.headers_mut().insert(REQUEST_ID_HEADER, value);
         }
         res

@@ -28,6 +28,8 @@ pub struct AppState {
     pub idempotency: crate::routes::api::idempotency::InFlight,
     /// Secrets waiting to be shown once on the page after the form that made them.
     pub reveals: crate::routes::ui::reveal::Reveals,
+    /// The settings in force (file, then what admins saved on the Settings page).
+    pub live: crate::domain::settings::LiveSettings,
 }
 
 impl AppState {
@@ -37,7 +39,7 @@ impl AppState {
             db: self.db.clone(),
             clock: self.clock.clone(),
             control: self.billing.clone(),
-            settings: self.settings.billing.run_settings(),
+            settings: self.settings.run_settings_with(&self.live),
         }
     }
 

@@ -96,6 +96,7 @@ pub async fn cancel(
     let iid = id.clone();
     let origin = origin.clone();
     let now = clock.timestamp();
+    let today = clock.today();
     let id = id.to_owned();
     db.write(move |conn| {
         let invoice =
@@ -122,6 +123,7 @@ pub async fn cancel(
             Some(&invoice),
             &after,
         )?;
+        super::dunning::reactivate_if_clear(conn, &rec, &invoice.customer_id, today, &now)?;
         rec.answer(&after)?;
         Ok(after)
     })

@@ -18,3 +18,11 @@ pub mod subscriptions;
 pub mod ui_reports;
 pub mod users;
 pub mod webhooks;
+// Getting paid: settings, documents, e-mail, dunning, CSV.
+pub mod collections;
+pub mod documents;
+pub mod dunning;
+pub mod email;
+pub mod export;
+pub mod import;
+pub mod settings;

@@ -26,6 +26,7 @@ pub async fn record(
     let iid = invoice.clone();
     let origin = origin.clone();
     let now = clock.timestamp();
+    let today = clock.today();
     let id = invoice.to_owned();
     db.write(move |conn| {
         let inv =
@@ -85,6 +86,15 @@ pub async fn record(
         )?;
         let after =
             invoices::get(conn, &iid)?.ok_or_else(|| ServiceError::not_found("invoice", &id))?;
+        crate::db::email::queue(
+            conn,
+            crate::domain::templates::MessageKind::Receipt,
+            &inv.customer_id,
+            Some(&iid),
+            Some(pid.as_str()),
+            &now,
+            &origin.actor.id,
+        )?;
         if status == InvoiceStatus::Paid && inv.status != InvoiceStatus::Paid {
             rec.change(
                 EventType::InvoicePaid,
@@ -100,6 +110,8 @@ pub async fn record(
                 Some(&after),
             )?;
         }
+        // The payment that clears a customer dunning suspended brings its service back now.
+        super::dunning::reactivate_if_clear(conn, &rec, &inv.customer_id, today, &now)?;
         rec.answer(&payment)?;
         Ok(payment)
     })

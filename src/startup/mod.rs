@@ -37,6 +37,7 @@ pub struct Application {
     auth_refresher: tokio::task::JoinHandle<()>,
     deliveries: tokio::task::JoinHandle<()>,
     forwarder: Option<tokio::task::JoinHandle<()>>,
+    mail: tokio::task::JoinHandle<()>,
     demo_client: Option<DemoClient>,
 }
 
@@ -56,6 +57,10 @@ impl Application {
             .await
             .context("database start-up was interrupted")??;
         site::adopt(&db, clock.timestamp(), settings.sync.site_id.clone()).await?;
+        let (s, d, c) = (settings.clone(), db.clone(), clock.clone());
+        let live = tokio::task::spawn_blocking(move || live_settings(&s, &d, &c))
+            .await
+            .context("loading the settings was interrupted")??;
         if settings.demo {
             crate::service::demo::load(&db, &clock).await?;
         }
@@ -89,6 +94,7 @@ impl Application {
             auth,
             idempotency: Default::default(),
             reveals: Default::default(),
+            live,
         });
         let listener = TcpListener::bind(state.settings.bind)
             .with_context(|| format!("failed to listen on {}", state.settings.bind))?;
@@ -102,6 +108,11 @@ impl Application {
         let forwarder = forwarder_settings(&state.settings).map(|settings| {
             crate::delivery::forwarder::spawn(state.db.clone(), state.clock.clone(), settings)
         });
+        let mail = crate::delivery::email::spawn(
+            state.db.clone(),
+            state.clock.clone(),
+            state.live.clone(),
+        );
         let app_state = state.clone();
         let server = HttpServer::new(move || {
             App::new()
@@ -142,6 +153,7 @@ impl Application {
             auth_refresher,
             deliveries,
             forwarder,
+            mail,
             demo_client,
         })
     }
@@ -179,6 +191,7 @@ impl Application {
         if let Some(task) = &self.forwarder {
             task.abort();
         }
+        self.mail.abort();
         let db = self.state.db.clone();
         let billing = self.state.billing.clone();
         tokio::task::spawn_blocking(move || {
@@ -229,6 +242,19 @@ pub fn open_db(settings: &Settings) -> anyhow::Result<Db> {
     Db::open_with_hook(&settings.db_options(), |path, applied| {
         crate::ops::backup::before_migration(path, applied).map(|_| ())
     })
+}
+
+/// The settings in force for a command working on the data folder: the file's, then those
+/// saved on the Settings page. Moves `clock` to their time zone.
+pub fn live_settings(
+    settings: &Settings,
+    db: &Db,
+    clock: &Clock,
+) -> anyhow::Result<crate::domain::settings::LiveSettings> {
+    let live = crate::domain::settings::LiveSettings::new(settings.business_layer()?)
+        .map_err(|e| anyhow::anyhow!("invalid configuration: {e}"))?;
+    crate::service::settings::load_blocking(db, &live, clock)?;
+    Ok(live)
 }
 
 /// The data folder holds customer data, password hashes, sessions and keys: files another local

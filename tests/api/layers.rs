@@ -16,9 +16,16 @@ const RULES: &[(&str, &[&str])] = &[
     ("auth", &["db", "domain", "error", "ops"]),
     ("metrics", &["db", "domain", "ops"]),
     ("broker", &["domain"]),
-    ("delivery", &["db", "domain", "error", "broker"]),
+    ("documents", &["domain"]),
+    (
+        "delivery",
+        &["db", "documents", "domain", "error", "broker"],
+    ),
     ("central", &["domain", "broker"]),
-    ("service", &["billing", "auth", "db", "domain", "error"]),
+    (
+        "service",
+        &["billing", "auth", "db", "documents", "domain", "error"],
+    ),
     ("routes", &["service", "auth", "domain", "error", "metrics"]),
 ];
 

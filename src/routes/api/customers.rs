@@ -4,7 +4,7 @@ use serde::Deserialize;
 
 use super::error::ApiError;
 use super::extract::{ApiJson, ApiOrigin, ApiPath, ApiQuery};
-use super::{ListResponse, not_null, present};
+use super::{ListResponse, ONE_BYTES, PAGE_BYTES, json_ok, not_null, present};
 use crate::domain::address::AddressInput;
 use crate::domain::customer::CustomerFilter;
 use crate::domain::customer::{CustomerChanges, CustomerChangesInput, CustomerInput, NewCustomer};
@@ -33,10 +33,13 @@ pub async fn list_customers(
         customer_type: q.customer_type,
     };
     let result = service::list(&state.db, filter, page).await?;
-    Ok(HttpResponse::Ok().json(ListResponse {
-        data: result.items,
-        pagination: Some(result.pagination),
-    }))
+    Ok(json_ok(
+        &ListResponse {
+            data: result.items,
+            pagination: Some(result.pagination),
+        },
+        PAGE_BYTES,
+    ))
 }
 
 #[derive(Debug, Deserialize)]
@@ -106,7 +109,7 @@ pub async fn get_customer(
     ApiPath(id): ApiPath<CustomerId>,
 ) -> Result<HttpResponse, ApiError> {
     let customer = service::get(&state.db, &id).await?;
-    Ok(HttpResponse::Ok().json(customer))
+    Ok(json_ok(&customer, ONE_BYTES))
 }
 
 #[derive(Debug, Deserialize)]
@@ -157,5 +160,5 @@ pub async fn update_customer(
     })?;
     changes.tax_exempt = not_null("taxExempt", req.tax_exempt)?;
     let customer = service::update(&state.db, &state.clock, &origin, &id, changes).await?;
-    Ok(HttpResponse::Ok().json(customer))
+    Ok(json_ok(&customer, ONE_BYTES))
 }

@@ -1,9 +1,9 @@
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
-use super::ListResponse;
 use super::error::ApiError;
 use super::extract::{ApiJson, ApiOrigin, ApiPath, ApiQuery};
+use super::{ListResponse, PAGE_BYTES, json_ok};
 use crate::domain::date::parse_date;
 use crate::domain::enums::InvoiceStatus;
 use crate::domain::ids::{CustomerId, InvoiceId};
@@ -43,10 +43,13 @@ pub async fn list_customer_invoices(
         status: q.status,
     };
     let result = service::list_for_customer(&state.db, &customer_id, filter, page).await?;
-    Ok(HttpResponse::Ok().json(ListResponse {
-        data: result.items,
-        pagination: Some(result.pagination),
-    }))
+    Ok(json_ok(
+        &ListResponse {
+            data: result.items,
+            pagination: Some(result.pagination),
+        },
+        PAGE_BYTES,
+    ))
 }
 
 pub async fn get_invoice(

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod bill_runs;
 pub mod customers;
+pub mod documents;
 pub mod error;
 pub mod events;
 pub mod extract;
@@ -18,7 +19,7 @@ pub mod subscriptions;
 pub mod webhooks;
 
 use actix_web::middleware::ErrorHandlers;
-use actix_web::web;
+use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::domain::FieldError;
@@ -210,6 +211,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         .wrap(require(Scope::ReadAudit)),
                 ),
             )
+            // Getting paid: documents as PDF.
+            .service(
+                web::resource("/invoices/{invoiceId}/pdf").route(
+                    web::get()
+                        .to(documents::get_invoice_pdf)
+                        .wrap(require(Scope::ReadBilling)),
+                ),
+            )
             .default_service(web::to(error::not_found)),
     );
 }
@@ -226,6 +235,27 @@ where
         .to(handler)
         .wrap(actix_web::middleware::from_fn(idempotency::idempotent))
         .wrap(require(scope))
+}
+
+/// Bytes to start the JSON of one resource in, and of a page of a list: growing a small buffer
+/// step by step, copying it each time, cost more than writing the JSON itself.
+pub const ONE_BYTES: usize = 2 * 1024;
+pub const PAGE_BYTES: usize = 32 * 1024;
+
+/// A `200` answer with `body` as JSON, written into a buffer of `capacity` bytes to start with.
+pub fn json_ok<T: Serialize>(body: &T, capacity: usize) -> HttpResponse {
+    let mut bytes = Vec::with_capacity(capacity);
+    match serde_json::to_writer(&mut bytes, body) {
+        Ok(()) => HttpResponse::Ok()
+            .content_type(mime::APPLICATION_JSON)
+            .body(bytes),
+        Err(e) => {
+            tracing::error!(error = %e, "an answer could not be written as JSON");
+            actix_web::ResponseError::error_response(&error::ApiError::for_status(
+                actix_web::http::StatusCode::INTERNAL_SERVER_ERROR,
+            ))
+        }
+    }
 }
 
 /// A list answer: `data`, and `pagination` for the lists that page.

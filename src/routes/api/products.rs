@@ -1,9 +1,9 @@
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
-use super::ListResponse;
 use super::error::ApiError;
 use super::extract::ApiQuery;
+use super::{ListResponse, PAGE_BYTES, json_ok};
 use crate::domain::enums::{ProductStatus, ProductType};
 use crate::domain::product::ProductFilter;
 use crate::routes::state::AppState;
@@ -25,8 +25,11 @@ pub async fn list_products(
         status: q.status,
     };
     let products = service::list(&state.db, filter).await?;
-    Ok(HttpResponse::Ok().json(ListResponse {
-        data: products,
-        pagination: None,
-    }))
+    Ok(json_ok(
+        &ListResponse {
+            data: products,
+            pagination: None,
+        },
+        PAGE_BYTES,
+    ))
 }

@@ -2,9 +2,9 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
-use super::ListResponse;
 use super::error::ApiError;
 use super::extract::{ApiJson, ApiOrigin, ApiPath, ApiQuery};
+use super::{ListResponse, PAGE_BYTES, json_ok};
 use crate::domain::FieldError;
 use crate::domain::date::parse_date;
 use crate::domain::enums::SubscriptionStatus;
@@ -24,10 +24,13 @@ pub async fn list_customer_subscriptions(
     ApiPath(customer_id): ApiPath<CustomerId>,
 ) -> Result<HttpResponse, ApiError> {
     let subs = service::list_for_customer(&state.db, &customer_id, q.status).await?;
-    Ok(HttpResponse::Ok().json(ListResponse {
-        data: subs,
-        pagination: None,
-    }))
+    Ok(json_ok(
+        &ListResponse {
+            data: subs,
+            pagination: None,
+        },
+        PAGE_BYTES,
+    ))
 }
 
 #[derive(Debug, Deserialize)]

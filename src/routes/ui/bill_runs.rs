@@ -164,7 +164,7 @@ pub async fn preview(
     )
     .await?;
     let more = run.invoices_created.saturating_sub(listed.len() as u64);
-    let bill_date = period.bill_date(state.settings.billing.bill_day);
+    let bill_date = period.bill_date(state.live.get().billing.bill_day);
     let page = PreviewPage {
         layout: auth.layout("bill-runs", format!("Bill run {period}: preview")),
         rows: listed.into_iter().zip(names).collect(),

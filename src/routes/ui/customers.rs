@@ -141,6 +141,8 @@ pub struct DetailPage {
     balance: String,
     /// The customer's own entries in the audit trail, newest first.
     history: Vec<crate::domain::audit::AuditEntry>,
+    /// Statement, dunning and e-mails.
+    collections: super::collections::CustomerCollections,
 }
 
 impl DetailPage {
@@ -200,8 +202,10 @@ pub async fn detail(
     )
     .await?
     .0;
+    let collections = super::collections::for_customer(&state, &c.customer_id).await?;
     let page = DetailPage {
         layout: auth.layout("customers", c.display_name()),
+        collections,
         balance: format::money_list(&balance),
         c,
         subscriptions: subs,

@@ -24,6 +24,9 @@ pub struct DashboardPage {
     chart_currency: Option<Currency>,
     monthly: Chart,
     by_type: Chart,
+    /// The set-up checklist, shown until the operator's details are filled in: each step and
+    /// whether it is done.
+    setup: Option<Vec<(&'static str, bool)>>,
 }
 
 pub async fn dashboard(state: web::Data<AppState>, auth: Authed) -> Result<HttpResponse, UiError> {
@@ -38,6 +41,25 @@ pub async fn dashboard(state: web::Data<AppState>, auth: Authed) -> Result<HttpR
         chart_currency: d.chart_currency,
         monthly: charts::monthly(d.chart_currency, &d.months),
         by_type: charts::by_type(&d.subscriptions_by_type),
+        setup: setup_checklist(&state.live.get()),
     };
     render(&page, &page.layout)
+}
+
+fn setup_checklist(
+    s: &crate::domain::settings::BusinessSettings,
+) -> Option<Vec<(&'static str, bool)>> {
+    (!s.operator.is_complete()).then(|| {
+        vec![
+            (
+                "The operator's name and address (printed on every invoice)",
+                false,
+            ),
+            (
+                "How customers pay (bank or mobile money details)",
+                !s.operator.payment_details.is_empty(),
+            ),
+            ("E-mail: an SMTP server and a sender", s.email.enabled()),
+        ]
+    })
 }

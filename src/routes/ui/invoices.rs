@@ -135,6 +135,8 @@ pub struct DetailPage {
     i: Invoice,
     c: Customer,
     payments: Vec<Payment>,
+    /// The e-mails sent about this invoice.
+    emails: Vec<crate::domain::email_message::EmailMessage>,
 }
 
 impl DetailPage {
@@ -156,11 +158,13 @@ pub async fn detail(
     let i = service::get(&state.db, &id).await?;
     let c = customers::get(&state.db, &i.customer_id).await?;
     let payments = payments::list(&state.db, &id).await?;
+    let emails = crate::service::email::for_invoice(&state.db, &id).await?;
     let page = DetailPage {
         layout: auth.layout("invoices", format!("Invoice {}", i.invoice_number)),
         i,
         c,
         payments,
+        emails,
     };
     render(&page, &page.layout)
 }
@@ -203,7 +207,7 @@ pub async fn print(
         layout: auth.layout("invoices", format!("Invoice {}", i.invoice_number)),
         i,
         c,
-        operator: state.settings.operator.clone(),
+        operator: state.live.get().operator,
     };
     render(&page, &page.layout)
 }

@@ -7,10 +7,13 @@ pub mod auth;
 pub mod bill_runs;
 pub mod catalog;
 pub mod charts;
+pub mod collections;
 pub mod cookies;
+pub mod csv;
 pub mod customer_form;
 pub mod customers;
 pub mod dashboard;
+pub mod documents;
 pub mod error;
 pub mod extract;
 pub mod format;
@@ -19,6 +22,7 @@ pub mod invoices;
 pub mod layout;
 pub mod pager;
 pub mod reveal;
+pub mod settings;
 pub mod subscription_actions;
 pub mod subscriptions;
 pub mod users;
@@ -107,6 +111,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/customers", web::get().to(customers::list))
             .route("/customers", web::post().to(customer_form::create))
             .route("/customers/new", web::get().to(customer_form::new_form))
+            .route("/customers/import", web::get().to(csv::import_form))
+            .route("/customers/import", web::post().to(csv::import))
+            .route("/{what}/export.csv", web::get().to(csv::export_list))
+            .route("/collections/aging.csv", web::get().to(csv::export_aging))
             .route("/customers/{id}", web::get().to(customers::detail))
             .route(
                 "/customers/{id}/edit",
@@ -208,6 +216,24 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             )
             // Activity: the audit trail
             .route("/activity", web::get().to(activity::list))
+            // Getting paid: collections, e-mails, documents.
+            .route("/collections", web::get().to(collections::index))
+            .route(
+                "/customers/{id}/dunning-exemption",
+                web::post().to(collections::exempt),
+            )
+            .route("/emails/{id}/resend", web::post().to(collections::resend))
+            .route("/settings", web::get().to(settings::index))
+            .route(
+                "/settings/email/test",
+                web::post().to(settings::test_message),
+            )
+            .route("/settings/{section}", web::post().to(settings::save))
+            .route("/invoices/{id}/pdf", web::get().to(documents::invoice_pdf))
+            .route(
+                "/customers/{id}/statement",
+                web::get().to(documents::statement_pdf),
+            )
             .default_service(web::to(error::not_found)),
     );
 }

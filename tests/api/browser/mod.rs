@@ -2,6 +2,7 @@
 //! WebDriver. Each test starts its own `chromedriver` on a free port with a fresh profile; they
 //! run one at a time (two cores cannot host several browsers well).
 
+mod collections;
 mod flow;
 mod integration;
 mod security;

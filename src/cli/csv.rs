@@ -1,0 +1,119 @@
+//! `edgebss export` and `edgebss import`: CSV out of and into the data folder (the server may
+//! run meanwhile).
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+
+use crate::config::Settings;
+use crate::db::exports::Range;
+use crate::domain::date::parse_date;
+use crate::domain::origin::Origin;
+use crate::service::export::{ExportFilter, ExportKind, export};
+
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// customers (by the day created), subscriptions (by start date), invoices (by invoice
+    /// date) or payments (by the day paid).
+    #[arg(value_name = "WHAT")]
+    pub what: String,
+    /// First day, YYYY-MM-DD [default: the beginning].
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+    /// Last day, YYYY-MM-DD [default: the end].
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+    /// The CSV file to write [default: standard output].
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    /// What to import: customers.
+    #[arg(value_name = "WHAT", value_parser = ["customers"])]
+    pub what: String,
+    /// The CSV file, with the columns of `edgebss export customers` (UTF-8, with or without BOM).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Check every row and show what would be created, without creating anything.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("failed to start the async runtime")
+}
+
+pub fn run_export(settings: &Settings, args: &ExportArgs) -> anyhow::Result<ExitCode> {
+    let kind = ExportKind::parse(&args.what).map_err(|e| anyhow::anyhow!("{}", e.message))?;
+    let date = |flag: &str, v: &Option<String>| {
+        v.as_deref()
+            .map(|d| parse_date(flag, d))
+            .transpose()
+            .map_err(|e| anyhow::anyhow!("{e}"))
+    };
+    let range = Range {
+        from: date("--from", &args.from)?,
+        to: date("--to", &args.to)?,
+    };
+    let db = crate::startup::open_db(settings)?;
+    let result = runtime()?.block_on(export(&db, kind, range, ExportFilter::default()));
+    db.close();
+    let csv = result.map_err(|e| anyhow::anyhow!("{e}"))?;
+    match &args.output {
+        Some(path) => write_file(path, &csv)?,
+        None => {
+            use std::io::Write;
+            std::io::stdout().write_all(&csv)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn write_file(path: &Path, data: &[u8]) -> anyhow::Result<()> {
+    std::fs::write(path, data).with_context(|| format!("failed to write {}", path.display()))
+}
+
+pub fn run_import(settings: &Settings, args: &ImportArgs) -> anyhow::Result<ExitCode> {
+    let data = std::fs::read(&args.file)
+        .with_context(|| format!("failed to read {}", args.file.display()))?;
+    let clock = settings.clock()?;
+    let db = crate::startup::open_db(settings)?;
+    let result = runtime()?.block_on(crate::service::import::customers(
+        &db,
+        &clock,
+        &Origin::cli(),
+        &data,
+        args.dry_run,
+    ));
+    db.close();
+    match result.map_err(|e| anyhow::anyhow!("{e}"))? {
+        Ok(report) => {
+            let verb = if report.dry_run {
+                "Would create"
+            } else {
+                "Created"
+            };
+            for (line, name) in &report.customers {
+                println!("line {line}: {name}");
+            }
+            println!("{verb} {} customers.", report.customers.len());
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(errors) => {
+            for e in &errors {
+                eprintln!("{}: {e}", args.file.display());
+            }
+            eprintln!(
+                "Nothing was imported: {} rows must be corrected first.",
+                errors.len()
+            );
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
