@@ -68,21 +68,36 @@ fn tls_connector() -> anyhow::Result<tokio_postgres_rustls::MakeRustlsConnect> {
     Ok(tokio_postgres_rustls::MakeRustlsConnect::new(config))
 }
 
+/// Where the applied migrations are recorded: named with its schema, since an unqualified name
+/// follows the search path, which starts with a schema named after the user ("$user") once
+/// there is one. A user named `bss` would otherwise find no history at its second start and
+/// apply V1 again.
+const HISTORY_TABLE: &str = "bss.refinery_schema_history";
+
 /// Applies the schema's pending migrations.
 pub async fn migrate(client: &mut tokio_postgres::Client) -> anyhow::Result<()> {
     client
         .execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK])
         .await
         .context("could not take the migration lock")?;
-    let result = embedded::migrations::runner()
-        .set_abort_divergent(true)
-        .run_async(client)
-        .await;
+    let result = match client
+        .batch_execute("CREATE SCHEMA IF NOT EXISTS bss")
+        .await
+        .context("could not create the schema bss")
+    {
+        Ok(()) => embedded::migrations::runner()
+            .set_abort_divergent(true)
+            .set_migration_table_name(HISTORY_TABLE)
+            .run_async(client)
+            .await
+            .context("failed to apply the central schema's migrations"),
+        Err(e) => Err(e),
+    };
     client
         .execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK])
         .await
         .context("could not release the migration lock")?;
-    let report = result.context("failed to apply the central schema's migrations")?;
+    let report = result?;
     for m in report.applied_migrations() {
         tracing::info!(
             version = m.version(),

@@ -179,3 +179,28 @@ async fn a_site_may_publish_on_its_own_subject_only() {
         "nothing reached DOCKS's subject"
     );
 }
+
+/// A restarted `edgebss central` finds the schema it made, even when its PostgreSQL user has the
+/// schema's name (`bss`), which puts that schema first on the search path.
+#[tokio::test]
+async fn central_started_again_goes_on_with_the_schema_it_made() {
+    let Some(pg_bin) = servers::postgres_bin() else {
+        return;
+    };
+    let pg = Postgres::start(&pg_bin);
+    let db = pg.database("bss").await;
+    for start in 1..=3 {
+        let mut client = edgebss::central::postgres::connect(&pg.url("bss"))
+            .await
+            .unwrap();
+        edgebss::central::postgres::migrate(&mut client)
+            .await
+            .unwrap_or_else(|e| panic!("start {start}: {e:#}"));
+    }
+    let sites: i64 = db
+        .query_one("SELECT count(*) FROM bss.sites", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(sites, 0);
+}
