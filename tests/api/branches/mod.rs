@@ -6,4 +6,5 @@ mod central;
 mod edges;
 mod forwarder;
 mod head_office;
+mod outage;
 mod servers;
