@@ -10,6 +10,7 @@ mod csv;
 mod data;
 mod keys;
 mod serve;
+mod sync;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -90,6 +91,9 @@ pub enum Command {
     /// Head office: apply every branch's events from NATS JetStream to PostgreSQL (README,
     /// "Branches and head office").
     Central(central::CentralArgs),
+    /// A branch's forwarding to head office.
+    #[command(subcommand)]
+    Sync(sync::SyncCommand),
 }
 
 #[derive(Debug, clap::Args)]
@@ -154,6 +158,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         | Command::BillRun(_)
         | Command::Audit(_)
         | Command::Central(_)
+        | Command::Sync(_)
         | Command::Export(_)
         | Command::Import(_) => {}
     }
@@ -181,6 +186,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Keys(cmd) => keys::run_keys(&settings, cmd),
         Command::Audit(cmd) => audit::run(&settings, cmd),
         Command::Central(args) => central::central(&settings, &args),
+        Command::Sync(cmd) => sync::run(&settings, cmd),
         Command::Export(args) => csv::run_export(&settings, &args),
         Command::Import(args) => csv::run_import(&settings, &args),
     }

@@ -148,3 +148,43 @@ pub fn oldest_waiting(conn: &Connection) -> rusqlite::Result<Option<String>> {
     .query_row([], |r| r.get(0))
     .optional()
 }
+
+/// Where forwarding stands, for the metrics and `edgebss sync status`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Progress {
+    pub state: SyncState,
+    /// The newest event this edge recorded (0: none yet).
+    pub last_sequence: i64,
+    /// When the oldest event the broker has not acknowledged occurred.
+    pub oldest_waiting_at: Option<String>,
+}
+
+impl Progress {
+    /// Events the broker has not acknowledged yet.
+    pub fn waiting(&self) -> i64 {
+        (self.last_sequence - self.state.sent_sequence).max(0)
+    }
+
+    /// Events head office has not applied yet (kept here until it has).
+    pub fn unapplied(&self) -> i64 {
+        (self.last_sequence - self.state.applied_sequence).max(0)
+    }
+}
+
+/// `None` on an edge without a site.
+pub fn progress(conn: &Connection) -> rusqlite::Result<Option<Progress>> {
+    let Some(state) = state(conn)? else {
+        return Ok(None);
+    };
+    // The outbox is pruned, so its newest row may be gone: AUTOINCREMENT's counter is not.
+    let last_sequence: i64 = conn
+        .prepare_cached(
+            "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0)",
+        )?
+        .query_row([], |r| r.get(0))?;
+    Ok(Some(Progress {
+        state,
+        last_sequence,
+        oldest_waiting_at: oldest_waiting(conn)?,
+    }))
+}

@@ -46,6 +46,7 @@ mod statements;
 mod storage;
 mod subscriptions;
 mod sync_numbering;
+mod sync_status;
 mod ui_admin;
 mod ui_api_clients;
 mod ui_assets;
