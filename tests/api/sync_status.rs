@@ -81,3 +81,52 @@ async fn an_edge_without_a_site_has_no_sync_figures() {
     assert!(ok, "{text}");
     assert!(text.contains("not a branch"), "{text}");
 }
+
+/// The customers whose `customer.created` event is still in the outbox, by last name.
+async fn created(app: &TestApp) -> Vec<String> {
+    crate::events::all_events(app)
+        .await
+        .into_iter()
+        .filter(|e| e["type"] == "customer.created")
+        .map(|e| {
+            e["data"]["lastName"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_branch_keeps_events_past_their_retention_until_head_office_applied_them() {
+    let mut app = spawn_app_with(|s| {
+        s.sync.site_id = Some(edgebss::domain::site::SiteId::parse("site", "PORTS").unwrap());
+        s.events.retention_days = 30;
+    })
+    .await;
+    app.create_individual("Ada", "Old").await;
+    app.move_clock(crate::billing::d("2027-02-01")).await;
+    app.create_individual("Alan", "Recent").await;
+    crate::billing::run_jobs(&app).await;
+    assert_eq!(
+        created(&app).await,
+        ["Old", "Recent"],
+        "head office has applied nothing yet"
+    );
+
+    // Head office reports it applied the first customer's event (as the forwarder records it).
+    let old: i64 = app
+        .sql()
+        .query_row(
+            "SELECT sequence FROM events WHERE type = 'customer.created' \
+             ORDER BY sequence LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    app.sql()
+        .execute("UPDATE sync_site SET applied_sequence = ?1", [old])
+        .unwrap();
+    crate::billing::run_jobs(&app).await;
+    assert_eq!(created(&app).await, ["Recent"]);
+}
