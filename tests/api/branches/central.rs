@@ -204,3 +204,56 @@ async fn central_started_again_goes_on_with_the_schema_it_made() {
         .get(0);
     assert_eq!(sites, 0);
 }
+
+/// A report user made a member of `bss_reader` reads the books and the views, and can change
+/// nothing.
+#[tokio::test]
+async fn a_report_user_reads_the_books_and_changes_nothing() {
+    let Some(pg_bin) = servers::postgres_bin() else {
+        return;
+    };
+    let pg = Postgres::start(&pg_bin);
+    let db = pg.database("bss").await;
+    let mut client = edgebss::central::postgres::connect(&pg.url("bss"))
+        .await
+        .unwrap();
+    edgebss::central::postgres::migrate(&mut client)
+        .await
+        .unwrap();
+    db.batch_execute("CREATE ROLE alice LOGIN IN ROLE bss_reader")
+        .await
+        .unwrap();
+    let url = pg.url("bss").replace("//bss@", "//alice@");
+    let (alice, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+
+    for view in [
+        "revenue_by_site_month",
+        "receivables_aging",
+        "payments_by_day_method",
+        "customers_by_site_status",
+        "site_lag",
+        "invoices",
+    ] {
+        alice
+            .query(&format!("SELECT * FROM bss.{view}"), &[])
+            .await
+            .unwrap_or_else(|e| panic!("alice reads bss.{view}: {e}"));
+    }
+    let write = alice
+        .execute(
+            "INSERT INTO bss.sites (site_id, first_sequence, applied_sequence) VALUES ('PORTS', 1, 0)",
+            &[],
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        write.code(),
+        Some(&tokio_postgres::error::SqlState::INSUFFICIENT_PRIVILEGE),
+        "{write}"
+    );
+    let delete = alice.execute("DELETE FROM bss.customers", &[]).await;
+    assert!(delete.is_err(), "alice may not delete: {delete:?}");
+}
