@@ -127,6 +127,18 @@ impl Edge {
         }
     }
 
+    /// Freezes the process (`SIGSTOP`), or thaws it (`SIGCONT`): frozen, it keeps its state and
+    /// does nothing, so a test can change the world around it first.
+    pub fn signal(&self, signal: &str) {
+        let pid = self.child.as_ref().expect("the edge is running").id();
+        let status = Command::new("kill")
+            .arg(signal)
+            .arg(pid.to_string())
+            .status()
+            .unwrap();
+        assert!(status.success(), "kill {signal} {pid}");
+    }
+
     /// The end of the edge's log, for a failing assertion to show.
     pub fn log_tail(&self) -> String {
         let text = std::fs::read_to_string(self.dir.with_extension("log")).unwrap_or_default();

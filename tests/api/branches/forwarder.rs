@@ -120,7 +120,9 @@ async fn a_broker_that_lost_acknowledged_messages_gets_them_again_each_once() {
     let (sent, _, resyncs_before) = edge.sync_state();
     assert_eq!(sent, edge.last_sequence(), "all acknowledged and marked");
 
-    // ...put back: the broker has forgotten 30 messages it had acknowledged.
+    // ...put back: the broker has forgotten 30 messages it had acknowledged. The branch is
+    // frozen meanwhile, so that the rollback is seen before the forwarder repairs it.
+    edge.signal("-STOP");
     hub.stop();
     std::fs::remove_dir_all(&hub.store).unwrap();
     copy_dir(&snapshot, &hub.store);
@@ -130,6 +132,7 @@ async fn a_broker_that_lost_acknowledged_messages_gets_them_again_each_once() {
         early,
         "the store was rolled back"
     );
+    edge.signal("-CONT");
     for n in 50..55 {
         edge.create_customer(n).await.expect("created");
     }
