@@ -35,7 +35,8 @@ cleanup() {
   [ -d "$dir/pg" ] && as_pg "$pgbin/pg_ctl" -D "$dir/pg" -m fast -w stop >/dev/null 2>&1 || true
   [ -z "$keep" ] && rm -rf "$dir"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 # The hub, from the shipped configuration, with its store in the demo folder.
 mkdir -p "$dir/hub"
