@@ -16,9 +16,11 @@ use crate::db::Synchronous;
 mod business;
 mod http;
 mod integration;
+mod sync;
 mod ui;
 pub use http::HttpSettings;
 pub use integration::{EventsSettings, WebhookSettings};
+pub use sync::{CentralSettings, SyncSettings};
 pub use ui::UiSettings;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -48,6 +50,8 @@ pub struct Settings {
     pub dunning: crate::domain::dunning::DunningSettings,
     pub settings: business::SettingsFile,
     pub http: HttpSettings,
+    pub sync: SyncSettings,
+    pub central: CentralSettings,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -128,6 +132,8 @@ impl Default for Settings {
             dunning: Default::default(),
             settings: Default::default(),
             http: HttpSettings::default(),
+            sync: SyncSettings::default(),
+            central: CentralSettings::default(),
         }
     }
 }
@@ -297,6 +303,8 @@ impl Settings {
         self.webhooks.check()?;
         self.business_layer()?;
         self.http.check()?;
+        self.sync.check()?;
+        self.central.check()?;
         Ok(())
     }
 

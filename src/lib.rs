@@ -6,6 +6,8 @@
 
 pub mod auth;
 pub mod billing;
+pub mod broker;
+pub mod central;
 pub mod cli;
 pub mod config;
 pub mod db;

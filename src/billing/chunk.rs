@@ -189,6 +189,7 @@ pub fn bill(
     let year = ctx.invoice_date.year();
     let (invoice_date, due_date) = (sql_date(ctx.invoice_date)?, sql_date(ctx.due_date)?);
     let first_number = bill_runs::last_invoice_number(conn, year)?;
+    let series = crate::db::sync::series(conn)?;
     let mut store = InvoiceStore::new(conn)?;
     let rec = Recorder::new(conn, &ctx.origin, &ctx.now);
     // Each invoice's e-mail is queued with it, in the chunk's transaction.
@@ -222,7 +223,7 @@ pub fn bill(
             Plan::Bill(CustomerOutcome::Invoice { invoice, updates }) => {
                 number += 1;
                 let id = InvoiceId::generate();
-                let invoice_number = format!("INV-{year}-{number:06}");
+                let invoice_number = series.invoice_number(year, number);
                 store.invoice(
                     invoice,
                     &InvoiceMeta {

@@ -99,7 +99,7 @@ pub fn issue(
     let number = bill_runs::last_invoice_number(conn, year)? + 1;
     bill_runs::set_last_invoice_number(conn, year, number)?;
     let id = InvoiceId::generate();
-    let invoice_number = format!("INV-{year}-{number:06}");
+    let invoice_number = crate::db::sync::series(conn)?.invoice_number(year, number);
     let tax_rate = terms.tax_rate.normalize();
     let mut store = InvoiceStore::new(conn)?;
     store.invoice(

@@ -17,6 +17,7 @@ pub fn bill_run(settings: &Settings, args: &BillRunArgs) -> anyhow::Result<ExitC
     let period = Period::parse("--period", &args.period).map_err(|e| anyhow::anyhow!("{e}"))?;
     let clock = settings.clock()?;
     let db = crate::startup::open_db(settings)?;
+    crate::startup::site::adopt_blocking(&db, clock.timestamp(), settings.sync.site_id.clone())?;
     let live = crate::startup::live_settings(settings, &db, &clock)?;
     let req = RunRequest {
         period,

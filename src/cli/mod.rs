@@ -4,11 +4,13 @@
 mod admin;
 mod audit;
 mod bill_run;
+mod central;
 mod clients;
 mod csv;
 mod data;
 mod keys;
 mod serve;
+mod sync;
 mod usage;
 
 use std::path::PathBuf;
@@ -90,6 +92,12 @@ pub enum Command {
         #[arg(long, value_name = "ADDR")]
         bind: Option<String>,
     },
+    /// Head office: apply every branch's events from NATS JetStream to PostgreSQL (README,
+    /// "Branches and head office").
+    Central(central::CentralArgs),
+    /// A branch's forwarding to head office.
+    #[command(subcommand)]
+    Sync(sync::SyncCommand),
 }
 
 #[derive(Debug, clap::Args)]
@@ -164,6 +172,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         | Command::BillRun(_)
         | Command::Audit(_)
         | Command::Usage(_)
+        | Command::Central(_)
+        | Command::Sync(_)
         | Command::Export(_)
         | Command::Import(_) => {}
     }
@@ -191,6 +201,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Keys(cmd) => keys::run_keys(&settings, cmd),
         Command::Audit(cmd) => audit::run(&settings, cmd),
         Command::Usage(UsageCommand::Import { file }) => usage::import(&settings, &file),
+        Command::Central(args) => central::central(&settings, &args),
+        Command::Sync(cmd) => sync::run(&settings, cmd),
         Command::Export(args) => csv::run_export(&settings, &args),
         Command::Import(args) => csv::run_import(&settings, &args),
     }

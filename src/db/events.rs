@@ -101,12 +101,15 @@ pub fn last_sequence(conn: &Connection) -> rusqlite::Result<i64> {
 }
 
 /// Deletes events that occurred before `before` (an RFC 3339 timestamp); at most `limit` at a
-/// time, so one call never holds the writer long.
+/// time, so one call never holds the writer long. At a site (`sync_site`), an event head office
+/// has not yet reported applied is kept, however old.
 pub fn prune(conn: &Connection, before: &str, limit: usize) -> rusqlite::Result<usize> {
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
     conn.prepare_cached(
         "DELETE FROM events WHERE sequence IN \
-         (SELECT sequence FROM events WHERE occurred_at < ?1 ORDER BY sequence LIMIT ?2)",
+         (SELECT sequence FROM events WHERE occurred_at < ?1 AND sequence <= \
+          COALESCE((SELECT applied_sequence FROM sync_site), 9223372036854775807) \
+          ORDER BY sequence LIMIT ?2)",
     )?
     .execute(params![before, limit])
 }

@@ -22,6 +22,7 @@ pub mod record;
 pub mod sql_date;
 pub mod stats;
 pub mod subscriptions;
+pub mod sync;
 pub mod ui_reports;
 pub mod users;
 pub mod webhooks;

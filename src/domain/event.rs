@@ -54,6 +54,9 @@ event_types! {
     SubscriptionPlanChanged => "subscription.plan_changed",
     SubscriptionPlanChangeScheduled => "subscription.plan_change_scheduled",
     CreditNoteCreated => "credit_note.created",
+    // A credit note took part of an invoice's amount due (one that takes all of it is
+    // `invoice.paid`): the invoice as it is after, so a consumer's copy stays right.
+    InvoiceCredited => "invoice.credited",
     PaymentRefunded => "payment.refunded",
 }
 

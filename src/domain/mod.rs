@@ -28,6 +28,7 @@ pub mod period;
 pub mod product;
 pub mod scope;
 pub mod secret;
+pub mod site;
 pub mod subscription;
 pub mod text;
 pub mod user;

@@ -27,6 +27,11 @@ impl Secret {
         self.0.is_empty()
     }
 
+    /// The secret itself, for handing to what authenticates with it (never to a log).
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
     /// Equality that takes as long for a near miss as for a wild guess.
     pub fn matches(&self, candidate: &str) -> bool {
         use subtle::ConstantTimeEq;

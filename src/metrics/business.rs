@@ -26,6 +26,7 @@ pub struct Snapshot {
     unpaid: Vec<Unpaid>,
     last_run: Option<LastBillRun>,
     currencies: Vec<crate::domain::money::Currency>,
+    sync: Option<crate::db::sync::Progress>,
 }
 
 pub async fn read(db: &Db) -> Result<Snapshot, DbError> {
@@ -36,6 +37,7 @@ pub async fn read(db: &Db) -> Result<Snapshot, DbError> {
             unpaid: stats::unpaid_invoices(conn)?,
             last_run: stats::last_bill_run(conn)?,
             currencies: stats::currencies_in_use(conn)?,
+            sync: crate::db::sync::progress(conn)?,
         })
     })
     .await
@@ -267,7 +269,46 @@ pub fn registry(src: &Sources<'_>, snap: &Snapshot) -> Registry {
         "The newest bill run's period and status (Running, Completed, Failed, Interrupted); always 1",
         info,
     );
+    if let Some(sync) = &snap.sync {
+        register_sync(&mut r, sync);
+    }
     r
+}
+
+/// A branch's forwarding to head office (only on an edge with a site): alert on the oldest
+/// waiting event's age, `time() - edgebss_sync_oldest_waiting_timestamp_seconds`.
+fn register_sync(r: &mut Registry, sync: &crate::db::sync::Progress) {
+    r.register(
+        "sync_events_waiting",
+        "Events the NATS server has not acknowledged yet",
+        gauge(sync.waiting()),
+    );
+    let oldest = sync
+        .oldest_waiting_at
+        .as_deref()
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .map_or(0, |t| t.timestamp());
+    r.register_with_unit(
+        "sync_oldest_waiting_timestamp",
+        "When the oldest event not yet acknowledged occurred (Unix time; 0: none waits)",
+        Unit::Seconds,
+        gauge(oldest),
+    );
+    r.register(
+        "sync_events_unapplied",
+        "Events head office has not reported applied yet (kept at the edge until it has)",
+        gauge(sync.unapplied()),
+    );
+    r.register(
+        "sync_last_sequence",
+        "The newest event this branch recorded",
+        gauge(sync.last_sequence),
+    );
+    r.register(
+        "sync_resyncs",
+        "Times the forwarder re-synchronised from the broker's last message and found it differing",
+        counter(sync.state.resyncs),
+    );
 }
 
 fn database_bytes(db: &Path) -> u64 {

@@ -157,7 +157,7 @@ pub async fn create(
         let year = today.year();
         let number = sql::last_number(conn, year)? + 1;
         sql::set_last_number(conn, year, number)?;
-        let credit_number = format!("CN-{year}-{number:06}");
+        let credit_number = crate::db::sync::series(conn)?.credit_note_number(year, number);
         let id = sql::insert(
             conn,
             &sql::NewCreditNote {
@@ -205,11 +205,11 @@ pub async fn create(
                 &after,
             )?;
         } else if s.to_invoice > 0 {
-            rec.audit(
-                "invoice.credited",
+            rec.change(
+                EventType::InvoiceCredited,
                 ("invoice", iid.as_str()),
                 Some(&inv),
-                Some(&after),
+                &after,
             )?;
         }
         // A credit note that clears a customer dunning suspended brings its service back now,

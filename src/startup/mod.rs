@@ -5,6 +5,7 @@
 
 mod demo_client;
 mod first_admin;
+pub mod site;
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -35,6 +36,7 @@ pub struct Application {
     backup_task: Option<tokio::task::JoinHandle<()>>,
     auth_refresher: tokio::task::JoinHandle<()>,
     deliveries: tokio::task::JoinHandle<()>,
+    forwarder: Option<tokio::task::JoinHandle<()>>,
     mail: tokio::task::JoinHandle<()>,
     demo_client: Option<DemoClient>,
 }
@@ -54,6 +56,7 @@ impl Application {
         let db = tokio::task::spawn_blocking(move || open_db(&db_settings))
             .await
             .context("database start-up was interrupted")??;
+        site::adopt(&db, clock.timestamp(), settings.sync.site_id.clone()).await?;
         let (s, d, c) = (settings.clone(), db.clone(), clock.clone());
         let live = tokio::task::spawn_blocking(move || live_settings(&s, &d, &c))
             .await
@@ -103,6 +106,9 @@ impl Application {
             state.clock.clone(),
             state.settings.webhooks.delivery(),
         )?;
+        let forwarder = forwarder_settings(&state.settings).map(|settings| {
+            crate::delivery::forwarder::spawn(state.db.clone(), state.clock.clone(), settings)
+        });
         let mail = crate::delivery::email::spawn(
             state.db.clone(),
             state.clock.clone(),
@@ -147,6 +153,7 @@ impl Application {
             backup_task,
             auth_refresher,
             deliveries,
+            forwarder,
             mail,
             demo_client,
         })
@@ -182,6 +189,9 @@ impl Application {
         }
         self.auth_refresher.abort();
         self.deliveries.abort();
+        if let Some(task) = &self.forwarder {
+            task.abort();
+        }
         self.mail.abort();
         let db = self.state.db.clone();
         let billing = self.state.billing.clone();
@@ -197,6 +207,19 @@ impl Application {
         tracing::info!("edgebss stopped");
         result.context("the HTTP server failed")
     }
+}
+
+/// What the forwarder runs with, when `sync.nats_url` is set.
+fn forwarder_settings(
+    settings: &Settings,
+) -> Option<crate::delivery::forwarder::ForwarderSettings> {
+    let sync = &settings.sync;
+    Some(crate::delivery::forwarder::ForwarderSettings {
+        site: sync.site_id.clone()?,
+        link: sync.link()?,
+        stream: sync.stream.clone(),
+        applied_bucket: sync.applied_bucket.clone(),
+    })
 }
 
 /// Health probes and metrics, outside `/v1`. Other methods get the API's JSON 405.

@@ -88,6 +88,18 @@ async fn credit_notes_are_numbered_gaplessly_and_never_credit_more_than_is_left(
         .await
         .unwrap();
     assert_eq!(events["data"].as_array().unwrap().len(), 2);
+    // The first took part of the invoice: consumers of the feed learn its new amount due from
+    // `invoice.credited`; the second closed it, which is `invoice.paid`.
+    let credited: Value = app
+        .get("/v1/events?type=invoice.credited")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let credited = credited["data"].as_array().unwrap();
+    assert_eq!(credited.len(), 1);
+    assert_eq!(credited[0]["data"]["invoiceId"], inv["invoiceId"]);
+    assert_eq!(credited[0]["data"]["amountDue"], usd(3832));
 }
 
 #[tokio::test]

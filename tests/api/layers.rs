@@ -15,8 +15,13 @@ const RULES: &[(&str, &[&str])] = &[
     ("billing", &["db", "domain", "error"]),
     ("auth", &["db", "domain", "error", "ops"]),
     ("metrics", &["db", "domain", "ops"]),
+    ("broker", &["domain"]),
     ("documents", &["domain"]),
-    ("delivery", &["db", "documents", "domain", "error"]),
+    (
+        "delivery",
+        &["db", "documents", "domain", "error", "broker"],
+    ),
+    ("central", &["domain", "broker"]),
     (
         "service",
         &["billing", "auth", "db", "documents", "domain", "error"],

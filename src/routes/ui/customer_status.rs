@@ -112,11 +112,10 @@ impl ConfirmPage {
     }
 
     pub fn open_due(&self) -> String {
-        self.settlement
-            .as_ref()
-            .map_or_else(|| format::money_minor(self.currency(), 0), |s| {
-                format::money_list_or(&s.open_due, self.currency())
-            })
+        self.settlement.as_ref().map_or_else(
+            || format::money_minor(self.currency(), 0),
+            |s| format::money_list_or(&s.open_due, self.currency()),
+        )
     }
 }
 
