@@ -43,6 +43,8 @@ async fn reloading_the_page_after_any_action_repeats_nothing() {
 
     b.click("#add-subscription").await;
     b.click("input[name=productId]").await;
+    b.click("#choose-product").await;
+    b.click("#review-subscription").await;
     b.click("#create-subscription").await;
     b.wait_text("#flash", "added for Ada Lovelace").await;
     reload_changes_nothing(&b, &app, "new subscription").await;
