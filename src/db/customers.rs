@@ -128,6 +128,13 @@ pub fn get(conn: &Connection, id: &CustomerId) -> rusqlite::Result<Option<Custom
         .optional()
 }
 
+/// A customer's status alone: what dunning checks for each overdue customer.
+pub fn status(conn: &Connection, id: &CustomerId) -> rusqlite::Result<Option<CustomerStatus>> {
+    conn.prepare_cached("SELECT status FROM customers WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()
+}
+
 /// Applies `changes` and returns the customer as stored, or `None` when there is no such customer.
 pub fn update(
     conn: &Connection,

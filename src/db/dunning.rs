@@ -28,6 +28,43 @@ pub fn open_items(conn: &Connection) -> rusqlite::Result<Vec<OpenItem>> {
     open_items_where(conn, "", params![])
 }
 
+/// The open items due before `day`: the ones dunning can act on that day. Read down the
+/// collectable invoices' due-date index, so next month's invoices are not read at all.
+pub fn open_items_due_before(conn: &Connection, day: NaiveDate) -> rusqlite::Result<Vec<OpenItem>> {
+    open_items_where(conn, "AND i.due_date < ?1", params![day])
+}
+
+/// What a customer owes on one invoice: the aging report's input, without
+/// the invoice numbers and reminder steps dunning needs.
+#[derive(Debug, Clone)]
+pub struct OpenAmount {
+    pub customer_id: CustomerId,
+    pub currency: Currency,
+    pub due_date: NaiveDate,
+    /// Minor units.
+    pub amount_due: i64,
+}
+
+/// Every amount still due on an Open or Overdue invoice.
+pub fn open_amounts(conn: &Connection) -> rusqlite::Result<Vec<OpenAmount>> {
+    conn.prepare_cached(
+        "SELECT customer_id, currency, due_date, \
+                total_amount - amount_paid - amount_credited \
+           FROM invoices \
+          WHERE status IN ('Open', 'Overdue') \
+            AND total_amount > amount_paid + amount_credited",
+    )?
+    .query_map([], |r| {
+        Ok(OpenAmount {
+            customer_id: r.get(0)?,
+            currency: r.get(1)?,
+            due_date: r.get(2)?,
+            amount_due: r.get(3)?,
+        })
+    })?
+    .collect()
+}
+
 /// A customer's Open or Overdue invoices with something still due.
 pub fn open_items_of(conn: &Connection, customer: &CustomerId) -> rusqlite::Result<Vec<OpenItem>> {
     open_items_where(conn, "AND i.customer_id = ?1", params![customer])
@@ -60,6 +97,13 @@ fn open_items_where(
         })
     })?
     .collect()
+}
+
+/// The newest thing dunning did (0: nothing yet); reminders are not audit entries, so pages
+/// that keep tomorrow's plan look at this as well as the audit trail.
+pub fn last_action(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.prepare_cached("SELECT COALESCE(MAX(seq), 0) FROM dunning_actions")?
+        .query_row([], |r| r.get(0))
 }
 
 /// One thing dunning did.

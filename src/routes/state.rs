@@ -30,6 +30,8 @@ pub struct AppState {
     pub reveals: crate::routes::ui::reveal::Reveals,
     /// The admin dashboard's figures, kept until something changes.
     pub dashboard: crate::service::dashboard_cache::DashboardCache,
+    /// The Collections page's aging report and tomorrow's dunning, kept until something changes.
+    pub collections: crate::service::collections_overview::OverviewCache,
     /// The settings in force (file, then what admins saved on the Settings page).
     pub live: crate::domain::settings::LiveSettings,
 }

@@ -1,9 +1,13 @@
 //! The Collections page's use cases: the accounts-receivable aging report, dunning's history,
 //! and exemptions from dunning.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
+use rusqlite::Connection;
 
 use crate::db::Db;
+use crate::db::customers;
 use crate::db::dunning as sql;
 pub use crate::db::dunning::{ActionRow, Exemption, OpenItem};
 use crate::db::record::Recorder;
@@ -34,65 +38,87 @@ pub struct Aging {
     pub totals: Vec<AgingRow>,
 }
 
+/// The whole aging report, every row named: what the CSV export writes.
 pub async fn aging(db: &Db, today: NaiveDate) -> Result<Aging, ServiceError> {
     db.read(move |conn| {
-        let items = sql::open_items(conn)?;
-        let mut rows: Vec<AgingRow> = Vec::new();
-        // Each customer's row by (customer, currency): a search of the rows per invoice would
-        // cost rows × invoices, hours at 100,000 customers.
-        let mut index: std::collections::HashMap<(CustomerId, Currency), usize> =
-            std::collections::HashMap::new();
-        for item in items {
-            let b = aging_bucket(item.due_date, today);
-            let idx = match index.get(&(item.customer_id.clone(), item.currency)) {
-                Some(i) => *i,
-                None => {
-                    index.insert((item.customer_id.clone(), item.currency), rows.len());
-                    let c = crate::db::customers::get(conn, &item.customer_id)?;
-                    rows.push(AgingRow {
-                        customer_id: item.customer_id.clone(),
-                        customer_name: c.as_ref().map(|c| c.display_name()).unwrap_or_default(),
-                        account_number: c.map(|c| c.account_number).unwrap_or_default(),
-                        currency: item.currency,
-                        buckets: [0; AGING_BUCKETS.len()],
-                        total: 0,
-                    });
-                    rows.len() - 1
-                }
-            };
-            rows[idx].buckets[b] += item.amount_due;
-            rows[idx].total += item.amount_due;
-        }
-        // Oldest debt first: by the oldest bucket holding something, then by amount.
-        rows.sort_by_key(|r| {
-            let oldest = r.buckets.iter().rposition(|v| *v > 0).unwrap_or(0);
-            (std::cmp::Reverse(oldest), std::cmp::Reverse(r.total))
-        });
-        let mut totals: Vec<AgingRow> = Vec::new();
-        for r in &rows {
-            let t = match totals.iter().position(|t| t.currency == r.currency) {
-                Some(i) => &mut totals[i],
-                None => {
-                    totals.push(AgingRow {
-                        customer_id: CustomerId::from_stored(""),
-                        customer_name: "Total".to_owned(),
-                        account_number: String::new(),
-                        currency: r.currency,
-                        buckets: [0; AGING_BUCKETS.len()],
-                        total: 0,
-                    });
-                    let last = totals.len() - 1;
-                    &mut totals[last]
-                }
-            };
-            for (acc, v) in t.buckets.iter_mut().zip(r.buckets) {
-                *acc += v;
-            }
-            t.total += r.total;
-        }
+        let mut rows = aging_rows(conn, today)?;
+        name_rows(conn, &mut rows)?;
+        let totals = totals(&rows);
         Ok(Aging { rows, totals })
     })
     .await
+}
+
+/// Every customer's row of amounts due by age on `today`, oldest debt first, not yet named.
+pub(super) fn aging_rows(conn: &Connection, today: NaiveDate) -> rusqlite::Result<Vec<AgingRow>> {
+    let mut rows: Vec<AgingRow> = Vec::new();
+    // Each customer's row by (customer, currency): a search of the rows per invoice would cost
+    // rows × invoices, hours at 100,000 customers.
+    let mut index: HashMap<(CustomerId, Currency), usize> = HashMap::new();
+    for item in sql::open_amounts(conn)? {
+        let idx = *index
+            .entry((item.customer_id.clone(), item.currency))
+            .or_insert_with(|| {
+                rows.push(AgingRow {
+                    customer_id: item.customer_id,
+                    customer_name: String::new(),
+                    account_number: String::new(),
+                    currency: item.currency,
+                    buckets: [0; AGING_BUCKETS.len()],
+                    total: 0,
+                });
+                rows.len() - 1
+            });
+        rows[idx].buckets[aging_bucket(item.due_date, today)] += item.amount_due;
+        rows[idx].total += item.amount_due;
+    }
+    // Oldest debt first: by the oldest bucket holding something, then by amount, then by
+    // customer so that equal debts keep one order.
+    rows.sort_by(|a, b| {
+        let oldest = |r: &AgingRow| r.buckets.iter().rposition(|v| *v > 0).unwrap_or(0);
+        oldest(b)
+            .cmp(&oldest(a))
+            .then(b.total.cmp(&a.total))
+            .then_with(|| a.customer_id.as_str().cmp(b.customer_id.as_str()))
+    });
+    Ok(rows)
+}
+
+/// Fills in each row's customer name and account number.
+pub(super) fn name_rows(conn: &Connection, rows: &mut [AgingRow]) -> rusqlite::Result<()> {
+    for r in rows {
+        if let Some(c) = customers::get(conn, &r.customer_id)? {
+            r.customer_name = c.display_name();
+            r.account_number = c.account_number;
+        }
+    }
+    Ok(())
+}
+
+/// A total row per currency, in the order the currencies first appear.
+pub(super) fn totals(rows: &[AgingRow]) -> Vec<AgingRow> {
+    let mut totals: Vec<AgingRow> = Vec::new();
+    for r in rows {
+        let i = match totals.iter().position(|t| t.currency == r.currency) {
+            Some(i) => i,
+            None => {
+                totals.push(AgingRow {
+                    customer_id: CustomerId::from_stored(""),
+                    customer_name: "Total".to_owned(),
+                    account_number: String::new(),
+                    currency: r.currency,
+                    buckets: [0; AGING_BUCKETS.len()],
+                    total: 0,
+                });
+                totals.len() - 1
+            }
+        };
+        for (acc, v) in totals[i].buckets.iter_mut().zip(r.buckets) {
+            *acc += v;
+        }
+        totals[i].total += r.total;
+    }
+    totals
 }
 
 /// What dunning did, newest first (one customer's when given).

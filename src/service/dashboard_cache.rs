@@ -1,15 +1,14 @@
-//! The dashboard's figures, kept until something changes. They are sums over every open invoice,
-//! every active subscription and a year of invoices and payments: at 100,000 customers that is
-//! tens of milliseconds of reading, too much for a page people open all day. Every change the
-//! server makes writes an audit entry in its own transaction, so the newest entry's sequence
-//! number says whether anything changed since the figures were summed; with the day, it is the
-//! cache's key (a new month moves the chart). Reading it is one step down an index.
+//! The dashboard's figures, kept until something changes (see [`super::kept`]). They are sums
+//! over every open invoice, every active subscription and a year of invoices and payments; the
+//! newest audit entry and the day (a new month moves the chart) are their mark. Reading the
+//! mark is one step down an index.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 
 use super::attention::{Attention, attention};
+use super::kept::Kept;
 use super::ui_reports::{Dashboard, dashboard};
 use crate::db::Db;
 use crate::domain::clock::Clock;
@@ -24,30 +23,13 @@ pub struct Figures {
 
 /// What the figures were summed at: the newest audit entry and the day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Mark {
+pub struct Mark {
     last_change: i64,
     today: NaiveDate,
 }
 
-/// The figures last summed, with what they were summed at.
-type Kept = Option<(Mark, Arc<Figures>)>;
-
-/// The last figures and their mark; cheap to clone (one per server).
-#[derive(Debug, Clone, Default)]
-pub struct DashboardCache(Arc<Mutex<Kept>>);
-
-impl DashboardCache {
-    fn get(&self, mark: Mark) -> Option<Arc<Figures>> {
-        let kept = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        kept.as_ref()
-            .filter(|(m, _)| *m == mark)
-            .map(|(_, d)| Arc::clone(d))
-    }
-
-    fn put(&self, mark: Mark, figures: Arc<Figures>) {
-        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = Some((mark, figures));
-    }
-}
+/// The last figures and their mark (one per server).
+pub type DashboardCache = Kept<Mark, Figures>;
 
 /// The dashboard's figures and needs-attention list: the kept ones while nothing has changed, summed afresh otherwise.
 /// The mark is read before summing, so a change made meanwhile makes the next request sum
@@ -64,7 +46,7 @@ pub async fn figures(
         last_change,
         today: clock.today(),
     };
-    if let Some(kept) = cache.get(mark) {
+    if let Some(kept) = cache.get(&mark) {
         return Ok(kept);
     }
     let fresh = Arc::new(Figures {

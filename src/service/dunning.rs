@@ -61,14 +61,14 @@ pub fn plan(
     rules: &DunningSettings,
     day: NaiveDate,
 ) -> Result<Plan, ServiceError> {
-    let items = sql::open_items(conn)?;
+    let items = sql::open_items_due_before(conn, day)?;
     let exempt = exempt(conn, day)?;
     let mut statuses: BTreeMap<CustomerId, CustomerStatus> = BTreeMap::new();
     let mut status_of = |id: &CustomerId| -> rusqlite::Result<Option<CustomerStatus>> {
         if let Some(s) = statuses.get(id) {
             return Ok(Some(*s));
         }
-        let s = customers::get(conn, id)?.map(|c| c.status);
+        let s = customers::status(conn, id)?;
         if let Some(s) = s {
             statuses.insert(id.clone(), s);
         }
@@ -76,10 +76,8 @@ pub fn plan(
     };
     let mut plan = Plan::default();
     let mut overdue_customers = BTreeSet::new();
+    let mut suspending = BTreeSet::new();
     for item in items {
-        if item.due_date >= day {
-            continue;
-        }
         overdue_customers.insert(item.customer_id.clone());
         if exempt.contains(&item.customer_id) {
             continue;
@@ -90,7 +88,7 @@ pub fn plan(
         }
         if status == Some(CustomerStatus::Active)
             && rules.suspends(item.due_date, day)
-            && !plan.suspend.iter().any(|(c, _)| *c == item.customer_id)
+            && suspending.insert(item.customer_id.clone())
         {
             plan.suspend.push((item.customer_id.clone(), item.clone()));
         }

@@ -12,6 +12,7 @@ pub mod events;
 pub mod health;
 pub mod idempotency;
 pub mod invoices;
+pub mod kept;
 pub mod lifecycle;
 pub mod payments;
 pub mod products;
@@ -33,6 +34,7 @@ pub mod usage_import;
 pub mod usage_report;
 // Getting paid: settings, documents, e-mail, dunning, CSV.
 pub mod collections;
+pub mod collections_overview;
 pub mod documents;
 pub mod dunning;
 pub mod email;

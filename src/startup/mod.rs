@@ -95,6 +95,7 @@ impl Application {
             idempotency: Default::default(),
             reveals: Default::default(),
             dashboard: Default::default(),
+            collections: Default::default(),
             live,
         });
         let listener = TcpListener::bind(state.settings.bind)

@@ -54,6 +54,7 @@ mod ui_auth;
 mod ui_billing;
 mod ui_charging;
 mod ui_cli;
+mod ui_collections;
 mod ui_day_one;
 mod ui_helpers;
 mod ui_pages;

@@ -2,6 +2,8 @@
 //! what it did, and exemptions; on the customer's and the invoice's pages, the e-mails sent and
 //! a way to send one again.
 
+use std::sync::Arc;
+
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
@@ -19,6 +21,7 @@ use crate::domain::user::Role;
 use crate::error::ServiceError;
 use crate::routes::state::AppState;
 use crate::service::collections::{self as service, ActionRow, AgingRow, Exemption};
+use crate::service::collections_overview::{Overview, overview};
 use crate::service::dunning::Plan;
 
 #[derive(Template)]
@@ -26,24 +29,21 @@ use crate::service::dunning::Plan;
 pub struct CollectionsPage {
     layout: LayoutCtx,
     buckets: &'static [&'static str],
-    aging: service::Aging,
     tomorrow: chrono::NaiveDate,
-    plan: Plan,
     rules: DunningSettings,
     history: Vec<ActionRow>,
-    exemptions: Vec<Exemption>,
-    /// Names of the customers tomorrow's plan and the exemptions name only by id.
-    names: std::collections::HashMap<String, String>,
-    /// Everything tomorrow's dunning will do, of which the first [`SHOWN`] are listed.
-    planned: usize,
+    /// The aging report, tomorrow's plan and the exemptions, kept until something changes.
+    figures: Arc<Overview>,
 }
 
-/// Rows listed per table on the Collections page.
+/// Rows listed per table on the Collections page: a page of rows, not every customer of a
+/// large installation; the counts say how many, the CSV export has the whole aging report.
 const SHOWN: usize = 100;
 
 impl CollectionsPage {
     pub fn name(&self, id: &CustomerId) -> String {
-        self.names
+        self.figures
+            .names
             .get(id.as_str())
             .filter(|n| !n.is_empty())
             .cloned()
@@ -52,27 +52,40 @@ impl CollectionsPage {
 
     /// The aging rows listed: the oldest debts.
     pub fn shown_rows(&self) -> &[AgingRow] {
-        &self.aging.rows[..self.aging.rows.len().min(SHOWN)]
+        &self.figures.aging.rows
+    }
+
+    pub fn totals(&self) -> &[AgingRow] {
+        &self.figures.aging.totals
+    }
+
+    pub fn plan(&self) -> &Plan {
+        &self.figures.plan
+    }
+
+    pub fn exemptions(&self) -> &[Exemption] {
+        &self.figures.exemptions
     }
 
     pub fn more_rows(&self) -> usize {
-        self.aging.rows.len().saturating_sub(SHOWN)
+        self.figures
+            .aging_rows
+            .saturating_sub(self.figures.aging.rows.len())
     }
 
     pub fn more_planned(&self) -> usize {
-        self.planned.saturating_sub(SHOWN)
+        let p = &self.figures.plan;
+        self.figures
+            .planned
+            .saturating_sub(p.suspend.len() + p.reminders.len() + p.reactivate.len())
     }
 
     pub fn customers_owing(&self) -> String {
-        let mut ids: Vec<&str> = self
-            .aging
-            .rows
-            .iter()
-            .map(|r| r.customer_id.as_str())
-            .collect();
-        ids.sort_unstable();
-        ids.dedup();
-        format::plural(ids.len() as u64, "customer owes", "customers owe")
+        format::plural(
+            self.figures.customers_owing as u64,
+            "customer owes",
+            "customers owe",
+        )
     }
 
     pub fn money(&self, currency: &Currency, minor: &i64) -> String {
@@ -96,40 +109,21 @@ impl CollectionsPage {
 pub async fn index(state: web::Data<AppState>, auth: Authed) -> Result<HttpResponse, UiError> {
     let today = state.clock.today();
     let rules = state.live.get().dunning;
-    let mut plan = crate::service::dunning::preview(&state.db, &state.clock, rules.clone()).await?;
-    // A page of rows, not every customer of a large installation: the counts say how many,
-    // the CSV export has the whole aging report.
-    let planned = plan.suspend.len() + plan.reminders.len() + plan.reactivate.len();
-    plan.suspend.truncate(SHOWN);
-    plan.reminders
-        .truncate(SHOWN.saturating_sub(plan.suspend.len()));
-    plan.reactivate
-        .truncate(SHOWN.saturating_sub(plan.suspend.len() + plan.reminders.len()));
-    let exemptions = service::exemptions(&state.db, today).await?;
-    let ids: Vec<String> = plan
-        .suspend
-        .iter()
-        .map(|(c, _)| c.to_string())
-        .chain(
-            plan.reminders
-                .iter()
-                .map(|(i, _)| i.customer_id.to_string()),
-        )
-        .chain(plan.reactivate.iter().map(ToString::to_string))
-        .chain(exemptions.iter().map(|e| e.customer_id.to_string()))
-        .collect();
-    let names = crate::service::ui_reports::customer_names(&state.db, ids.clone()).await?;
+    let figures = overview(
+        &state.db,
+        &state.clock,
+        rules.clone(),
+        SHOWN,
+        &state.collections,
+    )
+    .await?;
     let page = CollectionsPage {
         layout: auth.layout("collections", "Collections"),
         buckets: &AGING_BUCKETS,
-        aging: service::aging(&state.db, today).await?,
         tomorrow: today.succ_opt().unwrap_or(today),
-        plan,
         rules,
         history: service::history(&state.db, None, 50).await?,
-        exemptions,
-        names: ids.into_iter().zip(names).collect(),
-        planned,
+        figures,
     };
     render(&page, &page.layout)
 }
