@@ -9,7 +9,7 @@ use crate::domain::templates::MessageKind;
 
 const COLUMNS: &str = "id, message_id, kind, customer_id, invoice_id, payment_id, to_address, \
     subject, status, attempts, next_attempt_at, last_error, smtp_reply, sent_at, resend_of, \
-    created_at, credit_note_id";
+    created_at, credit_note_id, created_by";
 
 fn text_error(idx: usize, msg: String) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, msg.into())
@@ -37,6 +37,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<EmailMessage> {
         resend_of: r.get(14)?,
         created_at: r.get(15)?,
         credit_note_id: r.get(16)?,
+        created_by: r.get(17)?,
     })
 }
 

@@ -43,6 +43,29 @@ pub fn actor_of(
     .transpose()
 }
 
+/// Who did `action` to `object_id` at `at` exactly: for records several of which hang off one
+/// object (the refunds of a payment), told apart by the time their audit entry shares with them.
+pub fn actor_at(
+    conn: &Connection,
+    object_id: &str,
+    action: &str,
+    at: &str,
+) -> rusqlite::Result<Option<Actor>> {
+    conn.prepare_cached(
+        "SELECT actor_kind, actor_id FROM audit_log \
+          WHERE object_id = ?1 AND action = ?2 AND at = ?3 ORDER BY seq DESC LIMIT 1",
+    )?
+    .query_row([object_id, action, at], |r| {
+        Ok(Actor {
+            kind: r.get(0)?,
+            id: r.get(1)?,
+        })
+    })
+    .optional()?
+    .map(|a| named(conn, a))
+    .transpose()
+}
+
 /// [`actor_of`] for each of `object_ids`, in the same order (`None` where nothing is recorded).
 pub fn actors_of(
     conn: &Connection,

@@ -60,6 +60,10 @@ pub struct EmailMessage {
     /// The credit note a `CreditNote` message carries.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub credit_note_id: Option<CreditNoteId>,
+    /// Who queued it: a user's name, an API client's id, or `jobs` / `cli` for the system.
+    /// Shown in the admin UI (who clicked "Send again"); not part of the API's shape.
+    #[serde(skip)]
+    pub created_by: String,
 }
 
 /// A message to queue: what caused it and to whom it goes.

@@ -200,6 +200,21 @@ pub async fn actors(
         .await
 }
 
+/// Who made each refund (`payment.refunded` on its payment, at the time it was made).
+pub async fn refund_actors(
+    db: &Db,
+    refunds: Vec<(String, String)>,
+) -> Result<Vec<Option<Actor>>, ServiceError> {
+    db.read(move |conn| {
+        let mut who = Vec::with_capacity(refunds.len());
+        for (payment, at) in &refunds {
+            who.push(who::actor_at(conn, payment, "payment.refunded", at)?);
+        }
+        Ok(who)
+    })
+    .await
+}
+
 /// Who did `action` to `object_id` last, and when.
 pub async fn actor(
     db: &Db,

@@ -186,6 +186,25 @@ async fn a_refund_shows_what_it_does_and_the_invoice_asks_for_the_money_again() 
     let page = ui.get_html(&location(&res)).await;
     assert!(page.contains("Refund of USD 20.00 recorded."));
     assert!(page.contains("id=\"refunds\""));
+    // Who did it is on each row: the refund by the signed-in user, a credit note by the API
+    // client that issued it.
+    assert!(page.contains("class=\"refunded-by\">admin<"), "{page}");
+    let res = post(
+        &app,
+        &format!("/v1/invoices/{inv}/credit-notes"),
+        json!({"amount": 5.00, "reason": "Outage"}),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let page = ui.get_html(&format!("/admin/invoices/{inv}")).await;
+    let issued_by = page
+        .split("issued-by\">")
+        .nth(1)
+        .and_then(|rest| rest.split("</td>").next());
+    assert!(
+        issued_by.is_some_and(|who| who.ends_with(" (API client)")),
+        "{issued_by:?}"
+    );
     let after: serde_json::Value = app
         .get(&format!("/v1/invoices/{inv}"))
         .await

@@ -222,12 +222,19 @@ pub fn actor(a: &crate::domain::origin::Actor) -> String {
     match a.kind {
         ActorKind::User => a.id.clone(),
         ActorKind::ApiClient => format!("{} (API client)", a.id),
-        ActorKind::System => match a.id.as_str() {
-            "jobs" => "the background jobs".to_owned(),
-            "cli" => "the command line".to_owned(),
-            "start-up" => "start-up".to_owned(),
-            other => other.to_owned(),
-        },
+        ActorKind::System => system_actor(&a.id).map_or_else(|| a.id.clone(), str::to_owned),
+    }
+}
+
+/// The system's own actors in words; `None` for any other id.
+pub fn system_actor(id: &str) -> Option<&'static str> {
+    match id {
+        "jobs" => Some("the background jobs"),
+        "cli" => Some("the command line"),
+        "start-up" => Some("start-up"),
+        "bill run" => Some("the bill run"),
+        "dunning" => Some("dunning"),
+        _ => None,
     }
 }
 

@@ -235,8 +235,10 @@ pub struct DetailPage {
     layout: LayoutCtx,
     i: Invoice,
     c: Customer,
-    credit_notes: Vec<crate::domain::credit_note::CreditNote>,
-    refunds: Vec<crate::domain::credit_note::Refund>,
+    /// The invoice's credit notes, with who issued each.
+    credit_notes: Vec<(crate::domain::credit_note::CreditNote, Option<Actor>)>,
+    /// Refunds of its payments, with who made each.
+    refunds: Vec<(crate::domain::credit_note::Refund, Option<Actor>)>,
     /// Each payment with who recorded it.
     payments: Vec<(Payment, Option<Actor>)>,
     /// Who cancelled the invoice, and when.
@@ -264,7 +266,7 @@ impl DetailPage {
 
     /// Whether a credit note can still be issued on it.
     pub fn creditable(&self) -> bool {
-        let credited: Decimal = self.credit_notes.iter().map(|n| n.amount).sum();
+        let credited: Decimal = self.credit_notes.iter().map(|(n, _)| n.amount).sum();
         self.i.status != crate::domain::enums::InvoiceStatus::Cancelled
             && self.i.total_amount > credited
     }
@@ -288,6 +290,23 @@ pub async fn detail(
     let payments = payments::list(&state.db, &id).await?;
     let credit_notes = crate::service::credit_notes::list_for_invoice(&state.db, &id).await?;
     let refunds = crate::service::credit_notes::list_refunds(&state.db, &id).await?;
+    let note_actors = ui_lists::actors(
+        &state.db,
+        credit_notes
+            .iter()
+            .map(|n| n.credit_note_id.to_string())
+            .collect(),
+        "credit_note.created",
+    )
+    .await?;
+    let refund_actors = ui_lists::refund_actors(
+        &state.db,
+        refunds
+            .iter()
+            .map(|r| (r.payment_id.to_string(), r.created_at.clone()))
+            .collect(),
+    )
+    .await?;
     let actors = ui_lists::actors(
         &state.db,
         payments.iter().map(|p| p.payment_id.to_string()).collect(),
@@ -304,8 +323,8 @@ pub async fn detail(
         layout: auth.layout("invoices", format!("Invoice {}", i.invoice_number)),
         i,
         c,
-        credit_notes,
-        refunds,
+        credit_notes: credit_notes.into_iter().zip(note_actors).collect(),
+        refunds: refunds.into_iter().zip(refund_actors).collect(),
         payments: payments.into_iter().zip(actors).collect(),
         cancelled_by,
         emails,

@@ -81,6 +81,12 @@ impl LayoutCtx {
         format::time(ts, self.tz)
     }
 
+    /// Who did something, from the actor id a record keeps: a user's name, an API client's
+    /// id, or the system in words (`the background jobs`).
+    pub fn who_id(&self, id: &str) -> String {
+        format::system_actor(id).map_or_else(|| id.to_owned(), str::to_owned)
+    }
+
     /// An enum value in words: `Bank transfer`, `Add-on`.
     pub fn word(&self, value: impl std::fmt::Display) -> String {
         format::word(value)

@@ -171,6 +171,9 @@ async fn reloading_after_an_action_on_the_pages_for_getting_paid_repeats_nothing
     b.goto(&app, &page).await;
     b.click("#emails form[action$='/resend'] button").await;
     b.wait_text("#flash", "queued to be sent again").await;
+    // Who sent it again is named on the new row (issue: who did what).
+    let emails = b.text("#emails").await;
+    assert!(emails.contains("sent again by admin"), "{emails}");
     let before = messages(&app);
     reload_changes_nothing(&b, &app, "sent again").await;
     assert_eq!(messages(&app), before, "no third copy");
