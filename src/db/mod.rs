@@ -42,6 +42,10 @@ pub mod plan_switch;
 pub mod plans;
 pub mod usage;
 pub mod usage_prices;
+// The Subscriptions and Payments lists of the admin UI.
+pub mod list_totals;
+pub mod payment_lists;
+pub mod subscription_lists;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;

@@ -9,11 +9,11 @@ use crate::domain::money::Currency;
 use crate::domain::plan::ScheduledPlan;
 use crate::domain::subscription::{ScheduledCharge, Subscription, SubscriptionAddon};
 
-const COLUMNS: &str = "id, customer_id, product_id, product_name, status, start_date, end_date, \
-    monthly_charge, currency, suspended_by, plan_start, scheduled_plan, next_charge, \
+pub(crate) const COLUMNS: &str = "id, customer_id, product_id, product_name, status, start_date, \
+    end_date, monthly_charge, currency, suspended_by, plan_start, scheduled_plan, next_charge, \
     next_charge_from";
 
-fn from_row(row: &Row<'_>) -> rusqlite::Result<Subscription> {
+pub(crate) fn from_row(row: &Row<'_>) -> rusqlite::Result<Subscription> {
     let currency: Currency = row.get(8)?;
     let scheduled: Option<String> = row.get(11)?;
     let scheduled_plan_change = scheduled

@@ -46,5 +46,7 @@ pub mod email_settings;
 pub mod settings;
 pub mod statement;
 pub mod templates;
+// The Subscriptions and Payments lists of the admin UI.
+pub mod record_lists;
 
 pub use error::FieldError;

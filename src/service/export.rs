@@ -204,6 +204,33 @@ pub async fn export(
     .await
 }
 
+/// The Subscriptions list's export: every subscription its filters show, in its order.
+pub async fn subscriptions_csv(
+    db: &Db,
+    listing: crate::domain::record_lists::SubscriptionListing,
+) -> Result<Vec<u8>, ServiceError> {
+    let query = super::record_lists::subscription_query(&listing)?;
+    db.read(move |conn| {
+        let rows = crate::db::subscription_lists::all(conn, &query, listing.order)?;
+        write(&rows, &columns(ExportKind::Subscriptions))
+    })
+    .await
+}
+
+/// The Payments list's export: every payment its filters show (days in `tz`), in its order.
+pub async fn payments_csv(
+    db: &Db,
+    tz: chrono_tz::Tz,
+    listing: crate::domain::record_lists::PaymentListing,
+) -> Result<Vec<u8>, ServiceError> {
+    let query = super::record_lists::payment_query(tz, &listing);
+    db.read(move |conn| {
+        let rows = crate::db::payment_lists::all(conn, &query, listing.order)?;
+        write(&rows, &columns(ExportKind::Payments))
+    })
+    .await
+}
+
 /// The aging report as CSV: one row per customer and currency.
 pub fn aging_csv(aging: &super::collections::Aging) -> Result<Vec<u8>, ServiceError> {
     let mut w = csv::Writer::from_writer(Vec::new());

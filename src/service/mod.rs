@@ -41,3 +41,5 @@ pub mod email;
 pub mod export;
 pub mod import;
 pub mod settings;
+// The Subscriptions and Payments lists of the admin UI.
+pub mod record_lists;
