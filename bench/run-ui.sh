@@ -2,7 +2,8 @@
 # Admin UI benchmark: server time of the admin pages at 100,000 customers (release build): the
 # customer list (filtered, sorted, searched), a customer, the dashboard, the invoice list (sorted,
 # filtered, searched) over two months of invoices, an invoice, the bill-run history and a run,
-# and the collections page (aging report and tomorrow's dunning).
+# the collections page (aging report and tomorrow's dunning), and the subscription and payment
+# lists (filtered, sorted, searched).
 # The UI answers every page with `Server-Timing: app;dur=<ms>` (time spent in the server, from
 # the request entering the /admin routes to the rendered page: session check, queries,
 # templates); this script signs in, asks for each kind of page many times one after another, and
@@ -55,11 +56,11 @@ trap 'kill $server; wait $server || true' EXIT
 for _ in $(seq 1 200); do curl -fsS "$base/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
 
 echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) $(nproc) cores; $SIZE customers; $N sequential requests per page kind"
-BASE="$base" N="$N" SIZE="$SIZE" DIR="$dir" CUR="$cur" PASSWORD_FILE="$dir/bench-password.txt" python3 - <<'PY'
+BASE="$base" N="$N" SIZE="$SIZE" DIR="$dir" CUR="$cur" PREV="$prev" PASSWORD_FILE="$dir/bench-password.txt" python3 - <<'PY'
 import http.cookiejar, os, random, re, statistics, urllib.parse, urllib.request
 
 base, n, size = os.environ["BASE"], int(os.environ["N"]), int(os.environ["SIZE"])
-data, cur = os.environ["DIR"], os.environ["CUR"]
+data, cur, prev = os.environ["DIR"], os.environ["CUR"], os.environ["PREV"]
 customer_ids = open(os.path.join(data, "customer-ids.txt")).read().split()
 invoice_ids = open(os.path.join(data, "invoice-ids.txt")).read().split()
 run_id = open(os.path.join(data, "run-id.txt")).read().strip()
@@ -113,6 +114,16 @@ kinds = [
     ("bill-run history", lambda: "/admin/bill-runs"),
     ("a bill run with its invoices", lambda: f"/admin/bill-runs/{run_id}"),
     ("collections (aging, tomorrow's dunning)", lambda: "/admin/collections"),
+    ("subscriptions: first page", lambda: "/admin/subscriptions"),
+    ("subscriptions: page 1-40", lambda: f"/admin/subscriptions?page={random.randint(1, 40)}"),
+    ("subscriptions: a product, highest charge first", lambda: f"/admin/subscriptions?product=prd_{1:026d}&sort=-charge"),
+    ("subscriptions: active, start dates, page 1-40", lambda: f"/admin/subscriptions?status=Active&from=2000-01-15&to={cur}-20&page={random.randint(1, 40)}"),
+    ("subscriptions: search by customer e-mail", lambda: f"/admin/subscriptions?q=customer{random.randint(0, size - 1)}%40"),
+    ("payments: first page", lambda: "/admin/payments"),
+    ("payments: page 1-40", lambda: f"/admin/payments?page={random.randint(1, 40)}"),
+    ("payments: last month by bank transfer, largest first", lambda: f"/admin/payments?method=BankTransfer&from={prev}-01&to={prev}-28&sort=-amount"),
+    ("payments: search by invoice number", lambda: f"/admin/payments?q={random.randint(1, len(invoice_ids) // 2):06d}"),
+    ("payments: search by customer e-mail", lambda: f"/admin/payments?q=customer{random.randint(0, size - 1)}%40"),
 ]
 for label, path in kinds:
     times = []

@@ -14,10 +14,15 @@ use super::layout::{LayoutCtx, redirect, redirect_refused, render, render_status
 use crate::domain::FieldError;
 use crate::domain::customer::CustomerFilter;
 use crate::domain::date::parse_date;
+use crate::domain::record_lists::{
+    PaymentFilters, PaymentListing, SubscriptionFilters, SubscriptionListing,
+};
 use crate::domain::user::Role;
 use crate::error::ServiceError;
 use crate::routes::state::AppState;
-use crate::service::export::{ExportFilter, ExportKind, Range, aging_csv, export};
+use crate::service::export::{
+    ExportFilter, ExportKind, Range, aging_csv, export, payments_csv, subscriptions_csv,
+};
 use crate::service::import::{ImportReport, RowError};
 
 fn csv_response(name: &str, body: Vec<u8>) -> HttpResponse {
@@ -41,6 +46,15 @@ pub struct ExportQuery {
     from: String,
     #[serde(default)]
     to: String,
+    /// The Subscriptions and Payments lists' search, product, method and order.
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    product: String,
+    #[serde(default)]
+    method: String,
+    #[serde(default)]
+    sort: String,
 }
 
 fn opt<T: std::str::FromStr<Err = String>>(field: &str, v: &str) -> Result<Option<T>, FieldError> {
@@ -77,11 +91,11 @@ fn export_filter(kind: ExportKind, q: &ExportQuery) -> Result<(Range, ExportFilt
     Ok((range, filter))
 }
 
-/// `/admin/customers/export.csv` and `/admin/invoices/export.csv`, with the list's filters. A
+/// `/admin/{customers,invoices,subscriptions,payments}/export.csv`, with the list's filters. A
 /// filter the export cannot use is said on the list the button is on.
 pub async fn export_list(
     state: web::Data<AppState>,
-    _auth: Authed,
+    auth: Authed,
     what: web::Path<String>,
     q: web::Query<ExportQuery>,
 ) -> Result<HttpResponse, UiError> {
@@ -89,14 +103,39 @@ pub async fn export_list(
     let back = match kind {
         ExportKind::Customers => "/admin/customers",
         ExportKind::Invoices => "/admin/invoices",
-        ExportKind::Subscriptions | ExportKind::Payments => "/admin/",
+        ExportKind::Subscriptions => "/admin/subscriptions",
+        ExportKind::Payments => "/admin/payments",
     };
     let refuse = |e: FieldError| redirect_refused(back, &format!("Nothing exported: {e}."));
-    let (range, filter) = match export_filter(kind, &q) {
-        Ok(f) => f,
-        Err(e) => return Ok(refuse(e)),
+    // These two lists carry a search and an order too: the file holds exactly their rows.
+    let body = match kind {
+        ExportKind::Subscriptions => match SubscriptionListing::parse(SubscriptionFilters {
+            q: &q.q,
+            status: &q.status,
+            product: &q.product,
+            from: &q.from,
+            to: &q.to,
+            sort: &q.sort,
+        }) {
+            Ok(l) => subscriptions_csv(&state.db, l).await,
+            Err(e) => return Ok(refuse(e)),
+        },
+        ExportKind::Payments => match PaymentListing::parse(PaymentFilters {
+            q: &q.q,
+            method: &q.method,
+            from: &q.from,
+            to: &q.to,
+            sort: &q.sort,
+        }) {
+            Ok(l) => payments_csv(&state.db, auth.tz, l).await,
+            Err(e) => return Ok(refuse(e)),
+        },
+        ExportKind::Customers | ExportKind::Invoices => match export_filter(kind, &q) {
+            Ok((range, filter)) => export(&state.db, kind, range, filter).await,
+            Err(e) => return Ok(refuse(e)),
+        },
     };
-    match export(&state.db, kind, range, filter).await {
+    match body {
         Ok(body) => Ok(csv_response(&what, body)),
         Err(ServiceError::Invalid(e)) => Ok(refuse(e)),
         Err(e) => Err(e.into()),

@@ -43,6 +43,9 @@ pub mod plan_change;
 pub mod plan_choices;
 pub mod refunds;
 pub mod subscription_page;
+// Every subscription and every payment, across customers.
+pub mod payment_list;
+pub mod subscription_list;
 
 use std::time::Instant;
 
@@ -232,6 +235,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             )
             // Activity: the audit trail
             .route("/activity", web::get().to(activity::list))
+            // Every subscription and every payment, across customers (exported by csv::export_list)
+            .route("/subscriptions", web::get().to(subscription_list::list))
+            .route("/payments", web::get().to(payment_list::list))
             .configure(charging_pages)
             // Getting paid: collections, e-mails, documents.
             .route("/collections", web::get().to(collections::index))

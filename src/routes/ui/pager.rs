@@ -1,5 +1,35 @@
 //! Page links that keep a list's filters in the URL.
 
+use super::error::UiError;
+use crate::domain::page::PageRequest;
+
+/// Rows on a page of the admin UI's lists.
+pub const PAGE_SIZE: u32 = 25;
+
+/// The page a list's `page` parameter asks for; anything but a whole number from 1 is refused.
+pub fn page_request(page: Option<&str>) -> Result<PageRequest, UiError> {
+    let number = match page.map(str::trim) {
+        None | Some("") => 1,
+        Some(p) => p.parse::<i64>().map_err(|_| {
+            UiError::BadRequest("page: must be a whole number of at least 1".to_owned())
+        })?,
+    };
+    PageRequest::parse(Some(number), Some(i64::from(PAGE_SIZE)))
+        .map_err(|e| UiError::BadRequest(e.to_string()))
+}
+
+/// `path` with the non-empty `params` as its query string.
+pub fn link(path: &str, params: &[(&str, &str)]) -> String {
+    let query: String = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(params.iter().filter(|(_, v)| !v.is_empty()))
+        .finish();
+    if query.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?{query}")
+    }
+}
+
 /// Where a list page sits, and how to link to its neighbours.
 #[derive(Debug, Clone)]
 pub struct Pager {
