@@ -40,4 +40,6 @@ pub mod dunning;
 pub mod email;
 pub mod export;
 pub mod import;
+pub mod import_check;
+pub mod import_subscriptions;
 pub mod settings;
