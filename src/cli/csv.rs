@@ -11,6 +11,7 @@ use crate::db::exports::Range;
 use crate::domain::date::parse_date;
 use crate::domain::origin::Origin;
 use crate::service::export::{ExportFilter, ExportKind, export};
+use crate::service::import::ImportFile;
 
 #[derive(Debug, clap::Args)]
 pub struct ExportArgs {
@@ -37,6 +38,15 @@ pub struct ImportArgs {
     /// The CSV file, with the columns of `edgebss export customers` (UTF-8, with or without BOM).
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
+    /// Their subscriptions: a CSV file with the columns of `edgebss export subscriptions`, each
+    /// row naming its customer by the `customerId` of a row of FILE (or of a customer already
+    /// in edgebss).
+    #[arg(long, value_name = "FILE")]
+    pub subscriptions: Option<PathBuf>,
+    /// The last day the other system billed the subscriptions: the first bill run here charges
+    /// from the day after [default: the last day of last month].
+    #[arg(long, value_name = "DATE", requires = "subscriptions")]
+    pub billed_through: Option<String>,
     /// Check every row and show what would be created, without creating anything.
     #[arg(long)]
     pub dry_run: bool,
@@ -80,15 +90,30 @@ fn write_file(path: &Path, data: &[u8]) -> anyhow::Result<()> {
 }
 
 pub fn run_import(settings: &Settings, args: &ImportArgs) -> anyhow::Result<ExitCode> {
-    let data = std::fs::read(&args.file)
-        .with_context(|| format!("failed to read {}", args.file.display()))?;
+    let read = |path: &Path| {
+        std::fs::read(path).with_context(|| format!("failed to read {}", path.display()))
+    };
+    let data = read(&args.file)?;
+    let subscriptions = args.subscriptions.as_deref().map(read).transpose()?;
     let clock = settings.clock()?;
+    let billed_through = match &args.billed_through {
+        Some(d) => parse_date("--billed-through", d).map_err(|e| anyhow::anyhow!("{e}"))?,
+        None => crate::service::import::default_billed_through(clock.today()),
+    };
+    let subscriptions =
+        subscriptions
+            .as_deref()
+            .map(|data| crate::service::import::SubscriptionsFile {
+                data,
+                billed_through,
+            });
     let db = crate::startup::open_db(settings)?;
     let result = runtime()?.block_on(crate::service::import::customers(
         &db,
         &clock,
         &Origin::cli(),
         &data,
+        subscriptions,
         args.dry_run,
     ));
     db.close();
@@ -103,11 +128,25 @@ pub fn run_import(settings: &Settings, args: &ImportArgs) -> anyhow::Result<Exit
                 println!("line {line}: {name}");
             }
             println!("{verb} {} customers.", report.customers.len());
+            if let Some(path) = &args.subscriptions {
+                for (line, what) in &report.subscriptions {
+                    println!("{} line {line}: {what}", path.display());
+                }
+                println!("{verb} {} subscriptions.", report.subscriptions.len());
+                println!(
+                    "Billed by the other system through {billed_through}: the first bill run here \
+                     charges from the day after."
+                );
+            }
             Ok(ExitCode::SUCCESS)
         }
         Err(errors) => {
             for e in &errors {
-                eprintln!("{}: {e}", args.file.display());
+                let file = match (e.file, &args.subscriptions) {
+                    (ImportFile::Subscriptions, Some(path)) => path,
+                    _ => &args.file,
+                };
+                eprintln!("{}: {e}", file.display());
             }
             eprintln!(
                 "Nothing was imported: {} rows must be corrected first.",

@@ -251,6 +251,28 @@ fn date(d: Option<NaiveDate>) -> rusqlite::Result<Option<SqlDate>> {
     .transpose()
 }
 
+/// For a subscription migrated from another system that billed it through `through`: its days
+/// (and its add-ons') up to then count as billed and charged, so the first bill run here
+/// charges from the day after, never the months since it started.
+pub fn settle_migrated(
+    conn: &Connection,
+    id: &crate::domain::ids::SubscriptionId,
+    through: NaiveDate,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "UPDATE subscriptions SET billed_through = ?1, charged_through = ?1 \
+          WHERE id = ?2 AND start_date <= ?1",
+    )?
+    .execute(rusqlite::params![through, id])?;
+    conn.prepare_cached(
+        "UPDATE subscription_addons SET billed_through = ?1, charged_through = ?1 \
+          WHERE subscription_id = ?2 AND (start_date IS NULL OR start_date <= ?1) \
+            AND EXISTS (SELECT 1 FROM subscriptions WHERE id = ?2 AND start_date <= ?1)",
+    )?
+    .execute(rusqlite::params![through, id])?;
+    Ok(())
+}
+
 /// For data that existed before edgebss billed it (the demo): counts every subscription and
 /// add-on started by `through` as billed and charged up to that day, and marks suspended ones
 /// as suspended on their customer's behalf.

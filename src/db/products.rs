@@ -72,6 +72,16 @@ pub fn get(conn: &Connection, id: &str) -> rusqlite::Result<Option<StoredProduct
         .optional()
 }
 
+/// The ids of the Active products named `name` exactly, oldest first: how an import finds a
+/// product another system knew by its name.
+pub fn active_named(conn: &Connection, name: &str) -> rusqlite::Result<Vec<String>> {
+    conn.prepare_cached(
+        "SELECT id FROM products WHERE name = ?1 AND status = 'Active' ORDER BY seq",
+    )?
+    .query_map([name], |r| r.get(0))?
+    .collect()
+}
+
 pub fn insert(
     conn: &Connection,
     p: &ProductDraft,

@@ -6,7 +6,7 @@
 use rusqlite::{Connection, ToSql, params_from_iter};
 
 use super::list_totals::{self, CurrencySum, SubscriptionSums};
-use super::subscriptions::{COLUMNS, from_row};
+use super::subscriptions::{COLUMNS, from_row, load_addons};
 use crate::domain::enums::{ProductStatus, SubscriptionStatus};
 use crate::domain::ids::ProductId;
 use crate::domain::list_order::Order;
@@ -173,20 +173,25 @@ pub fn list(
     Ok(SubscriptionRows { items, totals })
 }
 
-/// Every subscription `q` asks for, in `order` (without add-ons): what the list's export holds.
+/// Every subscription `q` asks for, in `order`, with its add-ons: what the list's export holds.
 pub fn all(
     conn: &Connection,
     q: &SubscriptionQuery,
     order: Order<SubscriptionSort>,
 ) -> rusqlite::Result<Vec<Subscription>> {
     let (clause, args) = conditions(q);
-    conn.prepare(&format!(
-        "SELECT {COLUMNS} FROM subscriptions INDEXED BY {} {clause} ORDER BY {}",
-        index(q, order.by, order.by == SubscriptionSort::Charge),
-        order_by(order)
-    ))?
-    .query_map(params_from_iter(args.iter().map(|a| a.as_ref())), from_row)?
-    .collect()
+    let mut subs = conn
+        .prepare(&format!(
+            "SELECT {COLUMNS} FROM subscriptions INDEXED BY {} {clause} ORDER BY {}",
+            index(q, order.by, order.by == SubscriptionSort::Charge),
+            order_by(order)
+        ))?
+        .query_map(params_from_iter(args.iter().map(|a| a.as_ref())), from_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    for s in &mut subs {
+        load_addons(conn, s)?;
+    }
+    Ok(subs)
 }
 
 /// The products a subscription can be to (add-ons are subscribed to with one), by name: the

@@ -48,7 +48,7 @@ pub(crate) fn from_row(row: &Row<'_>) -> rusqlite::Result<Subscription> {
     })
 }
 
-fn load_addons(conn: &Connection, sub: &mut Subscription) -> rusqlite::Result<()> {
+pub(crate) fn load_addons(conn: &Connection, sub: &mut Subscription) -> rusqlite::Result<()> {
     let currency = sub.currency;
     sub.addons = conn
         .prepare_cached(

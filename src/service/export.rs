@@ -74,20 +74,29 @@ pub fn customer_columns() -> Vec<String> {
     cols
 }
 
+/// The columns of subscriptions, in order: also what an import reads. `addons` holds the
+/// add-ons' names, separated by `;`.
+pub fn subscription_columns() -> Vec<String> {
+    [
+        "subscriptionId",
+        "customerId",
+        "productId",
+        "productName",
+        "status",
+        "startDate",
+        "endDate",
+        "monthlyCharge",
+        "currency",
+        "addons",
+    ]
+    .map(str::to_owned)
+    .to_vec()
+}
+
 fn columns(kind: ExportKind) -> Vec<String> {
     let list: &[&str] = match kind {
         ExportKind::Customers => return customer_columns(),
-        ExportKind::Subscriptions => &[
-            "subscriptionId",
-            "customerId",
-            "productId",
-            "productName",
-            "status",
-            "startDate",
-            "endDate",
-            "monthlyCharge",
-            "currency",
-        ],
+        ExportKind::Subscriptions => return subscription_columns(),
         ExportKind::Invoices => &[
             "invoiceId",
             "invoiceNumber",
@@ -126,6 +135,16 @@ fn cells<T: Serialize>(item: &T, cols: &[String]) -> Result<Vec<String>, Service
         serde_json::from_str(&json).map_err(|e| ServiceError::Unexpected(e.into()))?;
     let text = |raw: &RawValue| -> String {
         let t = raw.get();
+        if t.starts_with('[') {
+            // A list (a subscription's add-ons): the names of its items, separated by `;`: an
+            // import into another data folder finds them by name (ids are each folder's own).
+            return serde_json::from_str::<Vec<serde_json::Value>>(t)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|v| v.get("addonName").and_then(|n| n.as_str()))
+                .collect::<Vec<_>>()
+                .join(";");
+        }
         if t.starts_with('"') {
             serde_json::from_str::<String>(t).unwrap_or_default()
         } else if t == "null" {

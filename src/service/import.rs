@@ -1,10 +1,12 @@
-//! Importing customers from CSV (migrating from another system): the columns of the customers
-//! export, read in full first; every bad row is reported by line and field and nothing is
-//! imported unless every row is good, then all rows are created in one transaction. A dry run
-//! reports what would be created.
+//! Importing customers, and their subscriptions, from CSV (migrating from another system): the
+//! columns of the customers export (and of the subscriptions export, in a second file; see
+//! [`super::import_subscriptions`]), read in full first; every bad row of either file is
+//! reported by file, line and field and nothing is imported unless every row is good, then all
+//! rows are created in one transaction. A dry run reports what would be created.
 
 use std::collections::HashMap;
 
+use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::db::record::Recorder;
@@ -18,12 +20,33 @@ use crate::domain::event::EventType;
 use crate::domain::origin::Origin;
 use crate::error::ServiceError;
 
+use super::import_check as check;
+use super::import_subscriptions as subs;
+pub use super::import_subscriptions::{SubscriptionsFile, default_billed_through};
+
 /// Most rows one import takes.
 pub const MAX_ROWS: usize = 100_000;
 
-/// A refused row: its line in the file (the header is line 1), the column, and why.
+/// Which of an import's files a row is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ImportFile {
+    Customers,
+    Subscriptions,
+}
+
+impl std::fmt::Display for ImportFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Customers => "customers",
+            Self::Subscriptions => "subscriptions",
+        })
+    }
+}
+
+/// A refused row: its file, its line there (the header is line 1), the column, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RowError {
+    pub file: ImportFile,
     pub line: u64,
     pub field: String,
     pub message: String,
@@ -41,24 +64,43 @@ pub struct ImportReport {
     pub dry_run: bool,
     /// Line and name of each customer created (or to be created).
     pub customers: Vec<(u64, String)>,
+    /// Line of each subscription created (or to be created), with its customer and product.
+    pub subscriptions: Vec<(u64, String)>,
+    /// The day through which the subscriptions count as billed, when a file of them was given.
+    pub billed_through: Option<NaiveDate>,
 }
 
 struct Row {
     line: u64,
     customer: NewCustomer,
     status: CustomerStatus,
+    /// The `customerId` the row carries (the other system's): how a subscription names it.
+    key: Option<String>,
 }
 
-fn parse_rows(data: &[u8]) -> Result<Vec<Row>, Vec<RowError>> {
+/// A customer row's error.
+fn error(line: u64, field: &str, message: impl Into<String>) -> RowError {
+    RowError {
+        file: ImportFile::Customers,
+        line,
+        field: field.to_owned(),
+        message: message.into(),
+    }
+}
+
+/// A customers file read through: the good rows, every bad row's error, and the `customerId`s
+/// of the bad rows (so that their subscriptions are not also reported as naming no customer).
+struct Parsed {
+    rows: Vec<Row>,
+    errors: Vec<RowError>,
+    refused_keys: Vec<String>,
+}
+
+/// Reads every row of a customers file; `Err` when its header cannot be used.
+fn parse_rows(data: &[u8]) -> Result<Parsed, Vec<RowError>> {
     let data = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
     let mut reader = csv::ReaderBuilder::new().from_reader(data);
-    let header_error = |message: String, field: &str| {
-        vec![RowError {
-            line: 1,
-            field: field.to_owned(),
-            message,
-        }]
-    };
+    let header_error = |message: String, field: &str| vec![error(1, field, message)];
     let headers = reader
         .headers()
         .map_err(|e| header_error(format!("the header cannot be read: {e}"), "header"))?
@@ -84,46 +126,60 @@ fn parse_rows(data: &[u8]) -> Result<Vec<Row>, Vec<RowError>> {
     }
     let mut rows = Vec::new();
     let mut errors = Vec::new();
+    let mut keys: HashMap<String, u64> = HashMap::new();
+    let mut refused_keys = Vec::new();
     for record in reader.records() {
         let record = match record {
             Ok(r) => r,
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line());
-                errors.push(RowError {
-                    line,
-                    field: "row".to_owned(),
-                    message: e.to_string(),
-                });
+                errors.push(error(line, "row", e.to_string()));
                 continue;
             }
         };
         let line = record.position().map_or(0, |p| p.line());
         if rows.len() + errors.len() >= MAX_ROWS {
-            errors.push(RowError {
+            errors.push(error(
                 line,
-                field: "row".to_owned(),
-                message: format!("an import takes at most {MAX_ROWS} rows"),
-            });
+                "row",
+                format!("an import takes at most {MAX_ROWS} rows"),
+            ));
             break;
+        }
+        let key = index
+            .get("customerId")
+            .and_then(|i| record.get(*i))
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned);
+        if let Some(k) = &key
+            && let Some(first) = keys.insert(k.clone(), line)
+        {
+            errors.push(error(
+                line,
+                "customerId",
+                format!("`{k}` is on line {first} too; each customer once"),
+            ));
+            continue;
         }
         match parse_row(&record, &index) {
             Ok((customer, status)) => rows.push(Row {
                 line,
                 customer,
                 status,
+                key,
             }),
-            Err(e) => errors.push(RowError {
-                line,
-                field: e.field,
-                message: e.message,
-            }),
+            Err(e) => {
+                refused_keys.extend(key);
+                errors.push(error(line, &e.field, e.message));
+            }
         }
     }
-    if errors.is_empty() {
-        Ok(rows)
-    } else {
-        Err(errors)
-    }
+    Ok(Parsed {
+        rows,
+        errors,
+        refused_keys,
+    })
 }
 
 fn parse_row(
@@ -191,53 +247,129 @@ fn parse_row(
     Ok((customer, status))
 }
 
-/// Imports the customers of a CSV file: all or none. `Err` inside `Ok` lists the bad rows.
+/// Imports the customers of a CSV file, and the subscriptions of a second one when given: all
+/// or none. `Err` inside `Ok` lists the bad rows of both files.
 pub async fn customers(
     db: &Db,
     clock: &Clock,
     origin: &Origin,
     data: &[u8],
+    subscriptions: Option<SubscriptionsFile<'_>>,
     dry_run: bool,
 ) -> Result<Result<ImportReport, Vec<RowError>>, ServiceError> {
-    let rows = match parse_rows(data) {
-        Ok(rows) => rows,
-        Err(errors) => return Ok(Err(errors)),
+    let today = clock.today();
+    let billed_through = subscriptions.map(|s| s.billed_through);
+    if let Some(d) = billed_through {
+        subs::check_billed_through(d, today)?;
+    }
+    // Every bad row of both files is reported at once: the rows that parse are checked against
+    // the store too, even when others did not parse.
+    let (rows, mut errors, file) = match parse_rows(data) {
+        Ok(p) => {
+            let mut file = in_file(&p.rows);
+            file.extend(p.refused_keys.into_iter().map(|k| (Some(k.clone()), k)));
+            (p.rows, p.errors, Some(file))
+        }
+        Err(header) => (Vec::new(), header, None),
     };
-    if dry_run {
-        return Ok(Ok(ImportReport {
-            dry_run: true,
-            customers: rows
-                .iter()
-                .map(|r| (r.line, display_name(&r.customer)))
-                .collect(),
-        }));
+    let subs = match subscriptions.map(|s| subs::parse(s.data, today)) {
+        None => Vec::new(),
+        Some(Ok((subs, bad))) => {
+            errors.extend(bad);
+            subs
+        }
+        Some(Err(header)) => {
+            errors.extend(header);
+            Vec::new()
+        }
+    };
+    if !errors.is_empty() || dry_run {
+        return db
+            .read(move |conn| {
+                let planned = match &file {
+                    Some(f) => check::plan(conn, f, &subs)?,
+                    None => Ok(Vec::new()),
+                };
+                match planned {
+                    Ok(planned) if errors.is_empty() => Ok(Ok(ImportReport {
+                        dry_run: true,
+                        customers: rows
+                            .iter()
+                            .map(|r| (r.line, display_name(&r.customer)))
+                            .collect(),
+                        subscriptions: planned.iter().map(check::Planned::described).collect(),
+                        billed_through,
+                    })),
+                    Ok(_) => Ok(Err(errors)),
+                    Err(more) => {
+                        errors.extend(more);
+                        errors.sort_by_key(|e| (e.file == ImportFile::Subscriptions, e.line));
+                        Ok(Err(errors))
+                    }
+                }
+            })
+            .await;
     }
     let (now, origin) = (clock.timestamp(), origin.clone());
-    let created = db
-        .write(move |conn| -> Result<Vec<(u64, String)>, ServiceError> {
-            let rec = Recorder::new(conn, &origin, &now);
-            let mut created = Vec::with_capacity(rows.len());
-            for row in rows {
-                let mut c = customers::insert(conn, row.customer, &now)?;
-                if row.status != c.status {
-                    customers::set_status(conn, &c.customer_id, row.status, &now)?;
-                    c.status = row.status;
-                }
-                rec.change(
-                    EventType::CustomerCreated,
-                    ("customer", c.customer_id.as_str()),
-                    None::<&Customer>,
-                    &c,
-                )?;
-                created.push((row.line, c.display_name()));
+    db.write(move |conn| {
+        // Checked again in the write job, which sees the catalog as it is now: all or none.
+        let planned = match check::plan(conn, &in_file(&rows), &subs)? {
+            Ok(p) => p,
+            Err(errors) => return Ok(Err(errors)),
+        };
+        let rec = Recorder::new(conn, &origin, &now);
+        let mut created = Vec::with_capacity(rows.len());
+        let mut ids = Vec::with_capacity(rows.len());
+        for row in rows {
+            let mut c = customers::insert(conn, row.customer, &now)?;
+            if row.status != c.status {
+                customers::set_status(conn, &c.customer_id, row.status, &now)?;
+                c.status = row.status;
             }
-            Ok(created)
-        })
-        .await?;
-    Ok(Ok(ImportReport {
-        dry_run: false,
-        customers: created,
-    }))
+            rec.change(
+                EventType::CustomerCreated,
+                ("customer", c.customer_id.as_str()),
+                None::<&Customer>,
+                &c,
+            )?;
+            created.push((row.line, c.display_name()));
+            ids.push(c.customer_id);
+        }
+        let mut subscribed = Vec::with_capacity(planned.len());
+        for p in planned {
+            let customer = match &p.customer {
+                check::Target::InFile(i, _) => ids[*i].clone(),
+                check::Target::Stored(id, _) => id.clone(),
+            };
+            let sub = super::subscriptions::insert_checked(
+                conn,
+                &rec,
+                customer,
+                &p.plan,
+                p.row.start_date,
+                today,
+                &now,
+            )?;
+            if let Some(through) = billed_through {
+                crate::db::billing_state::settle_migrated(conn, &sub.subscription_id, through)?;
+            }
+            subscribed.push(p.described());
+        }
+        Ok(Ok(ImportReport {
+            dry_run: false,
+            customers: created,
+            subscriptions: subscribed,
+            billed_through,
+        }))
+    })
+    .await
+}
+
+/// Each customer row's key (`customerId`) and name, in order.
+fn in_file(rows: &[Row]) -> Vec<(Option<String>, String)> {
+    rows.iter()
+        .map(|r| (r.key.clone(), display_name(&r.customer)))
+        .collect()
 }
 
 fn display_name(c: &NewCustomer) -> String {

@@ -40,6 +40,8 @@ pub mod dunning;
 pub mod email;
 pub mod export;
 pub mod import;
+pub mod import_check;
+pub mod import_subscriptions;
 pub mod settings;
 // The Subscriptions and Payments lists of the admin UI.
 pub mod record_lists;

@@ -69,36 +69,50 @@ pub async fn create(
             )));
         }
         let plan = check_plan(conn, &order.product_id, &order.addons, None)?;
-        let currency = plan.currency;
-        let row = NewSubscriptionRow {
-            customer_id: cid,
-            product_id: plan.product.product_id.clone(),
-            product_name: plan.product.product_name.clone(),
-            status: if order.start_date > today {
-                SubscriptionStatus::Pending
-            } else {
-                SubscriptionStatus::Active
-            },
-            start_date: order.start_date,
-            monthly_charge_minor: plan.price_minor,
-            currency,
-            addons: plan.addons.clone(),
-        };
-        let sid = sql::insert(conn, &row, &now)?;
-        plan.set_usage_prices(conn, &sid)?;
-        let sub = sql::get(conn, &sid)?
-            .ok_or_else(|| ServiceError::not_found("subscription", sid.as_str()))?;
         let rec = Recorder::new(conn, &origin, &now);
-        rec.change(
-            EventType::SubscriptionCreated,
-            ("subscription", sid.as_str()),
-            None::<&Subscription>,
-            &sub,
-        )?;
+        let sub = insert_checked(conn, &rec, cid, &plan, order.start_date, today, &now)?;
         rec.answer(&sub)?;
         Ok(sub)
     })
     .await
+}
+
+/// Stores a subscription of `customer` to a plan that passed [`check_plan`] in this write job,
+/// Pending when it starts after `today`, with its `subscription.created` event.
+pub fn insert_checked(
+    conn: &rusqlite::Connection,
+    rec: &Recorder<'_>,
+    customer: CustomerId,
+    plan: &CheckedPlan,
+    start_date: chrono::NaiveDate,
+    today: chrono::NaiveDate,
+    now: &str,
+) -> Result<Subscription, ServiceError> {
+    let row = NewSubscriptionRow {
+        customer_id: customer,
+        product_id: plan.product.product_id.clone(),
+        product_name: plan.product.product_name.clone(),
+        status: if start_date > today {
+            SubscriptionStatus::Pending
+        } else {
+            SubscriptionStatus::Active
+        },
+        start_date,
+        monthly_charge_minor: plan.price_minor,
+        currency: plan.currency,
+        addons: plan.addons.clone(),
+    };
+    let sid = sql::insert(conn, &row, now)?;
+    plan.set_usage_prices(conn, &sid)?;
+    let sub = sql::get(conn, &sid)?
+        .ok_or_else(|| ServiceError::not_found("subscription", sid.as_str()))?;
+    rec.change(
+        EventType::SubscriptionCreated,
+        ("subscription", sid.as_str()),
+        None::<&Subscription>,
+        &sub,
+    )?;
+    Ok(sub)
 }
 
 /// A plan that passed the catalog's rules: an Active main product and Active add-ons of the

@@ -22,6 +22,7 @@ mod branches;
 mod browser;
 mod cli;
 mod csv_io;
+mod csv_subscriptions;
 mod customers;
 mod documents;
 mod dunning;

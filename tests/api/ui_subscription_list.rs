@@ -4,13 +4,15 @@
 //! list shows.
 
 use edgebss::domain::user::Role;
+use edgebss::service::export::subscription_columns;
 use reqwest::StatusCode;
 use rust_decimal::Decimal;
 
 use crate::helpers::spawn_app_with;
 use crate::ui_helpers::{location, user_with_role};
 use crate::ui_tables::{
-    amount, by_id, cell, export, href, ids_linked, ids_where, rows, sum_where, unescape,
+    amount, by_id, cell, export, export_records, href, ids_linked, ids_where, rows, sum_where,
+    unescape,
 };
 
 #[tokio::test]
@@ -165,12 +167,22 @@ async fn subscriptions_are_filtered_searched_sorted_counted_totalled_and_exporte
     // The export holds exactly what the filters show, in the list's order.
     let list = "/admin/subscriptions?status=Active&from=2025-12-01&sort=-charge";
     let html = ui.get_html(list).await;
-    let (header, exported) = export(&ui, &href(&html, "export-subscriptions")).await;
-    assert_eq!(
-        header,
-        "subscriptionId,customerId,productId,productName,status,startDate,endDate,\
-         monthlyCharge,currency"
-    );
+    let (header, records) = export_records(&ui, &href(&html, "export-subscriptions")).await;
+    // The columns of `edgebss export subscriptions`, add-ons by name included.
+    assert_eq!(header, subscription_columns().join(","));
+    let exported: Vec<String> = records.iter().map(|r| r[0].clone()).collect();
+    let (with_addon, addon): (String, String) = app
+        .sql()
+        .query_row(
+            "SELECT s.id, a.addon_name FROM subscriptions s JOIN subscription_addons a \
+             ON a.subscription_id = s.id WHERE s.status = 'Active' \
+             AND s.start_date >= '2025-12-01' AND a.position = 0 LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let row = records.iter().find(|r| r[0] == with_addon).unwrap();
+    assert_eq!(row.last().unwrap(), &addon, "{row:?}");
     let mut expected = ids_where(
         &app,
         "SELECT id FROM subscriptions WHERE status = 'Active' AND start_date >= '2025-12-01'",

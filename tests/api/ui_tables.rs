@@ -88,21 +88,31 @@ pub fn ids_linked(rows: &[String], path: &str) -> Vec<String> {
         .collect()
 }
 
-/// The CSV the export link gives: its header and the first column of every row.
-pub async fn export(ui: &UiClient<'_>, link: &str) -> (String, Vec<String>) {
+/// The CSV an export link gives: its header (comma-separated) and its records.
+pub async fn export_records(ui: &UiClient<'_>, link: &str) -> (String, Vec<Vec<String>>) {
     let res = ui.get(link).await;
     assert_eq!(res.status(), StatusCode::OK, "{link}");
     let kind = res.headers()["content-type"].to_str().unwrap().to_owned();
     assert!(kind.starts_with("text/csv"), "{kind}");
-    let body = res.text().await.unwrap();
-    let mut lines = body.lines();
-    let header = lines.next().unwrap().to_owned();
-    (
-        header,
-        lines
-            .map(|l| l.split(',').next().unwrap().to_owned())
-            .collect(),
-    )
+    let body = res.bytes().await.unwrap();
+    let mut reader = csv::Reader::from_reader(body.as_ref());
+    let header = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .collect::<Vec<_>>()
+        .join(",");
+    let records = reader
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect();
+    (header, records)
+}
+
+/// The CSV an export link gives: its header and the first column (the id) of every record.
+pub async fn export(ui: &UiClient<'_>, link: &str) -> (String, Vec<String>) {
+    let (header, records) = export_records(ui, link).await;
+    (header, records.into_iter().map(|r| r[0].clone()).collect())
 }
 
 pub fn ids_where(app: &TestApp, sql: &str) -> Vec<String> {

@@ -23,7 +23,7 @@ use crate::routes::state::AppState;
 use crate::service::export::{
     ExportFilter, ExportKind, Range, aging_csv, export, payments_csv, subscriptions_csv,
 };
-use crate::service::import::{ImportReport, RowError};
+use crate::service::import::{ImportFile, ImportReport, RowError};
 
 fn csv_response(name: &str, body: Vec<u8>) -> HttpResponse {
     HttpResponse::Ok()
@@ -158,23 +158,33 @@ pub struct ImportPage {
     errors: Vec<RowError>,
     report: Option<ImportReport>,
     columns: String,
+    subscription_columns: String,
+    /// What the billed-through field proposes: the last day of last month.
+    billed_through: chrono::NaiveDate,
     /// Why the file was not read at all (none chosen, too large), said above the form.
     message: Option<String>,
 }
 
-fn import_page(auth: &Authed, errors: Vec<RowError>, report: Option<ImportReport>) -> ImportPage {
+fn import_page(
+    auth: &Authed,
+    today: chrono::NaiveDate,
+    errors: Vec<RowError>,
+    report: Option<ImportReport>,
+) -> ImportPage {
     ImportPage {
         layout: auth.layout("customers", "Import customers"),
         errors,
         report,
         columns: crate::service::export::customer_columns().join(","),
+        subscription_columns: crate::service::export::subscription_columns().join(","),
+        billed_through: crate::service::import::default_billed_through(today),
         message: None,
     }
 }
 
 /// The import page again, saying why the upload could not be read.
-fn unread(auth: &Authed, why: &str) -> Result<HttpResponse, UiError> {
-    let mut page = import_page(auth, Vec::new(), None);
+fn unread(auth: &Authed, today: chrono::NaiveDate, why: &str) -> Result<HttpResponse, UiError> {
+    let mut page = import_page(auth, today, Vec::new(), None);
     page.message = Some(why.to_owned());
     render_status(
         &page,
@@ -183,9 +193,12 @@ fn unread(auth: &Authed, why: &str) -> Result<HttpResponse, UiError> {
     )
 }
 
-pub async fn import_form(auth: Authed) -> Result<HttpResponse, UiError> {
+pub async fn import_form(
+    state: web::Data<AppState>,
+    auth: Authed,
+) -> Result<HttpResponse, UiError> {
     auth.require(Role::Operator)?;
-    let page = import_page(&auth, Vec::new(), None);
+    let page = import_page(&auth, state.clock.today(), Vec::new(), None);
     render(&page, &page.layout)
 }
 
@@ -198,20 +211,24 @@ pub async fn import(
     mut form: Multipart,
 ) -> Result<HttpResponse, UiError> {
     auth.require(Role::Operator)?;
+    let today = state.clock.today();
     let (mut csrf, mut dry_run, mut data) = (String::new(), false, Vec::new());
+    let mut subscriptions = Vec::new();
+    let mut billed_through = String::new();
     while let Some(field) = form.next().await {
         let Ok(mut field) = field else {
-            return unread(&auth, "The upload failed: choose the file again.");
+            return unread(&auth, today, "The upload failed: choose the file again.");
         };
         let name = field.name().unwrap_or_default().to_owned();
         let mut value = Vec::new();
         while let Some(chunk) = field.next().await {
             let Ok(chunk) = chunk else {
-                return unread(&auth, "The upload failed: choose the file again.");
+                return unread(&auth, today, "The upload failed: choose the file again.");
             };
             if value.len() + chunk.len() > MAX_FILE {
                 return unread(
                     &auth,
+                    today,
                     "The file is larger than 20 MB: split it and import each part.",
                 );
             }
@@ -221,6 +238,8 @@ pub async fn import(
             "_csrf" => csrf = String::from_utf8_lossy(&value).into_owned(),
             "dry_run" => dry_run = true,
             "file" => data = value,
+            "subscriptions" => subscriptions = value,
+            "billed_through" => billed_through = String::from_utf8_lossy(&value).into_owned(),
             _ => {}
         }
     }
@@ -228,24 +247,74 @@ pub async fn import(
         return Err(UiError::Csrf);
     }
     if data.is_empty() {
-        return unread(&auth, "Choose a CSV file to import.");
+        return unread(&auth, today, "Choose a CSV file to import.");
     }
-    match crate::service::import::customers(&state.db, &state.clock, auth.origin(), &data, dry_run)
-        .await?
+    // An empty second file input is no subscriptions file.
+    let subscriptions = if subscriptions.is_empty() {
+        None
+    } else {
+        let billed_through = match billed_through.trim() {
+            "" => crate::service::import::default_billed_through(today),
+            d => match parse_date("billed_through", d) {
+                Ok(d) => d,
+                Err(_) => {
+                    return unread(
+                        &auth,
+                        today,
+                        "Billed through: enter the last day the other system billed, e.g. 2026-11-30.",
+                    );
+                }
+            },
+        };
+        Some(crate::service::import::SubscriptionsFile {
+            data: &subscriptions,
+            billed_through,
+        })
+    };
+    let done = match crate::service::import::customers(
+        &state.db,
+        &state.clock,
+        auth.origin(),
+        &data,
+        subscriptions,
+        dry_run,
+    )
+    .await
     {
-        Ok(report) if !report.dry_run => Ok(redirect(
-            "/admin/customers",
-            Some(&format!(
-                "{} imported.",
-                super::format::plural(report.customers.len() as u64, "customer", "customers")
-            )),
-        )),
+        Err(ServiceError::Invalid(e)) => {
+            return unread(
+                &auth,
+                today,
+                &format!("Not imported: billed through {}.", e.message),
+            );
+        }
+        Err(e) => return Err(e.into()),
+        Ok(done) => done,
+    };
+    match done {
+        Ok(report) if !report.dry_run => {
+            let customers =
+                super::format::plural(report.customers.len() as u64, "customer", "customers");
+            let done = if subscriptions.is_some() {
+                format!(
+                    "{customers} and {} imported.",
+                    super::format::plural(
+                        report.subscriptions.len() as u64,
+                        "subscription",
+                        "subscriptions"
+                    )
+                )
+            } else {
+                format!("{customers} imported.")
+            };
+            Ok(redirect("/admin/customers", Some(&done)))
+        }
         Ok(report) => {
-            let page = import_page(&auth, Vec::new(), Some(report));
+            let page = import_page(&auth, today, Vec::new(), Some(report));
             render(&page, &page.layout)
         }
         Err(errors) => {
-            let page = import_page(&auth, errors, None);
+            let page = import_page(&auth, today, errors, None);
             render_status(
                 &page,
                 &page.layout,

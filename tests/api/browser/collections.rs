@@ -1,11 +1,13 @@
 //! Getting paid in a real browser: a change on the Settings page printed on the next invoice
-//! without a restart, the Collections page, and a list's CSV export with its filters.
+//! without a restart, the Collections page, a list's CSV export with its filters, and customers
+//! imported with their subscriptions.
 //! (Sessions expire when the clock moves days ahead: each test arranges its dates first.)
 
 use super::Browser;
 use super::flow::first_sign_in;
 use crate::billing::{catalog, d, id, invoices_of, run_jobs, subscribe};
 use crate::helpers::{TestApp, spawn_app_with};
+use std::path::Path;
 
 /// A customer with an invoice due on 2026-12-15; returns (customer, invoice) ids.
 async fn billed(app: &mut TestApp) -> (String, String) {
@@ -153,5 +155,68 @@ async fn the_invoice_list_exports_what_its_filters_show() {
     assert_eq!(lines.next(), None);
     let none = fetch_as(&b, &app, "/admin/invoices/export.csv?status=Paid").await;
     assert_eq!(none.text().await.unwrap().lines().count(), 1, "header only");
+    b.close().await;
+}
+
+/// Chooses both files on the import page and submits it.
+async fn upload(b: &Browser, app: &TestApp, customers: &Path, subscriptions: &Path) {
+    b.goto(app, "/admin/customers/import").await;
+    for (input, file) in [("#f-file", customers), ("#f-subscriptions", subscriptions)] {
+        b.find(input)
+            .await
+            .send_keys(file.to_str().unwrap())
+            .await
+            .unwrap();
+    }
+    b.click("#import").await;
+}
+
+#[tokio::test]
+async fn customers_are_imported_with_their_subscriptions_from_the_upload_page() {
+    let app = spawn_app_with(|_| {}).await;
+    catalog(&app);
+    let dir = tempfile::tempdir().unwrap();
+    let customers = dir.path().join("customers.csv");
+    std::fs::write(
+        &customers,
+        "customerId,customerType,firstName,lastName,email\n\
+         A-1,Individual,Grace,Hopper,grace@example.com\n\
+         A-2,Individual,Alan,Turing,alan@example.com\n",
+    )
+    .unwrap();
+    let subscriptions = dir.path().join("subscriptions.csv");
+    std::fs::write(
+        &subscriptions,
+        "customerId,productName,startDate,addons\n\
+         A-1,Fiber 500,2025-06-01,Static IP\n\
+         A-3,Fiber 500,2025-06-01,\n",
+    )
+    .unwrap();
+    let b = Browser::start(true).await;
+    first_sign_in(&b, &app).await;
+    // A subscription naming a customer in neither place: refused on the page by file and line,
+    // and nothing of either file is imported.
+    upload(&b, &app, &customers, &subscriptions).await;
+    b.wait_text("#import-errors", "Subscriptions file, line 3")
+        .await;
+    assert!(b.text("#import-errors").await.contains("`A-3`"));
+    let count = |table: &str| -> i64 {
+        app.sql()
+            .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!((count("customers"), count("subscriptions")), (0, 0));
+
+    std::fs::write(
+        &subscriptions,
+        "customerId,productName,startDate,addons\n\
+         A-1,Fiber 500,2025-06-01,Static IP\n\
+         A-2,TV Essentials,2025-06-01,\n",
+    )
+    .unwrap();
+    upload(&b, &app, &customers, &subscriptions).await;
+    b.wait_text("#flash", "2 customers and 2 subscriptions imported.")
+        .await;
+    assert_eq!((count("customers"), count("subscriptions")), (2, 2));
     b.close().await;
 }
