@@ -121,7 +121,7 @@ kinds = [
     ("subscriptions: search by customer e-mail", lambda: f"/admin/subscriptions?q=customer{random.randint(0, size - 1)}%40"),
     ("payments: first page", lambda: "/admin/payments"),
     ("payments: page 1-40", lambda: f"/admin/payments?page={random.randint(1, 40)}"),
-    ("payments: last month by bank transfer, largest first", lambda: f"/admin/payments?method=BankTransfer&from={prev}-01&to={prev}-28&sort=-amount"),
+    ("payments: bank transfers since last month, largest first", lambda: f"/admin/payments?method=BankTransfer&from={prev}-01&sort=-amount"),
     ("payments: search by invoice number", lambda: f"/admin/payments?q={random.randint(1, len(invoice_ids) // 2):06d}"),
     ("payments: search by customer e-mail", lambda: f"/admin/payments?q=customer{random.randint(0, size - 1)}%40"),
 ]

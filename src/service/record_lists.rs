@@ -174,7 +174,9 @@ pub async fn payments(
         }
         Ok(RecordPage {
             rows,
-            capped: found.total > payment_lists::COUNT_CAP,
+            // Only a search stops counting at the cap (and then has no totals); a list by its
+            // filters alone counts exactly, however many.
+            capped: found.totals.is_none(),
             total: found.total,
             totals: found.totals,
         })

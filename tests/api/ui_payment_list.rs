@@ -224,3 +224,40 @@ async fn payments_are_filtered_searched_sorted_counted_totalled_and_exported() {
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&res), "/admin/payments");
 }
+
+/// A bank file of 10,001 payments: listed by its filters the count is exact, with its total;
+/// a search matching them all stops counting at 10,000 and says "more than".
+#[tokio::test]
+async fn a_long_list_is_counted_exactly_and_only_a_search_stops_at_ten_thousand() {
+    let app = spawn_app_with(|s| s.demo = true).await;
+    bill(&app, "2026-11").await;
+    {
+        let mut conn = app.sql();
+        let tx = conn.transaction().unwrap();
+        let invoice: String = tx
+            .query_row("SELECT id FROM invoices ORDER BY seq LIMIT 1", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        for i in 0..10_001 {
+            tx.execute(
+                "INSERT INTO payments (id, invoice_id, amount, currency, paid_at, method, \
+                 reference, created_at) VALUES (printf('pay_%026d', ?1), ?2, 100, 'USD', \
+                 '2026-11-05T10:00:00.000Z', 'BankTransfer', printf('BULK-%05d', ?1), \
+                 '2026-11-05T10:00:00.000Z')",
+                rusqlite::params![i, invoice],
+            )
+            .unwrap();
+        }
+        tx.commit().unwrap();
+    }
+    let ui = admin(&app).await;
+    let page = ui
+        .get_html("/admin/payments?method=BankTransfer&from=2026-11-01&to=2026-11-30")
+        .await;
+    assert!(page.contains("10,001 payments"), "{page}");
+    assert!(!page.contains("more than"), "an exact count: {page}");
+    assert!(page.contains("USD 10,001.00"), "{page}");
+    let page = ui.get_html("/admin/payments?q=bulk-").await;
+    assert!(page.contains("more than 10,000 payments"), "{page}");
+}
