@@ -7,8 +7,9 @@ use reqwest::StatusCode;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
-use crate::billing::{bill, d, id, invoices_of, post, subscribe, usd};
+use crate::billing::{bill, d, id, post, subscribe, usd};
 use crate::helpers::{TestApp, spawn_app_with};
+use crate::invoice_lines::{dec, expect, invoice_for, lines, sum_of_lines};
 
 async fn product(app: &TestApp, body: Value) -> String {
     let res = app.post_json("/v1/products", &body).await;
@@ -25,49 +26,6 @@ async fn usage(app: &TestApp, records: Value) -> Value {
 fn record(record_id: &str, sub: &str, metric: &str, quantity: f64, at: &str) -> Value {
     json!({"recordId": record_id, "subscriptionId": sub, "metric": metric,
            "quantity": quantity, "occurredAt": at})
-}
-
-/// (description, amount) of each line, amounts as the API writes them.
-fn lines(inv: &Value) -> Vec<(String, Value)> {
-    inv["lineItems"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| {
-            (
-                l["description"].as_str().unwrap().to_owned(),
-                l["amount"].clone(),
-            )
-        })
-        .collect()
-}
-
-fn expect(rows: &[(&str, i64)]) -> Vec<(String, Value)> {
-    rows.iter()
-        .map(|(t, m)| ((*t).to_owned(), usd(*m)))
-        .collect()
-}
-
-/// The invoice of `customer` for `period`.
-async fn invoice_for(app: &TestApp, customer: &str, period: &str) -> Value {
-    invoices_of(app, customer)
-        .await
-        .into_iter()
-        .find(|i| i["period"] == period)
-        .unwrap_or_else(|| panic!("no {period} invoice"))
-}
-
-fn sum_of_lines(inv: &Value) -> Decimal {
-    inv["lineItems"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| l["amount"].to_string().parse::<Decimal>().unwrap())
-        .sum()
-}
-
-fn dec(v: &Value) -> Decimal {
-    v.to_string().parse().unwrap()
 }
 
 #[tokio::test]
