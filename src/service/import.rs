@@ -21,11 +21,11 @@ use crate::domain::origin::Origin;
 use crate::error::ServiceError;
 
 use super::import_check as check;
+use super::import_csv::{Line, Sheet};
 use super::import_subscriptions as subs;
 pub use super::import_subscriptions::{SubscriptionsFile, default_billed_through};
 
-/// Most rows one import takes.
-pub const MAX_ROWS: usize = 100_000;
+pub use super::import_csv::MAX_ROWS;
 
 /// Which of an import's files a row is in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -78,16 +78,6 @@ struct Row {
     key: Option<String>,
 }
 
-/// A customer row's error.
-fn error(line: u64, field: &str, message: impl Into<String>) -> RowError {
-    RowError {
-        file: ImportFile::Customers,
-        line,
-        field: field.to_owned(),
-        message: message.into(),
-    }
-}
-
 /// A customers file read through: the good rows, every bad row's error, and the `customerId`s
 /// of the bad rows (so that their subscriptions are not also reported as naming no customer).
 struct Parsed {
@@ -98,83 +88,42 @@ struct Parsed {
 
 /// Reads every row of a customers file; `Err` when its header cannot be used.
 fn parse_rows(data: &[u8]) -> Result<Parsed, Vec<RowError>> {
-    let data = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
-    let mut reader = csv::ReaderBuilder::new().from_reader(data);
-    let header_error = |message: String, field: &str| vec![error(1, field, message)];
-    let headers = reader
-        .headers()
-        .map_err(|e| header_error(format!("the header cannot be read: {e}"), "header"))?
-        .clone();
     let known = super::export::customer_columns();
-    let mut index: HashMap<&str, usize> = HashMap::new();
-    for (i, h) in headers.iter().enumerate() {
-        if !known.iter().any(|k| k == h) {
-            return Err(header_error(
-                format!(
-                    "is not a column; the columns are those of the customers export: {}",
-                    known.join(", ")
-                ),
-                h,
-            ));
-        }
-        index.insert(h, i);
-    }
-    for required in ["customerType", "email"] {
-        if !index.contains_key(required) {
-            return Err(header_error("this column is required".to_owned(), required));
-        }
-    }
+    let sheet = Sheet::open(
+        ImportFile::Customers,
+        data,
+        &known,
+        &["customerType", "email"],
+    )?;
     let mut rows = Vec::new();
-    let mut errors = Vec::new();
     let mut keys: HashMap<String, u64> = HashMap::new();
     let mut refused_keys = Vec::new();
-    for record in reader.records() {
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
-                errors.push(error(line, "row", e.to_string()));
-                continue;
-            }
-        };
-        let line = record.position().map_or(0, |p| p.line());
-        if rows.len() + errors.len() >= MAX_ROWS {
-            errors.push(error(
-                line,
-                "row",
-                format!("an import takes at most {MAX_ROWS} rows"),
-            ));
-            break;
-        }
-        let key = index
-            .get("customerId")
-            .and_then(|i| record.get(*i))
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-            .map(str::to_owned);
+    let errors = sheet.rows(|row| {
+        let key = row.cell("customerId").map(str::to_owned);
         if let Some(k) = &key
-            && let Some(first) = keys.insert(k.clone(), line)
+            && let Some(first) = keys.insert(k.clone(), row.line)
         {
-            errors.push(error(
-                line,
+            return Err(FieldError::new(
                 "customerId",
                 format!("`{k}` is on line {first} too; each customer once"),
             ));
-            continue;
         }
-        match parse_row(&record, &index) {
-            Ok((customer, status)) => rows.push(Row {
-                line,
-                customer,
-                status,
-                key,
-            }),
+        match parse_row(row) {
+            Ok((customer, status)) => {
+                rows.push(Row {
+                    line: row.line,
+                    customer,
+                    status,
+                    key,
+                });
+                Ok(())
+            }
             Err(e) => {
                 refused_keys.extend(key);
-                errors.push(error(line, &e.field, e.message));
+                Err(e)
             }
         }
-    }
+    });
     Ok(Parsed {
         rows,
         errors,
@@ -182,17 +131,8 @@ fn parse_rows(data: &[u8]) -> Result<Parsed, Vec<RowError>> {
     })
 }
 
-fn parse_row(
-    record: &csv::StringRecord,
-    index: &HashMap<&str, usize>,
-) -> Result<(NewCustomer, CustomerStatus), FieldError> {
-    let cell = |name: &str| -> Option<&str> {
-        index
-            .get(name)
-            .and_then(|i| record.get(*i))
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-    };
+fn parse_row(row: &Line<'_>) -> Result<(NewCustomer, CustomerStatus), FieldError> {
+    let cell = |name: &str| row.cell(name);
     let customer_type: CustomerType = cell("customerType")
         .unwrap_or_default()
         .parse()

@@ -9,12 +9,11 @@
 //! `monthlyCharge` or `currency` in the file must agree with it, so that a price never changes
 //! silently on the way in.
 
-use std::collections::HashMap;
-
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 
 use super::import::{ImportFile, RowError};
+use super::import_csv::{Line, Sheet};
 use crate::domain::FieldError;
 use crate::domain::date::{YEARS_AHEAD, latest_date, parse_date};
 use crate::domain::enums::SubscriptionStatus;
@@ -92,85 +91,28 @@ pub type ParsedRows = (Vec<SubscriptionRow>, Vec<RowError>);
 /// Reads every row of a subscriptions file: the good rows and every bad row's error; `Err` when
 /// its header cannot be used.
 pub fn parse(data: &[u8], today: NaiveDate) -> Result<ParsedRows, Vec<RowError>> {
-    let data = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
-    let mut reader = csv::ReaderBuilder::new().from_reader(data);
-    let headers = reader
-        .headers()
-        .map_err(|e| {
-            vec![error(
-                1,
-                "header",
-                format!("the header cannot be read: {e}"),
-            )]
-        })?
-        .clone();
-    let known = columns();
-    let mut index: HashMap<&str, usize> = HashMap::new();
-    for (i, h) in headers.iter().enumerate() {
-        if !known.iter().any(|k| k == h) {
-            return Err(vec![error(
-                1,
-                h,
-                format!(
-                    "is not a column; the columns are those of the subscriptions export: {}",
-                    known.join(", ")
-                ),
-            )]);
-        }
-        index.insert(h, i);
-    }
-    for required in ["customerId", "startDate"] {
-        if !index.contains_key(required) {
-            return Err(vec![error(1, required, "this column is required")]);
-        }
-    }
-    if !index.contains_key("productId") && !index.contains_key("productName") {
-        return Err(vec![error(
+    let sheet = Sheet::open(
+        ImportFile::Subscriptions,
+        data,
+        &columns(),
+        &["customerId", "startDate"],
+    )?;
+    if !sheet.has("productId") && !sheet.has("productName") {
+        return Err(vec![sheet.error(
             1,
-            "productId",
-            "this column (or productName) is required",
+            FieldError::new("productId", "this column (or productName) is required"),
         )]);
     }
-    let (mut rows, mut errors) = (Vec::new(), Vec::new());
-    for record in reader.records() {
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
-                errors.push(error(line, "row", e.to_string()));
-                continue;
-            }
-        };
-        let line = record.position().map_or(0, |p| p.line());
-        if rows.len() + errors.len() >= super::import::MAX_ROWS {
-            errors.push(error(
-                line,
-                "row",
-                format!("an import takes at most {} rows", super::import::MAX_ROWS),
-            ));
-            break;
-        }
-        match parse_row(&record, &index, line, today) {
-            Ok(row) => rows.push(row),
-            Err(e) => errors.push(error(line, &e.field, e.message)),
-        }
-    }
+    let mut rows = Vec::new();
+    let errors = sheet.rows(|row| {
+        rows.push(parse_row(row, today)?);
+        Ok(())
+    });
     Ok((rows, errors))
 }
 
-fn parse_row(
-    record: &csv::StringRecord,
-    index: &HashMap<&str, usize>,
-    line: u64,
-    today: NaiveDate,
-) -> Result<SubscriptionRow, FieldError> {
-    let cell = |name: &str| -> Option<&str> {
-        index
-            .get(name)
-            .and_then(|i| record.get(*i))
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-    };
+fn parse_row(row: &Line<'_>, today: NaiveDate) -> Result<SubscriptionRow, FieldError> {
+    let (line, cell) = (row.line, |name: &str| row.cell(name));
     let required = |name: &str| {
         cell(name)
             .map(str::to_owned)

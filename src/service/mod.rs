@@ -41,6 +41,7 @@ pub mod email;
 pub mod export;
 pub mod import;
 pub mod import_check;
+pub mod import_csv;
 pub mod import_subscriptions;
 pub mod settings;
 // The Subscriptions and Payments lists of the admin UI.
